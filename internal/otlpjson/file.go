@@ -1,0 +1,176 @@
+package otlpjson
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Compile-time interface checks.
+var (
+	_ sdktrace.SpanExporter = (*FileSpanExporter)(nil)
+	_ sdklog.Exporter       = (*FileLogExporter)(nil)
+)
+
+// ExpandPath replaces every "{pid}" in path with the current process id, so
+// that processes sharing one configured path each write their own file.
+func ExpandPath(path string) string {
+	return strings.ReplaceAll(path, "{pid}", strconv.Itoa(os.Getpid()))
+}
+
+// FileSpanExporter appends spans to a file in the OTLP file format: one
+// OTLP-JSON ExportTraceServiceRequest object per line, as the collector's
+// file exporter writes it. It is safe for concurrent use.
+type FileSpanExporter struct {
+	w *lineFile
+}
+
+// NewFileSpanExporter opens (creating if needed, appending if present) the
+// file at [ExpandPath](path). Missing directories are not created.
+func NewFileSpanExporter(path string) (*FileSpanExporter, error) {
+	w, err := openLineFile(path, "trace")
+	if err != nil {
+		return nil, err
+	}
+	return &FileSpanExporter{w: w}, nil
+}
+
+// ExportSpans writes spans as one line with a single write. Nothing is
+// written for an empty batch or after Shutdown.
+func (e *FileSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if len(spans) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var m ptrace.JSONMarshaler
+	b, err := m.MarshalTraces(Traces(spans))
+	if err != nil {
+		return fmt.Errorf("otlpjson: marshal spans for %s: %w", e.w.path, err)
+	}
+	return e.w.writeLine(b)
+}
+
+// ForceFlush syncs the file to stable storage.
+func (e *FileSpanExporter) ForceFlush(ctx context.Context) error { return e.w.sync(ctx) }
+
+// Shutdown closes the file. Later calls do nothing.
+func (e *FileSpanExporter) Shutdown(context.Context) error { return e.w.close() }
+
+// FileLogExporter appends log records to a file in the OTLP file format: one
+// OTLP-JSON ExportLogsServiceRequest object per line. It is safe for
+// concurrent use.
+type FileLogExporter struct {
+	w *lineFile
+}
+
+// NewFileLogExporter opens (creating if needed, appending if present) the
+// file at [ExpandPath](path). Missing directories are not created.
+func NewFileLogExporter(path string) (*FileLogExporter, error) {
+	w, err := openLineFile(path, "log")
+	if err != nil {
+		return nil, err
+	}
+	return &FileLogExporter{w: w}, nil
+}
+
+// Export writes records as one line with a single write. Nothing is written
+// for an empty batch or after Shutdown (which, unlike the sdklog.Exporter
+// suggestion, is not reported as an error: a late batch at process exit is
+// not worth an error report).
+func (e *FileLogExporter) Export(ctx context.Context, records []sdklog.Record) error {
+	if len(records) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var m plog.JSONMarshaler
+	b, err := m.MarshalLogs(Logs(records))
+	if err != nil {
+		return fmt.Errorf("otlpjson: marshal logs for %s: %w", e.w.path, err)
+	}
+	return e.w.writeLine(b)
+}
+
+// ForceFlush syncs the file to stable storage.
+func (e *FileLogExporter) ForceFlush(ctx context.Context) error { return e.w.sync(ctx) }
+
+// Shutdown closes the file. Later calls do nothing.
+func (e *FileLogExporter) Shutdown(context.Context) error { return e.w.close() }
+
+// lineFile is an append-only file written one whole line per Write call.
+type lineFile struct {
+	path string
+
+	mu     sync.Mutex
+	f      *os.File
+	closed bool
+}
+
+func openLineFile(path, signal string) (*lineFile, error) {
+	path = ExpandPath(path)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		// The *fs.PathError names the path.
+		return nil, fmt.Errorf("otlpjson: open %s file: %w", signal, err)
+	}
+	return &lineFile{path: path, f: f}, nil
+}
+
+// writeLine appends b and a newline with one Write, so that concurrent
+// writers (in this process or, with O_APPEND, others) never interleave
+// within a line. It takes ownership of b.
+func (w *lineFile) writeLine(b []byte) error {
+	b = append(b, '\n')
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	if _, err := w.f.Write(b); err != nil {
+		return fmt.Errorf("otlpjson: %w", err) // *fs.PathError names the path.
+	}
+	return nil
+}
+
+func (w *lineFile) sync(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	if err := w.f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		// EINVAL: the path is a terminal or pipe (e.g. /dev/stderr), which
+		// has nothing to sync.
+		return fmt.Errorf("otlpjson: %w", err)
+	}
+	return nil
+}
+
+func (w *lineFile) close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("otlpjson: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package otlpjson
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Compile-time interface checks.
+var (
+	_ sdktrace.SpanExporter = (*HTTPSpanExporter)(nil)
+	_ sdklog.Exporter       = (*HTTPLogExporter)(nil)
+)
+
+// HTTPSpanExporter sends spans as OTLP/HTTP requests with JSON encoding. It
+// is safe for concurrent use.
+type HTTPSpanExporter struct {
+	s *sender
+}
+
+// NewHTTPSpanExporter returns an exporter posting to url, which is used as
+// given (it should already end in /v1/traces). An invalid url is reported by
+// every export.
+func NewHTTPSpanExporter(url string, opts ...HTTPOption) *HTTPSpanExporter {
+	return &HTTPSpanExporter{s: newSender(url, opts)}
+}
+
+// ExportSpans posts spans as one ExportTraceServiceRequest. An error is
+// returned if the request fails, if the server rejects some spans (partial
+// success), or after Shutdown.
+func (e *HTTPSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if e.s.shutdown.Load() {
+		return errShutdown
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	body, err := ptraceotlp.NewExportRequestFromTraces(Traces(spans)).MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("otlpjson: marshal spans for %s: %w", e.s.url, err)
+	}
+	return e.s.send(ctx, body, e.checkResponse)
+}
+
+func (e *HTTPSpanExporter) checkResponse(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	resp := ptraceotlp.NewExportResponse()
+	if err := resp.UnmarshalJSON(data); err != nil {
+		// The status said the data was accepted; a body that is not an
+		// ExportTraceServiceResponse (a proxy's "OK") does not change that.
+		return nil
+	}
+	ps := resp.PartialSuccess()
+	if n := ps.RejectedSpans(); n > 0 {
+		return fmt.Errorf("otlpjson: %s rejected %d spans: %s", e.s.url, n, ps.ErrorMessage())
+	}
+	return nil
+}
+
+// Shutdown stops the exporter and closes idle connections. Later exports
+// fail; later calls to Shutdown do nothing.
+func (e *HTTPSpanExporter) Shutdown(context.Context) error {
+	e.s.close()
+	return nil
+}
+
+// HTTPLogExporter sends log records as OTLP/HTTP requests with JSON
+// encoding. It is safe for concurrent use.
+type HTTPLogExporter struct {
+	s *sender
+}
+
+// NewHTTPLogExporter returns an exporter posting to url, which is used as
+// given (it should already end in /v1/logs). An invalid url is reported by
+// every export.
+func NewHTTPLogExporter(url string, opts ...HTTPOption) *HTTPLogExporter {
+	return &HTTPLogExporter{s: newSender(url, opts)}
+}
+
+// Export posts records as one ExportLogsServiceRequest. An error is
+// returned if the request fails, if the server rejects some records
+// (partial success), or after Shutdown.
+func (e *HTTPLogExporter) Export(ctx context.Context, records []sdklog.Record) error {
+	if e.s.shutdown.Load() {
+		return errShutdown
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	body, err := plogotlp.NewExportRequestFromLogs(Logs(records)).MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("otlpjson: marshal logs for %s: %w", e.s.url, err)
+	}
+	return e.s.send(ctx, body, e.checkResponse)
+}
+
+func (e *HTTPLogExporter) checkResponse(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	resp := plogotlp.NewExportResponse()
+	if err := resp.UnmarshalJSON(data); err != nil {
+		return nil // See HTTPSpanExporter.checkResponse.
+	}
+	ps := resp.PartialSuccess()
+	if n := ps.RejectedLogRecords(); n > 0 {
+		return fmt.Errorf("otlpjson: %s rejected %d log records: %s", e.s.url, n, ps.ErrorMessage())
+	}
+	return nil
+}
+
+// ForceFlush does nothing: the exporter holds no data between exports.
+func (e *HTTPLogExporter) ForceFlush(context.Context) error { return nil }
+
+// Shutdown stops the exporter and closes idle connections. Later exports
+// fail; later calls to Shutdown do nothing.
+func (e *HTTPLogExporter) Shutdown(context.Context) error {
+	e.s.close()
+	return nil
+}

@@ -1,0 +1,201 @@
+package otlpjson
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+)
+
+const (
+	// maxErrorBody is how much of an error response body an error quotes.
+	maxErrorBody = 256
+	// maxResponseBody bounds how much of a response is read at all.
+	maxResponseBody = 1 << 20
+)
+
+// errShutdown is returned by exports after Shutdown. It matches
+// sdklog.ErrExporterShutdown under errors.Is.
+var errShutdown error = shutdownError{}
+
+type shutdownError struct{}
+
+func (shutdownError) Error() string { return "otlpjson: exporter is shut down" }
+
+func (shutdownError) Is(target error) bool { return target == sdklog.ErrExporterShutdown }
+
+// sender posts OTLP/HTTP JSON requests to one URL, retrying as the OTLP/HTTP
+// specification asks. It is shared by the span and log exporters.
+type sender struct {
+	url      string
+	cfg      httpConfig
+	shutdown atomic.Bool
+}
+
+func newSender(url string, opts []HTTPOption) *sender {
+	return &sender{url: url, cfg: newHTTPConfig(opts)}
+}
+
+// send posts body and hands a 2xx response body to onSuccess, retrying
+// throttling and unavailability responses (429, 502, 503, 504) with
+// jittered exponential backoff (doubling from backoffInitial up to
+// backoffMax, each wait drawn from [d/2, d]) until the configured timeout or
+// ctx ends. A Retry-After delay is a lower bound on the next wait, as in the
+// SDK's OTLP exporters; a wait that would pass the deadline is not started.
+// Transport errors are not retried: the request may have been processed.
+func (s *sender) send(ctx context.Context, body []byte, onSuccess func([]byte) error) error {
+	if s.shutdown.Load() {
+		return errShutdown
+	}
+	// After Shutdown, release the connection this export may have returned
+	// to the pool once it is done, so that no connection goroutines remain.
+	defer func() {
+		if s.shutdown.Load() {
+			s.cfg.client.CloseIdleConnections()
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.timeout)
+	defer cancel()
+
+	if s.cfg.gzip {
+		var err error
+		if body, err = gzipBytes(body); err != nil {
+			return fmt.Errorf("otlpjson: compress request for %s: %w", s.url, err)
+		}
+	}
+
+	delay := s.cfg.backoffInitial
+	for attempt := 1; ; attempt++ {
+		retryAfter, err := s.post(ctx, body, onSuccess)
+		if err == nil || retryAfter < 0 {
+			return err
+		}
+		wait := max(retryAfter, jitter(delay))
+		delay = min(2*delay, s.cfg.backoffMax)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return fmt.Errorf("%w (gave up after attempt %d: retrying in %v would pass the export deadline)", err, attempt, wait.Round(time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (gave up after attempt %d: %w)", err, attempt, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// post makes one attempt. retryAfter is negative when the result is final
+// (success or a permanent error) and otherwise the delay the server asked
+// for (0 when it did not say).
+func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) error) (retryAfter time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return -1, fmt.Errorf("otlpjson: request to %s: %w", s.url, err)
+	}
+	for k, v := range s.cfg.headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if s.cfg.gzip {
+		req.Header.Set("Content-Encoding", "gzip")
+	} else {
+		req.Header.Del("Content-Encoding")
+	}
+
+	resp, err := s.cfg.client.Do(req)
+	if err != nil {
+		return -1, fmt.Errorf("otlpjson: %w", err) // *url.Error names the URL.
+	}
+	defer func() {
+		// Drain (boundedly) so the connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponseBody))
+		_ = resp.Body.Close()
+	}()
+
+	switch code := resp.StatusCode; {
+	case code >= 200 && code < 300:
+		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		if err != nil {
+			return -1, fmt.Errorf("otlpjson: read response from %s: %w", s.url, err)
+		}
+		return -1, onSuccess(data)
+	case code == http.StatusTooManyRequests, code == http.StatusBadGateway,
+		code == http.StatusServiceUnavailable, code == http.StatusGatewayTimeout:
+		return parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), s.statusError(resp)
+	default:
+		return -1, s.statusError(resp)
+	}
+}
+
+// statusError describes a non-2xx response, quoting the start of its body.
+func (s *sender) statusError(resp *http.Response) error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	msg := strings.TrimSpace(strings.ToValidUTF8(string(b), string(utf8.RuneError)))
+	if msg == "" {
+		return fmt.Errorf("otlpjson: POST %s: %s", s.url, resp.Status)
+	}
+	return fmt.Errorf("otlpjson: POST %s: %s: %s", s.url, resp.Status, msg)
+}
+
+// close marks the sender shut down and closes idle connections; only the
+// first call does anything.
+func (s *sender) close() {
+	if s.shutdown.CompareAndSwap(false, true) {
+		s.cfg.client.CloseIdleConnections()
+	}
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
+// date. It returns 0 when the header is absent or malformed.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// jitter returns a random duration in [d/2, d].
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,234 @@
+package telemetry
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Config is a component's telemetry configuration. It comes from the
+// environment (FromEnv), is overlaid by stored properties and code options,
+// and is changed at runtime through Control. The zero value is not useful:
+// start from DefaultConfig.
+type Config struct {
+	// Enabled turns all telemetry of the component on or off. Default false.
+	Enabled bool
+	// ServiceName is the resource's service.name. Empty means the
+	// executable's name.
+	ServiceName string
+	// Tracing and Logging are the exported types (SIGHTLINE_TELEMETRY_TYPES).
+	// Default both true.
+	Tracing bool
+	Logging bool
+	// Topics gates spans by topic at start. Default: user only.
+	Topics Topics
+	// TracingEndpoints and LoggingEndpoints receive the component's spans and
+	// logs. Default: one http endpoint at DefaultHTTPEndpoint each.
+	TracingEndpoints []Endpoint
+	LoggingEndpoints []Endpoint
+	// SpanProcessor is "simple", "batch" or "" (automatic: simple for console
+	// and memory endpoints, batch for the others).
+	SpanProcessor string
+	// Sampler decides which new traces are recorded. Default
+	// parentbased_always_on.
+	Sampler Sampler
+	// SDKLogLevel is the lowest level of sightline's own diagnostics (export
+	// errors, configuration warnings). Default LevelWarning.
+	SDKLogLevel Level
+	// OTLPJSON makes http endpoints send OTLP-JSON instead of protobuf.
+	OTLPJSON bool
+	// OTLPHeaders are sent with every OTLP export (http and grpc).
+	OTLPHeaders map[string]string
+	// ResourceAttributes are added to the resource (OTEL_RESOURCE_ATTRIBUTES);
+	// explicit settings (service name, instance id) win over them.
+	ResourceAttributes map[string]string
+	// Propagators are the text-map propagators, by OTEL_PROPAGATORS name.
+	// Default tracecontext, baggage.
+	Propagators []string
+	// ResourceDetectors adds detected attributes: process, host, os,
+	// container. Default none (the base resource already has host.name,
+	// process.pid and process.executable.name).
+	ResourceDetectors []string
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		Tracing:          true,
+		Logging:          true,
+		Topics:           Topics{User: true},
+		TracingEndpoints: []Endpoint{mustDefault(SignalTraces)},
+		LoggingEndpoints: []Endpoint{mustDefault(SignalLogs)},
+		Sampler:          Sampler{Name: SamplerParentBasedAlwaysOn, Ratio: 1},
+		SDKLogLevel:      LevelWarning,
+		Propagators:      []string{"tracecontext", "baggage"},
+	}
+}
+
+func mustDefault(s Signal) Endpoint {
+	e, _ := ParseEndpoint(s, ExporterHTTP, DefaultHTTPEndpoint)
+	return e
+}
+
+// Validate checks every field and returns a *ConfigError listing each bad
+// one, or nil.
+func (c Config) Validate() error {
+	var ps problems
+	check := func(setting, value string, err error) {
+		if err != nil {
+			ps.add(problemFor(setting, value, err, ""))
+		}
+	}
+	for _, sig := range []struct {
+		name string
+		sig  Signal
+		eps  []Endpoint
+	}{{"TracingEndpoints", SignalTraces, c.TracingEndpoints}, {"LoggingEndpoints", SignalLogs, c.LoggingEndpoints}} {
+		for i, e := range sig.eps {
+			_, err := ParseEndpoint(sig.sig, e.Exporter, e.URL)
+			check(fmt.Sprintf("%s[%d]", sig.name, i), e.String(), err)
+		}
+		check(sig.name, fmt.Sprint(sig.eps), checkNoneAlone(sig.eps))
+	}
+	switch c.SpanProcessor {
+	case "", "simple", "batch":
+	default:
+		check("SpanProcessor", c.SpanProcessor, badValue("simple, batch", "unknown span processor"))
+	}
+	check("Sampler", c.Sampler.String(), c.Sampler.validate())
+	if c.SDKLogLevel < LevelDebug || c.SDKLogLevel > LevelOff {
+		check("SDKLogLevel", c.SDKLogLevel.String(), badValue(allowedLevels, "unknown level"))
+	}
+	if _, err := parsePropagators(c.Propagators); err != nil {
+		check("Propagators", strings.Join(c.Propagators, ","), err)
+	}
+	for _, d := range c.ResourceDetectors {
+		if !slices.Contains(resourceDetectors, d) {
+			check("ResourceDetectors", d, badValue(strings.Join(resourceDetectors, ", "), "unknown resource detector"))
+		}
+	}
+	return ps.err()
+}
+
+// checkNoneAlone refuses "none" mixed with real exporters.
+func checkNoneAlone(eps []Endpoint) error {
+	if len(eps) > 1 && slices.ContainsFunc(eps, func(e Endpoint) bool { return e.Exporter == ExporterNone }) {
+		return badValue("none alone, or a list without none", "exporter none mixed with other exporters")
+	}
+	return nil
+}
+
+// Topics says which span topics are recorded.
+type Topics struct {
+	User   bool `json:"user"`
+	Kernel bool `json:"kernel"`
+}
+
+const allowedTopics = "user, kernel, all, none"
+
+// ParseTopics reads a list of topic names: user, kernel, all (both) or none.
+func ParseTopics(list []string) (Topics, error) {
+	var t Topics
+	if len(list) == 0 {
+		return t, badValue(allowedTopics, "empty topic list")
+	}
+	for _, s := range list {
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "user":
+			t.User = true
+		case "kernel":
+			t.Kernel = true
+		case "all":
+			t.User, t.Kernel = true, true
+		case "none":
+			if len(list) > 1 {
+				return Topics{}, badValue(allowedTopics, "topic none mixed with other topics")
+			}
+		default:
+			return Topics{}, badValue(allowedTopics, "unknown topic %q", s)
+		}
+	}
+	return t, nil
+}
+
+// List returns the topic names: ["user"], ["kernel"], ["user","kernel"] or ["none"].
+func (t Topics) List() []string {
+	var l []string
+	if t.User {
+		l = append(l, "user")
+	}
+	if t.Kernel {
+		l = append(l, "kernel")
+	}
+	if l == nil {
+		l = []string{"none"}
+	}
+	return l
+}
+
+func (t Topics) String() string { return strings.Join(t.List(), ",") }
+
+// Level is the level of sightline's own diagnostics.
+type Level int8
+
+// The diagnostic levels, lowest first. LevelOff prints nothing.
+const (
+	LevelDebug Level = iota
+	LevelInfo
+	LevelWarning
+	LevelError
+	LevelCritical
+	LevelOff
+)
+
+const allowedLevels = "debug, info, warning, error, critical, off"
+
+var levelNames = []string{"debug", "info", "warning", "error", "critical", "off"}
+
+func (l Level) String() string {
+	if l < LevelDebug || l > LevelOff {
+		return fmt.Sprintf("Level(%d)", int8(l))
+	}
+	return levelNames[l]
+}
+
+// ParseLevel reads a level name; warn and fatal are accepted as aliases of
+// warning and critical (the Python logging names).
+func ParseLevel(s string) (Level, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "warn":
+		return LevelWarning, nil
+	case "fatal":
+		return LevelCritical, nil
+	}
+	if i := slices.Index(levelNames, strings.ToLower(strings.TrimSpace(s))); i >= 0 {
+		return Level(i), nil
+	}
+	return 0, badValue(allowedLevels, "unknown level %q", s)
+}
+
+// parseBool reads on/off in the spellings operators use.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "1", "yes", "enable", "enabled":
+		return true, nil
+	case "off", "false", "0", "no", "disable", "disabled":
+		return false, nil
+	}
+	return false, badValue("on, off, true, false, 1, 0, yes, no", "not a boolean: %q", s)
+}
+
+// splitList splits a comma list, trimming blanks; "" gives nil.
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+var errEmptyItem = errors.New("empty item in list")

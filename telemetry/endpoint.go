@@ -1,0 +1,160 @@
+package telemetry
+
+import (
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Exporter names, as used in SIGHTLINE_TELEMETRY_*_EXPORTERS, properties and
+// the admin API.
+const (
+	ExporterConsole = "console" // stdout or stderr, OpenTelemetry Python's JSON shape
+	ExporterFile    = "file"    // OTLP-JSON lines; {pid} in the path is the process id
+	ExporterHTTP    = "http"    // OTLP/HTTP (protobuf, or JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
+	ExporterGRPC    = "grpc"    // OTLP/gRPC
+	ExporterMemory  = "memory"  // in memory, for tests (see package sightlinetest)
+	ExporterNone    = "none"    // no export
+)
+
+const allowedExporters = "console, file, http, grpc, memory, none"
+
+// Signal is what an endpoint carries.
+type Signal string
+
+// The two signals sightline exports.
+const (
+	SignalTraces Signal = "traces"
+	SignalLogs   Signal = "logs"
+)
+
+// Built-in endpoints for the OTLP exporters when none is configured: the
+// addresses `sightline serve` listens on by default.
+const (
+	DefaultHTTPEndpoint = "http://127.0.0.1:4318"
+	DefaultGRPCEndpoint = "grpc://127.0.0.1:4317"
+)
+
+// Endpoint is one export destination: an exporter and where it sends.
+//
+// URL depends on the exporter: console "stdout" or "stderr"; file a path
+// (may contain {pid}); http an http(s) URL; grpc a grpc://, grpcs://, http://
+// or https:// URL with host and port; memory a name; none "".
+type Endpoint struct {
+	Exporter string `json:"exporter"`
+	URL      string `json:"url"`
+}
+
+func (e Endpoint) String() string {
+	if e.URL == "" {
+		return e.Exporter
+	}
+	return e.Exporter + " " + e.URL
+}
+
+// ParseEndpoint checks an exporter name and its URL and returns the endpoint
+// in normal form: console aliases cout/cerr become stdout/stderr, an http URL
+// without a path gets /v1/traces or /v1/logs, an empty URL gets the
+// exporter's default. The error says what is wrong and what is allowed.
+func ParseEndpoint(signal Signal, exporter, rawURL string) (Endpoint, error) {
+	exporter = strings.ToLower(strings.TrimSpace(exporter))
+	rawURL = strings.TrimSpace(rawURL)
+	if rawURL == "" {
+		rawURL = defaultURL(signal, exporter)
+	}
+	switch exporter {
+	case ExporterConsole:
+		switch strings.ToLower(rawURL) {
+		case "stdout", "cout":
+			return Endpoint{exporter, "stdout"}, nil
+		case "stderr", "cerr":
+			return Endpoint{exporter, "stderr"}, nil
+		}
+		return Endpoint{}, badValue("stdout, stderr, cout, cerr", "console endpoint %q is not a stream", rawURL)
+	case ExporterFile:
+		path := strings.TrimPrefix(rawURL, "file://")
+		if path == "" || strings.ContainsRune(path, 0) {
+			return Endpoint{}, badValue("a file path, optionally with {pid}", "file endpoint %q is not a path", rawURL)
+		}
+		return Endpoint{exporter, path}, nil
+	case ExporterHTTP:
+		u, err := parseNetURL(rawURL, "http, https")
+		if err != nil {
+			return Endpoint{}, err
+		}
+		if u.Path == "" || u.Path == "/" {
+			u.Path = "/v1/" + string(signal)
+		}
+		return Endpoint{exporter, u.String()}, nil
+	case ExporterGRPC:
+		u, err := parseNetURL(rawURL, "grpc, grpcs, http, https")
+		if err != nil {
+			return Endpoint{}, err
+		}
+		if u.Port() == "" {
+			return Endpoint{}, badValue("grpc://host:port, grpcs://host:port", "grpc endpoint %q has no port", rawURL)
+		}
+		if u.Path != "" && u.Path != "/" {
+			return Endpoint{}, badValue("grpc://host:port, grpcs://host:port", "grpc endpoint %q has a path; gRPC endpoints are host:port", rawURL)
+		}
+		u.Path = ""
+		return Endpoint{exporter, u.String()}, nil
+	case ExporterMemory:
+		if !memoryName.MatchString(rawURL) {
+			return Endpoint{}, badValue("a name of letters, digits, '.', '_', '-'", "memory endpoint %q is not a name", rawURL)
+		}
+		return Endpoint{exporter, rawURL}, nil
+	case ExporterNone:
+		return Endpoint{exporter, ""}, nil
+	}
+	return Endpoint{}, badValue(allowedExporters, "unknown exporter %q", exporter)
+}
+
+var memoryName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// parseNetURL checks that raw is an absolute URL with one of the schemes
+// listed in allowed (comma separated) and a host.
+func parseNetURL(raw, allowed string) (*url.URL, error) {
+	want := "a URL with scheme " + allowed + " and a host, e.g. " + strings.Split(allowed, ",")[0] + "://127.0.0.1:4318"
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, badValue(want, "malformed URL %q", raw)
+	}
+	ok := false
+	for _, s := range strings.Split(allowed, ", ") {
+		ok = ok || u.Scheme == s
+	}
+	if !ok {
+		return nil, badValue(want, "URL %q has scheme %q", raw, u.Scheme)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return nil, badValue(want, "URL %q has no host", raw)
+	}
+	if p := u.Port(); p != "" {
+		if _, err := net.LookupPort("tcp", p); err != nil {
+			return nil, badValue(want, "URL %q has a bad port %q", raw, p)
+		}
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, badValue(want, "URL %q has user info, a query or a fragment", raw)
+	}
+	return u, nil
+}
+
+// defaultURL is the endpoint an exporter uses when none is given.
+func defaultURL(signal Signal, exporter string) string {
+	switch exporter {
+	case ExporterConsole:
+		return "stdout"
+	case ExporterFile:
+		return "sightline-" + string(signal) + "-{pid}.jsonl"
+	case ExporterHTTP:
+		return DefaultHTTPEndpoint
+	case ExporterGRPC:
+		return DefaultGRPCEndpoint
+	case ExporterMemory:
+		return "default"
+	}
+	return ""
+}

@@ -1,0 +1,177 @@
+package telemetry
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sightline-dev/sightline/internal/ratelog"
+)
+
+// Batch settings of every batch processor sightline builds. The SDK's
+// OTEL_BSP_* and OTEL_BLRP_* variables are not read: these are fixed so the
+// queue bound that sightline counts drops against is known.
+const (
+	batchQueueSize   = 2048
+	batchSize        = 512
+	batchDelay       = time.Second
+	exportTimeout    = 10 * time.Second
+	syncExportTimout = 2 * time.Second // simple processor with a network exporter
+)
+
+// sinkBase is what span and log sinks share: the endpoint, the counters,
+// the health, the queue bound and the reference count.
+//
+// A sink is one endpoint's exporter and processor. Every pipeline generation
+// that includes the endpoint uses the same sink, so counters and health
+// survive reconfiguration and a span is exported once per endpoint current at
+// its start. The component's mutex guards refs.
+type sinkBase struct {
+	signal    Signal
+	ep        Endpoint
+	processor string // "simple" or "batch"
+	target    string // how diagnostics name the endpoint
+	diag      *ratelog.Log
+	refs      int
+
+	// queueCap bounds what the batch processor holds (0 for simple); pending
+	// counts items handed to the processor and not yet handed to the
+	// exporter. An item that would take pending past queueCap is dropped and
+	// counted here, so the SDK's queue never overflows unseen.
+	queueCap int64
+	pending  atomic.Int64
+
+	queued, exported, failed, dropped atomic.Uint64
+	// totals are the component's counters for the signal, which outlive
+	// the sink.
+	totals *signalTotals
+
+	// breaker: a synchronous network export that fails skips further exports
+	// until the next probe time, so an unreachable collector cannot stall
+	// the host on every span end.
+	breaker bool
+
+	mu           sync.Mutex
+	failingSince time.Time
+	lastErr      string
+	lastOK       time.Time
+	nextProbe    time.Time
+	backoff      time.Duration
+}
+
+// admit reserves queue room for n items; false means drop them (counted).
+func (s *sinkBase) admit(n int64) bool {
+	if s.queueCap > 0 && s.pending.Add(n) > s.queueCap {
+		s.pending.Add(-n)
+		s.dropped.Add(uint64(n))
+		s.totals.dropped.Add(uint64(n))
+		return false
+	}
+	s.queued.Add(uint64(n))
+	return true
+}
+
+// beginExport is called by the exporter wrapper with the batch size; false
+// means the breaker is open and the batch is dropped (counted).
+func (s *sinkBase) beginExport(n int) bool {
+	if s.queueCap > 0 {
+		s.pending.Add(-int64(n))
+	}
+	if !s.breaker {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.failingSince.IsZero() && time.Now().Before(s.nextProbe) {
+		s.dropped.Add(uint64(n))
+		s.totals.dropped.Add(uint64(n))
+		return false
+	}
+	return true
+}
+
+// endExport records the outcome of an export of n items.
+func (s *sinkBase) endExport(n int, err error) {
+	if err == nil {
+		s.exported.Add(uint64(n))
+		s.totals.exported.Add(uint64(n))
+		s.mu.Lock()
+		wasFailing := !s.failingSince.IsZero()
+		s.failingSince, s.backoff, s.lastOK = time.Time{}, 0, time.Now()
+		s.mu.Unlock()
+		if wasFailing {
+			s.diag.ExportSucceeded(s.target)
+		}
+		return
+	}
+	s.failed.Add(uint64(n))
+	s.totals.failed.Add(uint64(n))
+	now := time.Now()
+	s.mu.Lock()
+	if s.failingSince.IsZero() {
+		s.failingSince = now
+	}
+	s.lastErr = err.Error()
+	s.backoff = min(max(2*s.backoff, 500*time.Millisecond), 30*time.Second)
+	s.nextProbe = now.Add(s.backoff)
+	s.mu.Unlock()
+	s.diag.ExportFailed(s.target, err)
+}
+
+// signalTotals are a component's export counters for one signal, summed
+// over its endpoints (an item sent to two endpoints counts twice).
+type signalTotals struct {
+	exported, failed, dropped atomic.Uint64
+}
+
+// EndpointStatus is the health and counters of one endpoint.
+type EndpointStatus struct {
+	Signal    Signal   `json:"signal"`
+	Endpoint  Endpoint `json:"endpoint"`
+	Processor string   `json:"processor"`
+	// State is "ok" (last export succeeded, or none yet) or "failing".
+	State        string     `json:"state"`
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
+	LastSuccess  *time.Time `json:"last_success,omitempty"`
+	// Queued items were handed to the processor; Exported were accepted by
+	// the endpoint; Failed were lost to export errors; Dropped were refused
+	// because the queue was full or the endpoint was failing; Pending wait
+	// in the queue.
+	Queued   uint64 `json:"queued"`
+	Exported uint64 `json:"exported"`
+	Failed   uint64 `json:"failed"`
+	Dropped  uint64 `json:"dropped"`
+	Pending  int64  `json:"pending"`
+	// Active is false for an endpoint that is no longer configured but still
+	// drains spans started before it was removed.
+	Active bool `json:"active"`
+}
+
+func (s *sinkBase) status(active bool) EndpointStatus {
+	st := EndpointStatus{
+		Signal: s.signal, Endpoint: s.ep, Processor: s.processor, State: "ok",
+		Queued: s.queued.Load(), Exported: s.exported.Load(), Failed: s.failed.Load(),
+		Dropped: s.dropped.Load(), Pending: max(s.pending.Load(), 0), Active: active,
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.failingSince.IsZero() {
+		since := s.failingSince
+		st.State, st.FailingSince, st.LastError = "failing", &since, s.lastErr
+	}
+	if !s.lastOK.IsZero() {
+		ok := s.lastOK
+		st.LastSuccess = &ok
+	}
+	return st
+}
+
+// shutdownWithin runs f with a deadline, so a hung exporter cannot hold a
+// reconfiguration or a shutdown forever.
+func shutdownWithin(ctx context.Context, d time.Duration, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return f(ctx)
+}

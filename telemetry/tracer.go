@@ -1,0 +1,102 @@
+package telemetry
+
+import (
+	"context"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/embedded"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/sightline-dev/sightline/telemetry/topic"
+)
+
+// state is what the span and log hot paths read: one atomic load gives the
+// gates and the current generations. Writers build a new state under the
+// component's mutex and store it; readers never lock.
+type state struct {
+	enabled bool
+	tracing bool
+	logging bool
+	topics  Topics
+	traces  *generation // nil: no span endpoints (none) or not built yet
+	logs    *generation
+}
+
+func (s *state) spansOn(kernel bool) bool {
+	if !s.enabled || !s.tracing || s.traces == nil {
+		return false
+	}
+	if kernel {
+		return s.topics.Kernel
+	}
+	return s.topics.User
+}
+
+// tracerProvider is the component's one stable TracerProvider. Its tracers
+// follow every runtime change.
+type tracerProvider struct {
+	embedded.TracerProvider
+	c *Component
+}
+
+// Tracer returns a tracer whose topic comes from the tracer options
+// (topic.Kernel.TracerOption()); without one it is a user tracer.
+func (p *tracerProvider) Tracer(name string, opts ...trace.TracerOption) trace.Tracer {
+	cfg := trace.NewTracerConfig(opts...)
+	return &tracer{c: p.c, name: name, opts: opts, kernel: topic.Of(cfg.InstrumentationAttributes()) == topic.Kernel}
+}
+
+type tracer struct {
+	embedded.Tracer
+	c      *Component
+	name   string
+	opts   []trace.TracerOption
+	kernel bool
+	cache  atomic.Pointer[genTracer]
+}
+
+// genTracer is the SDK tracer of one generation.
+type genTracer struct {
+	g *generation
+	t trace.Tracer
+}
+
+var offTracer = noop.NewTracerProvider().Tracer("")
+
+// Start starts a span in the current generation, or, when the component,
+// tracing or the tracer's topic is off, returns a non-recording span that
+// carries the caller's span context on, so propagation survives.
+func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	for {
+		st := t.c.state.Load()
+		if !st.spansOn(t.kernel) {
+			return offSpan(ctx, name)
+		}
+		g := st.traces
+		if !g.acquire() {
+			continue // closed under us: a newer state is already stored
+		}
+		gt := t.cache.Load()
+		if gt == nil || gt.g != g {
+			gt = &genTracer{g: g, t: g.tp.Tracer(t.name, t.opts...)}
+			t.cache.Store(gt)
+		}
+		ctx, span := gt.t.Start(ctx, name, opts...)
+		if !span.IsRecording() {
+			g.release() // sampled out: no OnEnd will come
+		}
+		return ctx, span
+	}
+}
+
+// offSpan is the off path. With no recording span in ctx it returns ctx and
+// the span already there (the parent's non-recording span, or none): no
+// allocation. Under a recording parent it returns a non-recording span with
+// the parent's context, so ending it cannot end the parent.
+func offSpan(ctx context.Context, name string) (context.Context, trace.Span) {
+	if s := trace.SpanFromContext(ctx); !s.IsRecording() {
+		return ctx, s
+	}
+	return offTracer.Start(ctx, name)
+}

@@ -1,0 +1,65 @@
+package telemetry
+
+// Variable documents one environment variable that FromEnv reads.
+// docs/configuration.md is checked against this list by a test.
+type Variable struct {
+	Name        string
+	Default     string
+	Allowed     string
+	Description string
+}
+
+// Variables lists every environment variable sightline's telemetry reads, in
+// the order docs/configuration.md shows them.
+var Variables = []Variable{
+	{"SIGHTLINE_TELEMETRY_ENABLE", "off", "on, off, true, false, 1, 0, yes, no",
+		"Turns the component's telemetry on. Wins over OTEL_SDK_DISABLED."},
+	{"SIGHTLINE_TELEMETRY_SERVICE_NAME", "the executable's name", "any text",
+		"service.name of the resource, when the program does not set one in code. Wins over OTEL_SERVICE_NAME."},
+	{"SIGHTLINE_TELEMETRY_TYPES", "tracing,logging", "tracing, logging, none",
+		"Which signals are exported."},
+	{"SIGHTLINE_TELEMETRY_TOPICS", "user", allowedTopics,
+		"Which span topics are recorded; kernel spans (transport, serialisation, engine internals) are opt-in."},
+	{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "http", allowedExporters,
+		"Comma list of span exporters. Wins over OTEL_TRACES_EXPORTER."},
+	{"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", "each exporter's default", "comma list paired by position with the exporters",
+		"Where each span exporter sends. Missing positions take the exporter's default; more endpoints than exporters is an error."},
+	{"SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS", "http", allowedExporters,
+		"Comma list of log exporters. Wins over OTEL_LOGS_EXPORTER."},
+	{"SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS", "each exporter's default", "comma list paired by position with the exporters",
+		"Where each log exporter sends."},
+	{"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", "simple for console and memory, batch otherwise", "simple, batch",
+		"Span and log processor for every endpoint."},
+	{"SIGHTLINE_TELEMETRY_SAMPLER", "parentbased_always_on", allowedSamplers,
+		"Sampler for new traces. Wins over OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG."},
+	{"SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL", "warning", allowedLevels + " (warn, fatal accepted)",
+		"Lowest level of sightline's own diagnostics: export errors (deduplicated, rate-limited) and configuration warnings."},
+	{"OTEL_SDK_DISABLED", "false", "true, false",
+		"true turns telemetry off when SIGHTLINE_TELEMETRY_ENABLE is not set."},
+	{"OTEL_SERVICE_NAME", "", "any text",
+		"service.name when SIGHTLINE_TELEMETRY_SERVICE_NAME is not set. Wins over service.name in OTEL_RESOURCE_ATTRIBUTES."},
+	{"OTEL_RESOURCE_ATTRIBUTES", "", "key=value pairs, comma separated, values percent-encoded",
+		"Extra resource attributes."},
+	{"OTEL_TRACES_EXPORTER", "otlp", "otlp, console, none (comma list)",
+		"Span exporters when SIGHTLINE_TELEMETRY_TRACING_EXPORTERS is not set; otlp means http or grpc by OTEL_EXPORTER_OTLP_PROTOCOL."},
+	{"OTEL_LOGS_EXPORTER", "otlp", "otlp, console, none (comma list)",
+		"Log exporters when SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS is not set."},
+	{"OTEL_TRACES_SAMPLER", "parentbased_always_on", "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio",
+		"Sampler when SIGHTLINE_TELEMETRY_SAMPLER is not set."},
+	{"OTEL_TRACES_SAMPLER_ARG", "1", "a number from 0 to 1",
+		"Ratio for the traceidratio samplers."},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "an http(s) URL (grpc:// for the grpc exporter also accepted)",
+		"Default endpoint of the http and grpc exporters; /v1/traces or /v1/logs is appended for http."},
+	{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "", "a URL, used as given",
+		"Default endpoint of the span exporters; wins over OTEL_EXPORTER_OTLP_ENDPOINT."},
+	{"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "", "a URL, used as given",
+		"Default endpoint of the log exporters; wins over OTEL_EXPORTER_OTLP_ENDPOINT."},
+	{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "grpc, http/protobuf, http/json",
+		"What otlp means in OTEL_*_EXPORTER; http/json also makes every http endpoint send JSON."},
+	{"OTEL_EXPORTER_OTLP_HEADERS", "", "key=value pairs, comma separated, values percent-encoded",
+		"Headers sent with every OTLP export."},
+	{"OTEL_PROPAGATORS", "tracecontext,baggage", "tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace, none",
+		"Text-map propagators installed as the global propagator."},
+	{"OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "", "process, host, os, container (comma list)",
+		"Adds detected resource attributes (process: runtime, command line, owner; host: host.id, host.arch; ...)."},
+}
