@@ -56,6 +56,8 @@ type Component struct {
 	nextID    int
 
 	stop     chan struct{} // closed by Shutdown: retiring pipelines stop waiting
+	aborted  context.Context
+	abortAll context.CancelFunc // ends every sink's exports (Shutdown's ctx ended)
 	bg       sync.WaitGroup
 	draining atomic.Int64
 
@@ -102,6 +104,7 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 
 	c := &Component{opts: o, diag: diagnostics(), cfg: cfg, src: src, stop: make(chan struct{}),
 		spanSinks: map[Endpoint]*spanSink{}, logSinks: map[Endpoint]*logSink{}, listeners: map[int]func(Change){}}
+	c.aborted, c.abortAll = context.WithCancel(context.Background())
 	c.diag.SetLevel(cfg.SDKLogLevel.slogLevel())
 	res, err := buildResource(ctx, cfg, identity{serviceName: cfg.ServiceName, namespace: o.namespace,
 		instanceID: o.instanceID, extra: o.attrs})
@@ -285,19 +288,19 @@ func (c *Component) buildLogs(ctx context.Context, cfg Config, eps []Endpoint, p
 	return g, errors.Join(errs...)
 }
 
-// releaseSinksLocked drops g's references and returns the sinks nobody uses
-// any more, removed from the component. c.mu held.
-func (c *Component) releaseSinksLocked(g *generation) (unused []func(context.Context) error) {
+// releaseSinksLocked drops g's references and returns the shutdowns of the
+// sinks nobody uses any more, removed from the component. c.mu held.
+func (c *Component) releaseSinksLocked(g *generation) (unused []func() error) {
 	for _, s := range g.spans {
 		if s.refs--; s.refs == 0 {
 			delete(c.spanSinks, s.ep)
-			unused = append(unused, s.proc.Shutdown)
+			unused = append(unused, func() error { return s.shutdown(shutdownTimeout, s.proc.Shutdown) })
 		}
 	}
 	for _, s := range g.logs {
 		if s.refs--; s.refs == 0 {
 			delete(c.logSinks, s.ep)
-			unused = append(unused, s.proc.Shutdown)
+			unused = append(unused, func() error { return s.shutdown(shutdownTimeout, s.proc.Shutdown) })
 		}
 	}
 	g.spans, g.logs = nil, nil
@@ -325,7 +328,7 @@ func (c *Component) retire(g *generation) {
 		unused := c.releaseSinksLocked(g)
 		c.mu.Unlock()
 		for _, shut := range unused {
-			if err := shutdownWithin(context.Background(), shutdownTimeout, shut); err != nil {
+			if err := shut(); err != nil {
 				c.diag.Handle(fmt.Errorf("flush endpoint of %s: %w", c.name, err))
 			}
 		}
@@ -351,7 +354,10 @@ func (c *Component) ForceFlush(ctx context.Context) error {
 }
 
 // Shutdown turns the component off, flushes every pipeline and waits for
-// the background work to finish, until ctx ends. Spans still open are not
+// the background work to finish. When ctx ends first, exports still running
+// are aborted (their items counted as dropped) and Shutdown returns with
+// ctx's error; either way no goroutine of the component is left. Each
+// endpoint's flush is also limited to 5 s. Spans still open are not
 // exported. Calling it again does nothing.
 func (c *Component) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
@@ -364,17 +370,16 @@ func (c *Component) Shutdown(ctx context.Context) error {
 	c.state.Store(&state{})
 	close(c.stop)
 	c.mu.Unlock()
+	// When ctx ends, every export still running is aborted, so the wait
+	// below ends soon after and no goroutine is left behind.
+	stopAbort := context.AfterFunc(ctx, c.abortAll)
+	defer stopAbort()
 	c.retire(old.traces)
 	c.retire(old.logs)
-	done := make(chan struct{})
-	go func() {
-		c.bg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("telemetry shutdown of %s: %w", c.name, ctx.Err())
+	c.bg.Wait()
+	c.abortAll()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("telemetry shutdown of %s: flush cut short: %w", c.name, err)
 	}
+	return nil
 }

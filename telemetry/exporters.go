@@ -114,8 +114,10 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 	s := &spanSink{sinkBase: sinkBase{signal: SignalTraces, ep: ep, processor: kind,
 		target: "traces " + ep.String(), diag: c.diag, totals: &c.spanTotals}}
 	s.breaker = kind == "simple" && isNetwork(ep)
+	s.aborted, s.abort = context.WithCancel(c.aborted)
 	exp, err := newSpanExporter(ctx, ep, exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple"})
 	if err != nil {
+		s.abort()
 		return nil, fmt.Errorf("tracing endpoint %s: %w", ep, err)
 	}
 	counted := &countingSpanExporter{s: &s.sinkBase, inner: exp}
@@ -136,8 +138,10 @@ func (c *Component) newLogSink(ctx context.Context, ep Endpoint, cfg Config) (*l
 	s := &logSink{sinkBase: sinkBase{signal: SignalLogs, ep: ep, processor: kind,
 		target: "logs " + ep.String(), diag: c.diag, totals: &c.logTotals}}
 	s.breaker = kind == "simple" && isNetwork(ep)
+	s.aborted, s.abort = context.WithCancel(c.aborted)
 	exp, err := newLogExporter(ctx, ep, exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple"})
 	if err != nil {
+		s.abort()
 		return nil, fmt.Errorf("logging endpoint %s: %w", ep, err)
 	}
 	counted := &countingLogExporter{s: &s.sinkBase, inner: exp}

@@ -47,6 +47,12 @@ type sinkBase struct {
 	// the sink.
 	totals *signalTotals
 
+	// aborted ends every export in flight and drops later ones. It fires
+	// when a flush takes longer than its limit or the component's Shutdown
+	// context ends, so no export goroutine outlives Shutdown.
+	aborted context.Context
+	abort   context.CancelFunc
+
 	// breaker: a synchronous network export that fails skips further exports
 	// until the next probe time, so an unreachable collector cannot stall
 	// the host on every span end.
@@ -77,6 +83,11 @@ func (s *sinkBase) admit(n int64) bool {
 func (s *sinkBase) beginExport(n int) bool {
 	if s.queueCap > 0 {
 		s.pending.Add(-int64(n))
+	}
+	if s.aborted.Err() != nil {
+		s.dropped.Add(uint64(n))
+		s.totals.dropped.Add(uint64(n))
+		return false
 	}
 	if !s.breaker {
 		return true
@@ -168,7 +179,26 @@ func (s *sinkBase) status(active bool) EndpointStatus {
 	return st
 }
 
-// shutdownWithin runs f with a deadline, so a hung exporter cannot hold a
+// exportContext is ctx, also ended when the sink is aborted.
+func (s *sinkBase) exportContext(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.aborted, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// shutdown flushes and stops the sink's processor. Exports still running
+// after limit are aborted, so shutdown returns soon after limit at the
+// latest, with the processor's goroutines gone.
+func (s *sinkBase) shutdown(limit time.Duration, procShutdown func(context.Context) error) error {
+	t := time.AfterFunc(limit, s.abort)
+	defer t.Stop()
+	defer s.abort()
+	// The processor waits for its own goroutine only while its context
+	// lives; the abort above bounds how long that takes.
+	return procShutdown(context.Background())
+}
+
+// shutdownWithin runs f with a deadline, so a hung step cannot hold a
 // reconfiguration or a shutdown forever.
 func shutdownWithin(ctx context.Context, d time.Duration, f func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, d)

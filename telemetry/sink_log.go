@@ -43,7 +43,9 @@ func (e *countingLogExporter) Export(ctx context.Context, recs []sdklog.Record) 
 	if !e.s.beginExport(len(recs)) {
 		return nil
 	}
+	ctx, done := e.s.exportContext(ctx)
 	err := e.inner.Export(ctx, recs)
+	done()
 	e.s.endExport(len(recs), err)
 	// The error is counted and reported (rate-limited) here; returning it
 	// would make the processor report it again through the global handler.

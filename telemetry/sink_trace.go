@@ -44,7 +44,9 @@ func (e *countingSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace
 	if !e.s.beginExport(len(spans)) {
 		return nil
 	}
+	ctx, done := e.s.exportContext(ctx)
 	err := e.inner.ExportSpans(ctx, spans)
+	done()
 	e.s.endExport(len(spans), err)
 	// The error is counted and reported (rate-limited) here; returning it
 	// would make the processor report it again through the global handler.
