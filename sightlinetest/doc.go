@@ -1,5 +1,15 @@
-// Package sightlinetest gives tests of programs that use sightline a real OTLP
-// receiver and (later) an in-memory recorder.
+// Package sightlinetest gives tests of programs that use sightline an
+// in-memory recorder with assertions and a real OTLP receiver.
+//
+// # Recorder
+//
+// [NewRecorder] routes a component's spans and logs to memory:
+//
+//	rec := sightlinetest.NewRecorder(t)
+//	comp, _ := telemetry.Setup(ctx, rec.Options()...)
+//	runCodeUnderTest(comp)
+//	rec.RequireSpanNames("scan", "move motor1")
+//	rec.RequireParent("move motor1", "scan")
 //
 // # Receiver
 //

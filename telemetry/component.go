@@ -11,7 +11,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
 	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -140,7 +139,7 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 	}
 	if o.global {
 		otel.SetTracerProvider(c.tp)
-		global.SetLoggerProvider(c.lp)
+		otel.SetLoggerProvider(c.lp)
 	}
 	if len(ps) > 0 {
 		for _, p := range ps {
@@ -241,6 +240,9 @@ func (c *Component) buildTraces(ctx context.Context, cfg Config, eps []Endpoint,
 		s.refs++
 		g.spans = append(g.spans, s)
 	}
+	if len(g.spans) == 0 { // every endpoint failed: record nothing, let Start try again
+		return nil, errors.Join(errs...)
+	}
 	popts := make([]sdktrace.TracerProviderOption, 0, len(g.spans)+3)
 	for _, s := range g.spans {
 		popts = append(popts, sdktrace.WithSpanProcessor(spanSinkRef{s}))
@@ -278,6 +280,9 @@ func (c *Component) buildLogs(ctx context.Context, cfg Config, eps []Endpoint, p
 		}
 		s.refs++
 		g.logs = append(g.logs, s)
+	}
+	if len(g.logs) == 0 {
+		return nil, errors.Join(errs...)
 	}
 	popts := make([]sdklog.LoggerProviderOption, 0, len(g.logs)+1)
 	for _, s := range g.logs {

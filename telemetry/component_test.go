@@ -85,7 +85,7 @@ func TestSpanTreeAndResource(t *testing.T) {
 	}
 	res := map[string]string{}
 	for _, kv := range spans[0].Resource.Attributes() {
-		res[string(kv.Key)] = kv.Value.Emit()
+		res[string(kv.Key)] = kv.Value.String()
 	}
 	for k, want := range map[string]string{"service.name": "motor", "service.instance.id": "sim/motor/1",
 		"service.namespace": telemetry.DefaultNamespace} {

@@ -55,7 +55,7 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 	case ExporterFile:
 		return otlpjson.NewFileSpanExporter(ep.URL)
 	case ExporterMemory:
-		return memoryExporterFor(ep.URL).spanExporter(), nil
+		return MemoryEndpoint(ep.URL).spanExporter(), nil
 	case ExporterHTTP:
 		if s.json {
 			return otlpjson.NewHTTPSpanExporter(ep.URL, otlpjson.WithHeaders(s.headers), otlpjson.WithTimeout(timeout)), nil
@@ -80,7 +80,7 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 	case ExporterFile:
 		return otlpjson.NewFileLogExporter(ep.URL)
 	case ExporterMemory:
-		return memoryExporterFor(ep.URL).logExporter(), nil
+		return MemoryEndpoint(ep.URL).logExporter(), nil
 	case ExporterHTTP:
 		if s.json {
 			return otlpjson.NewHTTPLogExporter(ep.URL, otlpjson.WithHeaders(s.headers), otlpjson.WithTimeout(timeout)), nil
@@ -115,6 +115,7 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 		target: "traces " + ep.String(), diag: c.diag, totals: &c.spanTotals}}
 	s.breaker = kind == "simple" && isNetwork(ep)
 	s.aborted, s.abort = context.WithCancel(c.aborted)
+	context.AfterFunc(s.aborted, func() { s.isAborted.Store(true) })
 	exp, err := newSpanExporter(ctx, ep, exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple"})
 	if err != nil {
 		s.abort()
@@ -139,6 +140,7 @@ func (c *Component) newLogSink(ctx context.Context, ep Endpoint, cfg Config) (*l
 		target: "logs " + ep.String(), diag: c.diag, totals: &c.logTotals}}
 	s.breaker = kind == "simple" && isNetwork(ep)
 	s.aborted, s.abort = context.WithCancel(c.aborted)
+	context.AfterFunc(s.aborted, func() { s.isAborted.Store(true) })
 	exp, err := newLogExporter(ctx, ep, exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple"})
 	if err != nil {
 		s.abort()

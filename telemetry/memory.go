@@ -27,8 +27,6 @@ func MemoryEndpoint(name string) *Memory {
 	return m.(*Memory)
 }
 
-func memoryExporterFor(name string) *Memory { return MemoryEndpoint(name) }
-
 // Spans returns copies of the spans received so far, in export order.
 func (m *Memory) Spans() tracetest.SpanStubs {
 	m.mu.Lock()

@@ -50,8 +50,12 @@ type sinkBase struct {
 	// aborted ends every export in flight and drops later ones. It fires
 	// when a flush takes longer than its limit or the component's Shutdown
 	// context ends, so no export goroutine outlives Shutdown.
-	aborted context.Context
-	abort   context.CancelFunc
+	aborted   context.Context
+	abort     context.CancelFunc
+	isAborted atomic.Bool // set with abort; cheaper to read than aborted.Err()
+
+	failing atomic.Bool  // mirrors !failingSince.IsZero(), read without the lock
+	lastOK  atomic.Int64 // unix nanoseconds of the last successful batch export
 
 	// breaker: a synchronous network export that fails skips further exports
 	// until the next probe time, so an unreachable collector cannot stall
@@ -61,7 +65,6 @@ type sinkBase struct {
 	mu           sync.Mutex
 	failingSince time.Time
 	lastErr      string
-	lastOK       time.Time
 	nextProbe    time.Time
 	backoff      time.Duration
 }
@@ -84,12 +87,15 @@ func (s *sinkBase) beginExport(n int) bool {
 	if s.queueCap > 0 {
 		s.pending.Add(-int64(n))
 	}
-	if s.aborted.Err() != nil {
+	if s.isAborted.Load() {
 		s.dropped.Add(uint64(n))
 		s.totals.dropped.Add(uint64(n))
 		return false
 	}
 	if !s.breaker {
+		return true
+	}
+	if !s.failing.Load() {
 		return true
 	}
 	s.mu.Lock()
@@ -105,13 +111,18 @@ func (s *sinkBase) beginExport(n int) bool {
 // endExport records the outcome of an export of n items.
 func (s *sinkBase) endExport(n int, err error) {
 	if err == nil {
+		// The success path is atomics only: with a simple processor it runs
+		// for every span.
 		s.exported.Add(uint64(n))
 		s.totals.exported.Add(uint64(n))
-		s.mu.Lock()
-		wasFailing := !s.failingSince.IsZero()
-		s.failingSince, s.backoff, s.lastOK = time.Time{}, 0, time.Now()
-		s.mu.Unlock()
-		if wasFailing {
+		if s.queueCap > 0 {
+			s.lastOK.Store(time.Now().UnixNano())
+		}
+		if s.failing.Load() {
+			s.mu.Lock()
+			s.failingSince, s.backoff = time.Time{}, 0
+			s.failing.Store(false)
+			s.mu.Unlock()
 			s.diag.ExportSucceeded(s.target)
 		}
 		return
@@ -122,6 +133,7 @@ func (s *sinkBase) endExport(n int, err error) {
 	s.mu.Lock()
 	if s.failingSince.IsZero() {
 		s.failingSince = now
+		s.failing.Store(true)
 	}
 	s.lastErr = err.Error()
 	s.backoff = min(max(2*s.backoff, 500*time.Millisecond), 30*time.Second)
@@ -145,7 +157,9 @@ type EndpointStatus struct {
 	State        string     `json:"state"`
 	FailingSince *time.Time `json:"failing_since,omitempty"`
 	LastError    string     `json:"last_error,omitempty"`
-	LastSuccess  *time.Time `json:"last_success,omitempty"`
+	// LastSuccess is the time of the last successful export of a batch
+	// processor (simple processors do not stamp every span).
+	LastSuccess *time.Time `json:"last_success,omitempty"`
 	// Queued items were handed to the processor; Exported were accepted by
 	// the endpoint; Failed were lost to export errors; Dropped were refused
 	// because the queue was full or the endpoint was failing; Pending wait
@@ -172,15 +186,25 @@ func (s *sinkBase) status(active bool) EndpointStatus {
 		since := s.failingSince
 		st.State, st.FailingSince, st.LastError = "failing", &since, s.lastErr
 	}
-	if !s.lastOK.IsZero() {
-		ok := s.lastOK
+	if ns := s.lastOK.Load(); ns != 0 {
+		ok := time.Unix(0, ns)
 		st.LastSuccess = &ok
 	}
 	return st
 }
 
-// exportContext is ctx, also ended when the sink is aborted.
+// cancel aborts the sink's exports.
+func (s *sinkBase) cancel() {
+	s.isAborted.Store(true)
+	s.abort()
+}
+
+// exportContext is ctx, also ended when the sink is aborted. Only network
+// exports can block long enough to need it; the others skip its cost.
 func (s *sinkBase) exportContext(ctx context.Context) (context.Context, func()) {
+	if !isNetwork(s.ep) {
+		return ctx, func() {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.aborted, cancel)
 	return ctx, func() { stop(); cancel() }
@@ -190,9 +214,9 @@ func (s *sinkBase) exportContext(ctx context.Context) (context.Context, func()) 
 // after limit are aborted, so shutdown returns soon after limit at the
 // latest, with the processor's goroutines gone.
 func (s *sinkBase) shutdown(limit time.Duration, procShutdown func(context.Context) error) error {
-	t := time.AfterFunc(limit, s.abort)
+	t := time.AfterFunc(limit, s.cancel)
 	defer t.Stop()
-	defer s.abort()
+	defer s.cancel()
 	// The processor waits for its own goroutine only while its context
 	// lives; the abort above bounds how long that takes.
 	return procShutdown(context.Background())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/embedded"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -83,7 +84,9 @@ func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 			t.cache.Store(gt)
 		}
 		ctx, span := gt.t.Start(ctx, name, opts...)
-		if !span.IsRecording() {
+		// The SDK returns a ReadOnlySpan exactly when it records; asking
+		// IsRecording would take the span's lock.
+		if _, recording := span.(sdktrace.ReadOnlySpan); !recording {
 			g.release() // sampled out: no OnEnd will come
 		}
 		return ctx, span

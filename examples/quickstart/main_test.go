@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"go.opentelemetry.io/otel/codes"
+
+	"github.com/sightline-dev/sightline/sightlinetest"
+)
+
+// TestRun runs the example configured by the environment, as a user would,
+// with memory exporters instead of the console, and checks what it recorded.
+func TestRun(t *testing.T) {
+	rec := sightlinetest.NewRecorder(t)
+	t.Setenv("SIGHTLINE_TELEMETRY_ENABLE", "on")
+	t.Setenv("SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "memory")
+	t.Setenv("SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", rec.Endpoint().URL)
+	t.Setenv("SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS", "memory")
+	t.Setenv("SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS", rec.Endpoint().URL)
+
+	var stderr bytes.Buffer
+	if err := run(context.Background(), &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+
+	// The span tree.
+	rec.RequireSpanNames("measure sample", "move stage", "expose detector", "read detector")
+	for _, child := range []string{"move stage", "expose detector", "read detector"} {
+		rec.RequireParent(child, "measure sample")
+	}
+	rec.RequireAttribute("measure sample", "sample.id", "S-042")
+	rec.RequireAttribute("expose detector", "frames", 10)
+	rec.RequireStatus("measure sample", codes.Unset)
+	rec.RequireStatus("read detector", codes.Error)
+
+	// The event, and the error recorded as an "exception" event.
+	expose, _ := rec.Span("expose detector")
+	if len(expose.Events) != 1 || expose.Events[0].Name != "shutter opened" {
+		t.Errorf("expose detector events = %v, want shutter opened", expose.Events)
+	}
+	read, _ := rec.Span("read detector")
+	if len(read.Events) != 1 || read.Events[0].Name != "exception" {
+		t.Errorf("read detector events = %v, want exception", read.Events)
+	}
+
+	// Every log record carries the trace id, and the span id of the span it
+	// was logged in.
+	sample, _ := rec.Span("measure sample")
+	wantSpan := map[string]string{
+		"measuring sample":    "measure sample",
+		"frames taken":        "expose detector",
+		"sample not measured": "measure sample",
+	}
+	logs := rec.Logs()
+	if len(logs) != len(wantSpan) {
+		t.Errorf("%d log records, want %d", len(logs), len(wantSpan))
+	}
+	for _, l := range logs {
+		msg := l.Body().AsString()
+		span, ok := rec.Span(wantSpan[msg])
+		if !ok {
+			t.Errorf("unexpected log record %q", msg)
+			continue
+		}
+		if l.TraceID() != sample.SpanContext.TraceID() || l.SpanID() != span.SpanContext.SpanID() {
+			t.Errorf("log %q: trace %s span %s, want trace %s span %s (%s)",
+				msg, l.TraceID(), l.SpanID(), sample.SpanContext.TraceID(), span.SpanContext.SpanID(), wantSpan[msg])
+		}
+	}
+}
+
+// TestRunOff: without SIGHTLINE_TELEMETRY_ENABLE the example runs, records
+// nothing and says how to turn telemetry on.
+func TestRunOff(t *testing.T) {
+	t.Setenv("SIGHTLINE_TELEMETRY_ENABLE", "")
+	t.Setenv("OTEL_SDK_DISABLED", "")
+	var stderr bytes.Buffer
+	if err := run(context.Background(), &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(stderr.Bytes(), []byte("SIGHTLINE_TELEMETRY_ENABLE=on")) {
+		t.Errorf("stderr = %q, want the hint to turn telemetry on", stderr.String())
+	}
+}
+
+// TestRunBadSetting: a bad setting is reported on stderr and the example
+// still runs with the default in its place.
+func TestRunBadSetting(t *testing.T) {
+	rec := sightlinetest.NewRecorder(t)
+	t.Setenv("SIGHTLINE_TELEMETRY_ENABLE", "on")
+	t.Setenv("SIGHTLINE_TELEMETRY_TOPICS", "user,driver")
+	t.Setenv("SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "memory")
+	t.Setenv("SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", rec.Endpoint().URL)
+	t.Setenv("SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS", "none")
+	var stderr bytes.Buffer
+	if err := run(context.Background(), &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(stderr.Bytes(), []byte(`SIGHTLINE_TELEMETRY_TOPICS="user,driver"`)) {
+		t.Errorf("stderr = %q, want the bad topics reported", stderr.String())
+	}
+	if len(rec.Spans()) != 4 {
+		t.Errorf("%d spans, want 4", len(rec.Spans()))
+	}
+}

@@ -1,0 +1,144 @@
+package telemetry
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/topic"
+)
+
+// benchSpans starts and ends b.N spans with tr, resetting the memory store
+// now and then so it does not grow without bound (the same for every
+// variant, so the comparison stays fair).
+func benchSpans(b *testing.B, tr trace.Tracer, mem *Memory) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, s := tr.Start(ctx, "span")
+		s.End()
+		if mem != nil && i%8192 == 8191 {
+			b.StopTimer()
+			mem.Reset()
+			b.StartTimer()
+		}
+	}
+}
+
+func benchComponent(b *testing.B, name string) *Component {
+	b.Helper()
+	MemoryEndpoint(name).Reset()
+	c, err := Setup(context.Background(), WithEnv(func(k string) (string, bool) {
+		v, ok := map[string]string{
+			"SIGHTLINE_TELEMETRY_ENABLE":            "on",
+			"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "memory",
+			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": name,
+			"SIGHTLINE_TELEMETRY_TYPES":             "tracing",
+		}[k]
+		return v, ok
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	return c
+}
+
+// BenchmarkSpan compares span start+end through a sightline component with
+// the bare SDK TracerProvider using the same processor (simple) and exporter
+// (memory), and the off path of a stopped component.
+func BenchmarkSpan(b *testing.B) {
+	b.Run("sdk", func(b *testing.B) {
+		mem := MemoryEndpoint("bench-sdk")
+		mem.Reset()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(mem.spanExporter())),
+			sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
+		defer func() { _ = tp.Shutdown(context.Background()) }()
+		benchSpans(b, tp.Tracer("bench"), mem)
+	})
+	b.Run("sightline", func(b *testing.B) {
+		c := benchComponent(b, "bench-sightline")
+		benchSpans(b, c.Tracer("bench"), MemoryEndpoint("bench-sightline"))
+	})
+	b.Run("off", func(b *testing.B) {
+		c := benchComponent(b, "bench-off")
+		if err := c.Control().Stop(); err != nil {
+			b.Fatal(err)
+		}
+		benchSpans(b, c.Tracer("bench"), nil)
+	})
+	b.Run("kernel-topic-off", func(b *testing.B) {
+		c := benchComponent(b, "bench-kernel")
+		benchSpans(b, c.Tracer("bench", kernelOption()), nil)
+	})
+}
+
+// TestOffPathAllocatesNothing holds the off path to its promise outside
+// benchmarks too.
+func TestOffPathAllocatesNothing(t *testing.T) {
+	c, err := Setup(context.Background(), WithEnv(func(string) (string, bool) { return "", false }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	tr := c.Tracer("t")
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(1000, func() {
+		_, s := tr.Start(ctx, "x")
+		s.End()
+	})
+	if allocs != 0 {
+		t.Errorf("off path allocates %v per span, want 0", allocs)
+	}
+}
+
+func kernelOption() trace.TracerOption { return topic.Kernel.TracerOption() }
+
+// BenchmarkSpanOverheadRatio runs the bare SDK and sightline alternately in
+// chunks of 4096 spans within one benchmark, so both see the same machine
+// at the same time, and reports sightline's time per span over the SDK's as
+// the metric "ratio". Each op is one span through each.
+func BenchmarkSpanOverheadRatio(b *testing.B) {
+	sdkMem := MemoryEndpoint("bench-ratio-sdk")
+	sdkMem.Reset()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(sdkMem.spanExporter())),
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	c := benchComponent(b, "bench-ratio-sightline")
+	slMem := MemoryEndpoint("bench-ratio-sightline")
+	sdkTracer, slTracer := tp.Tracer("bench"), c.Tracer("bench")
+	ctx := context.Background()
+	run := func(tr trace.Tracer, n int) time.Duration {
+		start := time.Now()
+		for range n {
+			_, s := tr.Start(ctx, "span")
+			s.End()
+		}
+		return time.Since(start)
+	}
+	var sdkTime, slTime time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(4096, b.N-done)
+		if done%8192 == 0 { // alternate which goes first
+			sdkTime += run(sdkTracer, n)
+			slTime += run(slTracer, n)
+		} else {
+			slTime += run(slTracer, n)
+			sdkTime += run(sdkTracer, n)
+		}
+		done += n
+		b.StopTimer()
+		sdkMem.Reset()
+		slMem.Reset()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(slTime)/float64(sdkTime), "ratio")
+	b.ReportMetric(float64(sdkTime.Nanoseconds())/float64(b.N), "sdk-ns/span")
+	b.ReportMetric(float64(slTime.Nanoseconds())/float64(b.N), "sightline-ns/span")
+}
