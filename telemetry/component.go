@@ -12,9 +12,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/propagation"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/internal/ratelog"
@@ -211,133 +209,6 @@ func (c *Component) enableLocked(ctx context.Context) error {
 	st.enabled = true
 	c.state.Store(&st)
 	return errors.Join(errs...)
-}
-
-// buildTraces makes a traces generation for eps, taking a reference on each
-// endpoint's sink. With partial, endpoints whose exporter cannot be built are
-// left out and reported; without, the first failure undoes the build. A
-// list of only "none" gives nil.
-func (c *Component) buildTraces(ctx context.Context, cfg Config, eps []Endpoint, partial bool) (*generation, error) {
-	if len(eps) == 0 || eps[0].Exporter == ExporterNone {
-		return nil, nil
-	}
-	g := newGeneration(eps)
-	var errs []error
-	for _, ep := range eps {
-		s := c.spanSinks[ep]
-		if s == nil {
-			var err error
-			if s, err = c.newSpanSink(ctx, ep, cfg); err != nil {
-				if !partial {
-					c.releaseSinksLocked(g)
-					return nil, err
-				}
-				errs = append(errs, err)
-				continue
-			}
-			c.spanSinks[ep] = s
-		}
-		s.refs++
-		g.spans = append(g.spans, s)
-	}
-	if len(g.spans) == 0 { // every endpoint failed: record nothing, let Start try again
-		return nil, errors.Join(errs...)
-	}
-	popts := make([]sdktrace.TracerProviderOption, 0, len(g.spans)+3)
-	for _, s := range g.spans {
-		popts = append(popts, sdktrace.WithSpanProcessor(spanSinkRef{s}))
-	}
-	popts = append(popts, sdktrace.WithSpanProcessor(liveProcessor{g: g, started: &c.spansStarted, ended: &c.spansEnded}),
-		sdktrace.WithResource(c.res), sdktrace.WithSampler(c.sampler))
-	if c.opts.factory != nil {
-		g.tp = c.opts.factory(popts...)
-	} else {
-		g.tp = sdktrace.NewTracerProvider(popts...)
-	}
-	return g, errors.Join(errs...)
-}
-
-// buildLogs is buildTraces for logs.
-func (c *Component) buildLogs(ctx context.Context, cfg Config, eps []Endpoint, partial bool) (*generation, error) {
-	if len(eps) == 0 || eps[0].Exporter == ExporterNone {
-		return nil, nil
-	}
-	g := newGeneration(eps)
-	var errs []error
-	for _, ep := range eps {
-		s := c.logSinks[ep]
-		if s == nil {
-			var err error
-			if s, err = c.newLogSink(ctx, ep, cfg); err != nil {
-				if !partial {
-					c.releaseSinksLocked(g)
-					return nil, err
-				}
-				errs = append(errs, err)
-				continue
-			}
-			c.logSinks[ep] = s
-		}
-		s.refs++
-		g.logs = append(g.logs, s)
-	}
-	if len(g.logs) == 0 {
-		return nil, errors.Join(errs...)
-	}
-	popts := make([]sdklog.LoggerProviderOption, 0, len(g.logs)+1)
-	for _, s := range g.logs {
-		popts = append(popts, sdklog.WithProcessor(logSinkRef{s}))
-	}
-	popts = append(popts, sdklog.WithResource(c.res))
-	g.lp = sdklog.NewLoggerProvider(popts...)
-	return g, errors.Join(errs...)
-}
-
-// releaseSinksLocked drops g's references and returns the shutdowns of the
-// sinks nobody uses any more, removed from the component. c.mu held.
-func (c *Component) releaseSinksLocked(g *generation) (unused []func() error) {
-	for _, s := range g.spans {
-		if s.refs--; s.refs == 0 {
-			delete(c.spanSinks, s.ep)
-			unused = append(unused, func() error { return s.shutdown(shutdownTimeout, s.proc.Shutdown) })
-		}
-	}
-	for _, s := range g.logs {
-		if s.refs--; s.refs == 0 {
-			delete(c.logSinks, s.ep)
-			unused = append(unused, func() error { return s.shutdown(shutdownTimeout, s.proc.Shutdown) })
-		}
-	}
-	g.spans, g.logs = nil, nil
-	return unused
-}
-
-// retire drains a replaced generation in the background, then shuts it and
-// the sinks only it used down (flushing them).
-func (c *Component) retire(g *generation) {
-	if g == nil {
-		return
-	}
-	c.draining.Add(1)
-	c.bg.Go(func() {
-		defer c.draining.Add(-1)
-		if lost := g.drain(c.opts.drainTimeout, c.stop); lost > 0 {
-			c.spansLost.Add(uint64(lost))
-			c.diag.Warn("telemetry: spans still open when their pipeline was shut down will not be exported",
-				"component", c.name, "spans", lost, "endpoints", fmt.Sprint(g.endpoints))
-		}
-		if err := shutdownWithin(context.Background(), shutdownTimeout, g.shutdown); err != nil {
-			c.diag.Handle(fmt.Errorf("shut down retired pipeline of %s: %w", c.name, err))
-		}
-		c.mu.Lock()
-		unused := c.releaseSinksLocked(g)
-		c.mu.Unlock()
-		for _, shut := range unused {
-			if err := shut(); err != nil {
-				c.diag.Handle(fmt.Errorf("flush endpoint of %s: %w", c.name, err))
-			}
-		}
-	})
 }
 
 // ForceFlush exports everything the component's endpoints hold.

@@ -230,6 +230,9 @@ func TestRejectedEndpointChangeLeavesConfig(t *testing.T) {
 		{{Exporter: "http", URL: "http://"}},
 		{{Exporter: "kafka", URL: "x"}},
 		{{Exporter: "file", URL: "/nonexistent-dir/x/y.jsonl"}},
+		// The http sink (a batch goroutine) is built before the file fails:
+		// it must be shut down again (goleak in TestMain checks).
+		{{Exporter: "http", URL: "http://127.0.0.1:9/x"}, {Exporter: "file", URL: "/nonexistent-dir/x/y.jsonl"}},
 		{{Exporter: "memory", URL: "a"}, {Exporter: "memory", URL: "a"}},
 		{{Exporter: "none"}, {Exporter: "console"}},
 	} {
