@@ -63,6 +63,11 @@ func ParseEndpoint(signal Signal, exporter, rawURL string) (Endpoint, error) {
 	if rawURL == "" {
 		rawURL = defaultURL(signal, exporter)
 	}
+	// Endpoint lists are comma separated everywhere (environment, stored
+	// properties), so an endpoint with a comma could not be read back.
+	if strings.ContainsRune(rawURL, ',') {
+		return Endpoint{}, badValue("an endpoint without commas (lists are comma separated)", "endpoint %q contains a comma", rawURL)
+	}
 	switch exporter {
 	case ExporterConsole:
 		switch strings.ToLower(rawURL) {

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -161,4 +162,24 @@ func pairEndpoints(sig Signal, names, urls []string, namesKey, urlsKey string) (
 		return nil, namesKey, err
 	}
 	return eps, "", nil
+}
+
+// CheckProperties reports every bad telemetry property in props as a
+// *ConfigError (nil when all are good), as Setup would: for tools that store
+// properties and want to refuse bad values before a component starts with
+// them. Free-form keys are not checked.
+//
+// Endpoints given without their exporters key pair at start with the
+// exporters the component already has (from the environment), which are not
+// known here: they are checked only as far as a list can be without them.
+func CheckProperties(props map[string][]string) error {
+	props = maps.Clone(props)
+	for _, pair := range [][2]string{{PropTracingExporters, PropTracingEndpoints}, {PropLoggingExporters, PropLoggingEndpoints}} {
+		if _, hasExp := props[pair[0]]; !hasExp {
+			delete(props, pair[1])
+		}
+	}
+	var ps problems
+	applyProperties(DefaultConfig(), defaultSources(), props, &ps)
+	return ps.err()
 }

@@ -149,3 +149,41 @@ func settingsOf(cfg Config, src Sources) []Setting {
 	}
 	return out
 }
+
+// Value renders the setting named by key (one of the Key* constants) as
+// text, the form Status and Change show.
+func (c Config) Value(key string) string { return settingValue(c, key) }
+
+// PropertiesFor returns the stored properties that hold the setting named by
+// key in cfg, for persisting a runtime change: enable, topics, types,
+// tracing_endpoints, logging_endpoints and sampler have property keys;
+// other settings give nil.
+func PropertiesFor(cfg Config, key string) map[string][]string {
+	switch key {
+	case KeyEnable:
+		return map[string][]string{PropEnable: {onOff(cfg.Enabled)}}
+	case KeyTopics:
+		return map[string][]string{PropTopics: cfg.Topics.List()}
+	case KeyTypes:
+		return map[string][]string{PropTypes: strings.Split(settingValue(cfg, KeyTypes), ",")}
+	case KeyTracingEndpoints:
+		return endpointProperties(cfg.TracingEndpoints, PropTracingExporters, PropTracingEndpoints)
+	case KeyLoggingEndpoints:
+		return endpointProperties(cfg.LoggingEndpoints, PropLoggingExporters, PropLoggingEndpoints)
+	case KeySampler:
+		return map[string][]string{PropSampler: {cfg.Sampler.String()}}
+	}
+	return nil
+}
+
+func endpointProperties(eps []Endpoint, expKey, urlKey string) map[string][]string {
+	exps := make([]string, len(eps))
+	urls := make([]string, len(eps))
+	for i, e := range eps {
+		exps[i], urls[i] = e.Exporter, e.URL
+	}
+	if len(eps) == 1 && eps[0].Exporter == ExporterNone {
+		urls = nil
+	}
+	return map[string][]string{expKey: exps, urlKey: urls}
+}

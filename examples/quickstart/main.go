@@ -10,15 +10,27 @@
 // prints every span and log record as JSON on stdout. docs/configuration.md
 // lists the other variables (send to a collector with http or grpc, write
 // files, sample, ...).
+//
+// With -admin ADDR it keeps measuring and serves the telemetry admin API, so
+// its telemetry can be stopped, retargeted and restarted from outside:
+//
+//	go run ./examples/quickstart -admin 127.0.0.1:8761 &
+//	go run ./cmd/sightline ctl quickstart stop
+//	go run ./cmd/sightline ctl quickstart tracing endpoints set console stderr
+//	go run ./cmd/sightline ctl quickstart start
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -26,35 +38,121 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/telemetry"
+	"github.com/sightline-dev/sightline/telemetry/admin"
+	"github.com/sightline-dev/sightline/telemetry/properties"
 )
 
+// flags are the quickstart's options; without -admin it measures once and
+// exits.
+type flags struct {
+	admin    string        // serve the admin API here and keep measuring until interrupted
+	props    string        // properties file read at start (and written by ctl --persist)
+	interval time.Duration // time between samples with -admin
+}
+
 func main() {
-	if err := run(context.Background(), os.Stderr); err != nil {
+	var f flags
+	flag.StringVar(&f.admin, "admin", "", "serve the telemetry admin API on `ADDR` (e.g. 127.0.0.1:8761) and keep measuring until interrupted")
+	flag.StringVar(&f.props, "props", "", "read the component's stored properties from `FILE` at start")
+	flag.DurationVar(&f.interval, "interval", 500*time.Millisecond, "time between samples with -admin")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Stderr, f); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-// run sets telemetry up from the environment, measures a sample and shuts
+// run sets telemetry up from the environment (and stored properties), measures
+// a sample (or, with -admin, one every interval until ctx ends) and shuts
 // telemetry down, flushing what is left. Messages for the user go to stderr.
-func run(ctx context.Context, stderr io.Writer) error {
-	comp, err := telemetry.Setup(ctx, telemetry.WithServiceName("quickstart"))
+func run(ctx context.Context, stderr io.Writer, f flags) error {
+	opts := []telemetry.Option{telemetry.WithServiceName("quickstart")}
+	var store *properties.Store
+	if f.props != "" {
+		var err error
+		if store, err = properties.Open(ctx, f.props); err != nil {
+			return err
+		}
+		defer store.Close()
+		props, err := store.Get(ctx, "quickstart")
+		if err != nil {
+			return err
+		}
+		opts = append(opts, telemetry.WithProperties(props))
+	}
+	comp, err := telemetry.Setup(ctx, opts...)
 	if comp == nil {
 		return err // only with telemetry.WithStrict, or when the resource cannot be built
 	}
-	if err != nil {
-		// Bad settings are reported, then fall back to their defaults: keep going.
-		fmt.Fprintln(stderr, "telemetry configuration:", err)
-	}
+	// Bad settings were reported by Setup (once, on stderr) and fell back to
+	// their defaults: keep going.
 	if !comp.Control().IsEnabled() {
 		fmt.Fprintln(stderr, "telemetry is off: set SIGHTLINE_TELEMETRY_ENABLE=on to see spans and logs")
 	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := comp.Shutdown(sctx); err != nil {
+			fmt.Fprintln(stderr, "quickstart:", err)
+		}
+	}()
 
-	newInstrument(comp).measureSample(ctx)
+	in := newInstrument(comp)
+	if f.admin == "" {
+		in.measureSample(ctx)
+		return nil
+	}
+	return serveAndMeasure(ctx, stderr, comp, store, in, f)
+}
 
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	return comp.Shutdown(ctx)
+// serveAndMeasure serves the admin API and measures a sample every interval
+// until ctx ends, so `sightline ctl` can be tried on it.
+func serveAndMeasure(ctx context.Context, stderr io.Writer, comp *telemetry.Component, store *properties.Store, in *instrument, f flags) error {
+	hopts := []admin.Option{admin.WithComponents(comp)}
+	if store != nil {
+		hopts = append(hopts, admin.WithPersister(storePersister{store}))
+	}
+	h, err := admin.NewHandler(hopts...)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.admin)
+	if err != nil {
+		return fmt.Errorf("admin API: %w", err)
+	}
+	fmt.Fprintf(stderr, "admin API on %s (component %s): try sightline ctl --addr %s %s status\n",
+		ln.Addr(), comp.Name(), ln.Addr(), comp.Name())
+	served := make(chan error, 1)
+	go func() { served <- h.Serve(ctx, ln) }()
+	tick := time.NewTicker(f.interval)
+	defer tick.Stop()
+	for n := 1; ; n++ {
+		in.measureSample(ctx)
+		fmt.Fprintf(stderr, "sample %d measured (telemetry %s)\n", n, onOff(comp.Control().IsEnabled()))
+		select {
+		case <-ctx.Done():
+			return <-served
+		case err := <-served:
+			return err
+		case <-tick.C:
+		}
+	}
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// storePersister lets the admin API write --persist changes to the store.
+type storePersister struct{ s *properties.Store }
+
+func (p storePersister) SetProperties(ctx context.Context, component string, props map[string][]string) error {
+	return p.s.Set(ctx, component, props)
 }
 
 // instrument is the traced work: a parent span with three steps.
@@ -99,7 +197,8 @@ func (in *instrument) expose(ctx context.Context) {
 	))
 	defer span.End()
 	// An event marks a moment inside a span.
-	span.AddEvent("shutter opened", trace.WithAttributes(attribute.Float64("exposure_s", 0.1)))
+	span.AddEvent("shutter opened", trace.WithAttributes(attribute.Float64("exposure_s", 0.01)))
+	time.Sleep(10 * time.Millisecond) // the exposure
 	in.log.InfoContext(ctx, "frames taken", "frames", 10)
 }
 

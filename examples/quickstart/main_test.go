@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"testing"
 
 	"go.opentelemetry.io/otel/codes"
 
 	"github.com/sightline-dev/sightline/sightlinetest"
+	"github.com/sightline-dev/sightline/telemetry"
 )
 
 // TestRun runs the example configured by the environment, as a user would,
@@ -21,7 +23,7 @@ func TestRun(t *testing.T) {
 	t.Setenv("SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS", rec.Endpoint().URL)
 
 	var stderr bytes.Buffer
-	if err := run(context.Background(), &stderr); err != nil {
+	if err := run(context.Background(), &stderr, flags{}); err != nil {
 		t.Fatal(err)
 	}
 	if stderr.Len() > 0 {
@@ -80,7 +82,7 @@ func TestRunOff(t *testing.T) {
 	t.Setenv("SIGHTLINE_TELEMETRY_ENABLE", "")
 	t.Setenv("OTEL_SDK_DISABLED", "")
 	var stderr bytes.Buffer
-	if err := run(context.Background(), &stderr); err != nil {
+	if err := run(context.Background(), &stderr, flags{}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(stderr.Bytes(), []byte("SIGHTLINE_TELEMETRY_ENABLE=on")) {
@@ -97,12 +99,14 @@ func TestRunBadSetting(t *testing.T) {
 	t.Setenv("SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "memory")
 	t.Setenv("SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", rec.Endpoint().URL)
 	t.Setenv("SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS", "none")
-	var stderr bytes.Buffer
-	if err := run(context.Background(), &stderr); err != nil {
+	var stderr, diag bytes.Buffer
+	telemetry.SetDiagnostics(slog.New(slog.NewTextHandler(&diag, nil)))
+	defer telemetry.SetDiagnostics(nil)
+	if err := run(context.Background(), &stderr, flags{}); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(stderr.Bytes(), []byte(`SIGHTLINE_TELEMETRY_TOPICS="user,driver"`)) {
-		t.Errorf("stderr = %q, want the bad topics reported", stderr.String())
+	if !bytes.Contains(diag.Bytes(), []byte(`SIGHTLINE_TELEMETRY_TOPICS`)) || !bytes.Contains(diag.Bytes(), []byte(`unknown topic`)) {
+		t.Errorf("diagnostics = %q, want the bad topics reported once", diag.String())
 	}
 	if len(rec.Spans()) != 4 {
 		t.Errorf("%d spans, want 4", len(rec.Spans()))

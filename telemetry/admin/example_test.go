@@ -1,0 +1,75 @@
+package admin_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/sightline-dev/sightline/telemetry"
+	"github.com/sightline-dev/sightline/telemetry/admin"
+)
+
+// A device server serves the admin API for its component; an operator's
+// tool stops the component's telemetry and reads its status.
+func Example() {
+	ctx := context.Background()
+	comp, err := telemetry.Setup(ctx, telemetry.WithComponent("sim/motor/1"),
+		telemetry.WithEnv(func(name string) (string, bool) {
+			v, ok := map[string]string{
+				"SIGHTLINE_TELEMETRY_ENABLE":            "on",
+				"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "memory",
+				"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": "admin-example",
+				"SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS": "memory",
+				"SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS": "admin-example",
+			}[name]
+			return v, ok
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer comp.Shutdown(ctx)
+
+	// No token: changes are accepted only on a loopback address.
+	h, err := admin.NewHandler(admin.WithComponents(comp),
+		admin.WithEnv(func(string) (string, bool) { return "", false }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	serveCtx, stopServing := context.WithCancel(ctx)
+	defer stopServing()
+	served := make(chan error, 1)
+	go func() { served <- h.Serve(serveCtx, ln) }()
+
+	client, err := admin.NewClient(ln.Addr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.CloseIdleConnections()
+	names, _ := client.Components(ctx)
+	fmt.Println("components:", names)
+	if err := client.Stop(ctx, "sim/motor/1"); err != nil {
+		fmt.Println(err)
+	}
+	st, err := client.Status(ctx, "sim/motor/1")
+	if err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(st.Component, "enabled:", st.Enabled)
+	fmt.Println(client.SetTopics(ctx, "sim/motor/1", []string{"user", "gpu"}))
+
+	stopServing()
+	fmt.Println("served:", <-served)
+	// Output:
+	// components: [sim/motor/1]
+	// sim/motor/1 enabled: false
+	// topics[1]: unknown topic "gpu" (allowed: user, kernel, all, none)
+	// served: <nil>
+}
