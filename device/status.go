@@ -75,6 +75,11 @@ type Status struct {
 // ctx is cancelled before the operation finishes, the Status ends with
 // ErrCancelled.
 func NewStatus(ctx context.Context, opts StatusOptions) *Status {
+	return newStatus(ctx, opts, true)
+}
+
+// newStatus builds a Status; watch makes ctx's cancellation end it.
+func newStatus(ctx context.Context, opts StatusOptions, watch bool) *Status {
 	if opts.Type == "" {
 		opts.Type = TypeStatus
 	}
@@ -113,7 +118,7 @@ func NewStatus(ctx context.Context, opts StatusOptions) *Status {
 			s.complete(fmt.Errorf("%w: %s did not finish within %v", ErrTimeout, s.what(), opts.Timeout))
 		})
 	}
-	if ctx.Done() != nil {
+	if watch && ctx.Done() != nil {
 		s.stopCtx = context.AfterFunc(ctx, func() {
 			s.complete(fmt.Errorf("%w: %s: %v", ErrCancelled, s.what(), context.Cause(ctx)))
 		})
@@ -124,8 +129,8 @@ func NewStatus(ctx context.Context, opts StatusOptions) *Status {
 // Finished returns a Status that is already complete with err (for
 // operations that finish at once).
 func Finished(ctx context.Context, opts StatusOptions, err error) *Status {
-	opts.SettleTime = 0
-	s := NewStatus(ctx, opts)
+	opts.SettleTime, opts.Timeout = 0, 0
+	s := newStatus(ctx, opts, false) // complete at once: nothing may race it
 	s.complete(err)
 	return s
 }

@@ -200,3 +200,15 @@ func TestWaitAbandoned(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishedUnderCancelledContext: a Status finished at creation is a
+// success even when its context is already cancelled (nothing races it).
+func TestFinishedUnderCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 200 {
+		if s := device.Finished(ctx, device.StatusOptions{Device: motor{}}, nil); !s.Success() {
+			t.Fatalf("Finished under a cancelled context ended with %v", s.Err())
+		}
+	}
+}

@@ -94,6 +94,34 @@ func TestOffPathAllocatesNothing(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("off path allocates %v per span, want 0", allocs)
 	}
+
+	// A kernel span gated off under a recording user span (the engine's
+	// dispatch spans under a run) allocates nothing either, once warm.
+	on := benchComponentT(t, "alloc-kernel")
+	pctx, parent := on.Tracer("user").Start(ctx, "run")
+	defer parent.End()
+	kernel := on.Tracer("kernel", kernelOption())
+	allocs = testing.AllocsPerRun(1000, func() {
+		_, s := kernel.Start(pctx, "dispatch")
+		s.End()
+	})
+	if allocs != 0 {
+		t.Errorf("gated-off kernel span under a recording parent allocates %v, want 0", allocs)
+	}
+}
+
+func benchComponentT(t *testing.T, name string) *Component {
+	MemoryEndpoint(name).Reset()
+	c, err := Setup(context.Background(), WithEnv(func(k string) (string, bool) {
+		v, ok := map[string]string{"SIGHTLINE_TELEMETRY_ENABLE": "on", "SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "memory",
+			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": name, "SIGHTLINE_TELEMETRY_TYPES": "tracing"}[k]
+		return v, ok
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	return c
 }
 
 func kernelOption() trace.TracerOption { return topic.Kernel.TracerOption() }

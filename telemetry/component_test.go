@@ -132,7 +132,8 @@ func TestOffPropagatesContext(t *testing.T) {
 	defer other.Shutdown(context.Background())
 	otherMem := telemetry.MemoryEndpoint(otherName)
 	pctx, p := other.Tracer("t").Start(context.Background(), "parent")
-	_, off := c.Tracer("t").Start(pctx, "off-child")
+	offTracer := c.Tracer("t")
+	_, off := offTracer.Start(pctx, "off-child")
 	off.End()
 	if !p.IsRecording() {
 		t.Error("ending an off child ended its recording parent")
@@ -140,12 +141,20 @@ func TestOffPropagatesContext(t *testing.T) {
 	if off.SpanContext().SpanID() != p.SpanContext().SpanID() {
 		t.Error("off child does not carry the parent's context")
 	}
+	// A span started under the off child's context is the parent's child.
+	octx, off2 := offTracer.Start(pctx, "off-child-2")
+	if off2 != off {
+		t.Error("off children of one parent are not shared")
+	}
+	_, grandchild := other.Tracer("t").Start(octx, "grandchild")
+	grandchild.End()
 	p.End()
 	if n := len(mem.Spans()); n != 0 {
 		t.Errorf("%d spans exported while off", n)
 	}
-	if n := len(otherMem.Spans()); n != 1 {
-		t.Errorf("other component exported %d spans, want 1", n)
+	spans := otherMem.Spans()
+	if len(spans) != 2 || spans[0].Name != "grandchild" || spans[0].Parent.SpanID() != p.SpanContext().SpanID() {
+		t.Errorf("other component exported %v; want the grandchild under the parent, then the parent", names(spans))
 	}
 }
 

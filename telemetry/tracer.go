@@ -55,6 +55,10 @@ type tracer struct {
 	opts   []trace.TracerOption
 	kernel bool
 	cache  atomic.Pointer[genTracer]
+	// lastOff is the non-recording child last handed out under a recording
+	// parent: gated-off spans under one parent (kernel spans under a run)
+	// share it instead of allocating one each.
+	lastOff atomic.Pointer[offChild]
 }
 
 // genTracer is the SDK tracer of one generation.
@@ -63,8 +67,6 @@ type genTracer struct {
 	t trace.Tracer
 }
 
-var offTracer = noop.NewTracerProvider().Tracer("")
-
 // Start starts a span in the current generation, or, when the component,
 // tracing or the tracer's topic is off, returns a non-recording span that
 // carries the caller's span context on, so propagation survives.
@@ -72,7 +74,7 @@ func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 	for {
 		st := t.c.state.Load()
 		if !st.spansOn(t.kernel) {
-			return offSpan(ctx, name)
+			return t.offSpan(ctx)
 		}
 		g := st.traces
 		if !g.acquire() {
@@ -94,12 +96,30 @@ func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 }
 
 // offSpan is the off path. With no recording span in ctx it returns ctx and
-// the span already there (the parent's non-recording span, or none): no
-// allocation. Under a recording parent it returns a non-recording span with
-// the parent's context, so ending it cannot end the parent.
-func offSpan(ctx context.Context, name string) (context.Context, trace.Span) {
-	if s := trace.SpanFromContext(ctx); !s.IsRecording() {
-		return ctx, s
+// the span already there (the parent's non-recording span, or none). Under
+// a recording parent it returns ctx unchanged (what is started from it is
+// the parent's child, and outgoing calls carry the parent's context) and a
+// non-recording span with the parent's context, so ending it cannot end the
+// parent. Neither allocates in the steady state.
+func (t *tracer) offSpan(ctx context.Context) (context.Context, trace.Span) {
+	parent := trace.SpanFromContext(ctx)
+	if !parent.IsRecording() {
+		return ctx, parent
 	}
-	return offTracer.Start(ctx, name)
+	sc := parent.SpanContext()
+	if c := t.lastOff.Load(); c != nil && c.sc.SpanID() == sc.SpanID() && c.sc.TraceID() == sc.TraceID() {
+		return ctx, c
+	}
+	c := &offChild{sc: sc}
+	t.lastOff.Store(c)
+	return ctx, c
 }
+
+// offChild is a non-recording span standing in for a gated-off child of a
+// recording span.
+type offChild struct {
+	noop.Span
+	sc trace.SpanContext
+}
+
+func (c *offChild) SpanContext() trace.SpanContext { return c.sc }

@@ -1,0 +1,15 @@
+package sim
+
+import "errors"
+
+// Errors the simulated devices fail with; test them with errors.Is.
+var (
+	// ErrOutOfLimits: a Set target outside the motor's limits.
+	ErrOutOfLimits = errors.New("outside the limits")
+	// ErrBadValue: a Set value that is not a finite number.
+	ErrBadValue = errors.New("not a finite number")
+	// ErrClosed: the device was closed.
+	ErrClosed = errors.New("device closed")
+	// ErrNotTriggered: a detector read before its first trigger completed.
+	ErrNotTriggered = errors.New("never triggered")
+)
