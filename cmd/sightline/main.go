@@ -26,6 +26,7 @@ type command struct {
 
 var commands = []command{
 	{"ctl", "control a running component's telemetry, and stored properties", runCtl},
+	{"import", "load span and log files into a running collector", runImport},
 	{"version", "print the version", runVersion},
 }
 

@@ -21,6 +21,9 @@
 //     SDK's otlptracehttp and otlploghttp exporters. Throttling and
 //     unavailability responses (429, 502, 503, 504) are retried with jittered
 //     exponential backoff, honouring Retry-After, within a per-export timeout.
+//   - [Client] sends pdata traces and logs (not SDK telemetry) to an
+//     OTLP/HTTP receiver with protobuf encoding, with the same retries, and
+//     reports the receiver's partial success: sightline import uses it.
 //
 // The exporters implement [go.opentelemetry.io/otel/sdk/trace.SpanExporter]
 // and [go.opentelemetry.io/otel/sdk/log.Exporter] and are safe for

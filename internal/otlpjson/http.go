@@ -27,7 +27,7 @@ type HTTPSpanExporter struct {
 // given (it should already end in /v1/traces). An invalid url is reported by
 // every export.
 func NewHTTPSpanExporter(url string, opts ...HTTPOption) *HTTPSpanExporter {
-	return &HTTPSpanExporter{s: newSender(url, opts)}
+	return &HTTPSpanExporter{s: newSender(url, contentTypeJSON, newHTTPConfig(opts))}
 }
 
 // ExportSpans posts spans as one ExportTraceServiceRequest. An error is
@@ -81,7 +81,7 @@ type HTTPLogExporter struct {
 // given (it should already end in /v1/logs). An invalid url is reported by
 // every export.
 func NewHTTPLogExporter(url string, opts ...HTTPOption) *HTTPLogExporter {
-	return &HTTPLogExporter{s: newSender(url, opts)}
+	return &HTTPLogExporter{s: newSender(url, contentTypeJSON, newHTTPConfig(opts))}
 }
 
 // Export posts records as one ExportLogsServiceRequest. An error is

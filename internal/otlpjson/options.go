@@ -12,7 +12,8 @@ const (
 	defaultBackoffMax     = 5 * time.Second
 )
 
-// HTTPOption configures [NewHTTPSpanExporter] and [NewHTTPLogExporter].
+// HTTPOption configures [NewHTTPSpanExporter], [NewHTTPLogExporter] and
+// [NewClient].
 type HTTPOption interface {
 	applyHTTP(*httpConfig)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"unicode/utf8"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	statuspb "google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 const (
@@ -34,16 +37,24 @@ func (shutdownError) Error() string { return "otlpjson: exporter is shut down" }
 
 func (shutdownError) Is(target error) bool { return target == sdklog.ErrExporterShutdown }
 
-// sender posts OTLP/HTTP JSON requests to one URL, retrying as the OTLP/HTTP
-// specification asks. It is shared by the span and log exporters.
+// OTLP/HTTP content types.
+const (
+	contentTypeJSON  = "application/json"
+	contentTypeProto = "application/x-protobuf"
+)
+
+// sender posts OTLP/HTTP requests of one content type to one URL, retrying
+// as the OTLP/HTTP specification asks. It is shared by the span and log
+// exporters (JSON) and by Client (protobuf).
 type sender struct {
-	url      string
-	cfg      httpConfig
-	shutdown atomic.Bool
+	url         string
+	contentType string
+	cfg         httpConfig
+	shutdown    atomic.Bool
 }
 
-func newSender(url string, opts []HTTPOption) *sender {
-	return &sender{url: url, cfg: newHTTPConfig(opts)}
+func newSender(url, contentType string, cfg httpConfig) *sender {
+	return &sender{url: url, contentType: contentType, cfg: cfg}
 }
 
 // send posts body and hands a 2xx response body to onSuccess, retrying
@@ -107,7 +118,7 @@ func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 	for k, v := range s.cfg.headers {
 		req.Header.Set(k, v)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", s.contentType)
 	if s.cfg.gzip {
 		req.Header.Set("Content-Encoding", "gzip")
 	} else {
@@ -139,10 +150,24 @@ func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 	}
 }
 
-// statusError describes a non-2xx response, quoting the start of its body.
+// statusError describes a non-2xx response, quoting the start of its body,
+// or the message of the google.rpc.Status a protobuf response holds.
 func (s *sender) statusError(resp *http.Response) error {
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	msg := strings.TrimSpace(strings.ToValidUTF8(string(b), string(utf8.RuneError)))
+	var msg string
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == contentTypeProto {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		var st statuspb.Status
+		if proto.Unmarshal(b, &st) == nil {
+			msg = st.GetMessage()
+			if len(msg) > maxErrorBody {
+				msg = msg[:maxErrorBody]
+			}
+		}
+	} else {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		msg = string(b)
+	}
+	msg = strings.TrimSpace(strings.ToValidUTF8(msg, string(utf8.RuneError)))
 	if msg == "" {
 		return fmt.Errorf("otlpjson: POST %s: %s", s.url, resp.Status)
 	}

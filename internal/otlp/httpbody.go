@@ -1,0 +1,143 @@
+package otlp
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// bodyReadTimeout bounds reading one request body, so that a client that
+// sends slowly cannot keep a read slot for long.
+const bodyReadTimeout = time.Minute
+
+// encoding is the payload encoding of a request, and so of its response.
+type encoding int
+
+const (
+	encodingProto encoding = iota
+	encodingJSON
+)
+
+// The OTLP/HTTP media types (spec: Binary Protobuf Encoding, JSON Protobuf
+// Encoding).
+const (
+	contentTypeProto = "application/x-protobuf"
+	contentTypeJSON  = "application/json"
+)
+
+func (e encoding) contentType() string {
+	if e == encodingJSON {
+		return contentTypeJSON
+	}
+	return contentTypeProto
+}
+
+func (e encoding) String() string {
+	if e == encodingJSON {
+		return "JSON"
+	}
+	return "protobuf"
+}
+
+// parseContentType accepts the two OTLP/HTTP media types, with parameters
+// (such as charset=utf-8) and in any case.
+func parseContentType(ct string) (encoding, *exportError) {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil {
+		switch mt {
+		case contentTypeProto:
+			return encodingProto, nil
+		case contentTypeJSON:
+			return encodingJSON, nil
+		}
+	}
+	return 0, refuseErr(failUnsupportedMedia, reasonUnsupportedMedia,
+		"unsupported Content-Type %q: OTLP/HTTP accepts %s or %s", ct, contentTypeProto, contentTypeJSON)
+}
+
+// responseEncoding is the encoding of any answer to a request with content
+// type ct: JSON for a JSON request, binary protobuf otherwise (the spec's
+// default when the request's encoding is unknown).
+func responseEncoding(ct string) encoding {
+	if enc, err := parseContentType(ct); err == nil {
+		return enc
+	}
+	return encodingProto
+}
+
+// readBody reads the request body within the limits: Content-Encoding gzip
+// or none, at most MaxRequestBytes as sent and after decompression, one of
+// a bounded number of reads at a time, within bodyReadTimeout.
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *exportError) {
+	limit := r.cfg.MaxRequestBytes
+	gzipped := false
+	switch ce := strings.ToLower(strings.TrimSpace(req.Header.Get("Content-Encoding"))); ce {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		gzipped = true
+	default:
+		return nil, refuseErr(failUnsupportedMedia, reasonUnsupportedMedia,
+			"unsupported Content-Encoding %q: send gzip or no Content-Encoding", ce)
+	}
+	if req.ContentLength > limit {
+		return nil, refuseErr(failTooLarge, reasonTooLarge,
+			"body is %s, over the %s limit", formatBytes(req.ContentLength), formatBytes(limit))
+	}
+
+	if err := r.admission.acquireRead(req.Context()); err != nil {
+		return nil, refuseErr(failUnavailable, reasonCanceled, "waiting to read the body: %w", err)
+	}
+	defer r.admission.releaseRead()
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
+		// Clear it once read: the server's background read must not time
+		// out (and cancel the request's context) while the sink works.
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	}
+
+	raw := http.MaxBytesReader(w, req.Body, limit)
+	var src io.Reader = raw
+	var buf bytes.Buffer
+	if gzipped {
+		gz, err := gzip.NewReader(raw)
+		if err != nil {
+			return nil, bodyError(req.Context(), "read gzip body", err, limit)
+		}
+		defer func() { _ = gz.Close() }()
+		// One byte over the limit tells a body that decompresses past it.
+		src = io.LimitReader(gz, limit+1)
+	} else if req.ContentLength > 0 {
+		buf.Grow(int(req.ContentLength) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(src); err != nil {
+		what := "read body"
+		if gzipped {
+			what = "read gzip body"
+		}
+		return nil, bodyError(req.Context(), what, err, limit)
+	}
+	if int64(buf.Len()) > limit {
+		return nil, refuseErr(failTooLarge, reasonTooLarge,
+			"gzip body decompresses to over the %s limit", formatBytes(limit))
+	}
+	return buf.Bytes(), nil
+}
+
+// bodyError classifies an error reading the body: over the limit (413),
+// client gone or too slow (canceled), or malformed (400).
+func bodyError(ctx context.Context, what string, err error, limit int64) *exportError {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return refuseErr(failTooLarge, reasonTooLarge, "body is over the %s limit", formatBytes(limit))
+	}
+	if ne, ok := errors.AsType[net.Error](err); (ok && ne.Timeout()) || ctx.Err() != nil {
+		return refuseErr(failUnavailable, reasonCanceled, "%s: %w", what, err)
+	}
+	return refuseErr(failMalformed, reasonMalformed, "%s: %w", what, err)
+}
