@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Log payload presence bits.
+const (
+	logSeverityText = 1 << iota
+	logFlags
+	logEventName
+	logBody // a body that is not a string, typed (a string body is the body column)
+	logAttrs
+	logDroppedAttrs
+	logNoTimestamp // the record's timestamp was unset; time_ns is another time
+)
+
+// logRow is an encoded log record, ready for the writer.
+type logRow struct {
+	time, observed int64
+	severity       int64
+	traceID        any // []byte, or nil for SQL NULL
+	spanID         any
+	service        int64
+	body           any // string, or nil
+	payload        []byte
+}
+
+type logBatch struct{ rows []logRow }
+
+// AppendLogs stores ld's log records, like AppendTraces. A record's time
+// is its timestamp, else its observed timestamp, else the time it is
+// stored. Records with a timestamp past 2262 are rejected. Log records
+// have no identity, so unlike spans a batch sent twice is stored twice.
+func (s *Store) AppendLogs(ctx context.Context, ld plog.Logs) (AppendResult, error) {
+	if s.isClosed() {
+		return AppendResult{}, ErrClosed
+	}
+	b, res := encodeLogs(s.dict, ld, s.opts.now().UnixNano())
+	if len(b.rows) == 0 {
+		return res, nil
+	}
+	if err := s.submit(ctx, &request{logs: b, items: len(b.rows)}); err != nil {
+		if errors.Is(err, ErrClosed) {
+			return AppendResult{}, ErrClosed
+		}
+		return AppendResult{}, fmt.Errorf("store: append logs: %w", err)
+	}
+	return res, nil
+}
+
+func encodeLogs(d *dict, ld plog.Logs, now int64) (*logBatch, AppendResult) {
+	e := newEncoder(d)
+	b := &logBatch{}
+	var rej rejections
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		var service, resource uint64
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			var scope uint64
+			recs := sl.LogRecords()
+			for k := 0; k < recs.Len(); k++ {
+				lr := recs.At(k)
+				if uint64(lr.Timestamp()) > math.MaxInt64 || uint64(lr.ObservedTimestamp()) > math.MaxInt64 {
+					rej.add("with a timestamp out of range")
+					continue
+				}
+				if resource == 0 {
+					service = d.service(serviceOf(rl.Resource()))
+					resource = d.resource(e.resourceData(rl.Resource(), rl.SchemaUrl()), service)
+				}
+				if scope == 0 {
+					scope = d.scope(e.scopeData(sl.Scope(), sl.SchemaUrl()))
+				}
+				b.rows = append(b.rows, e.logRow(lr, resource, scope, service, now))
+			}
+		}
+	}
+	return b, AppendResult{Accepted: len(b.rows), Rejected: rej.total, RejectMessage: rej.message("log record")}
+}
+
+func (e *encoder) logRow(lr plog.LogRecord, resource, scope, service uint64, now int64) logRow {
+	r := logRow{
+		time: int64(lr.Timestamp()), observed: int64(lr.ObservedTimestamp()),
+		severity: int64(lr.SeverityNumber()), service: int64(service),
+	}
+	var bits uint64
+	if r.time == 0 {
+		bits |= logNoTimestamp
+		r.time = r.observed
+		if r.time == 0 {
+			r.time = now
+		}
+	}
+	if tid := lr.TraceID(); !tid.IsEmpty() {
+		r.traceID = tid[:]
+	}
+	if sid := lr.SpanID(); !sid.IsEmpty() {
+		r.spanID = sid[:]
+	}
+	body := lr.Body()
+	switch body.Type() {
+	case pcommon.ValueTypeEmpty:
+	case pcommon.ValueTypeStr:
+		r.body = body.Str()
+	default:
+		r.body = body.AsString() // for text search
+		bits |= logBody
+	}
+	if lr.SeverityText() != "" {
+		bits |= logSeverityText
+	}
+	if lr.Flags() != 0 {
+		bits |= logFlags
+	}
+	if lr.EventName() != "" {
+		bits |= logEventName
+	}
+	if lr.Attributes().Len() > 0 {
+		bits |= logAttrs
+	}
+	if lr.DroppedAttributesCount() != 0 {
+		bits |= logDroppedAttrs
+	}
+	b := binary.AppendUvarint(e.body[:0], bits)
+	b = binary.AppendUvarint(b, resource)
+	b = binary.AppendUvarint(b, scope)
+	if bits&logSeverityText != 0 {
+		b = appendStr(b, lr.SeverityText())
+	}
+	if bits&logFlags != 0 {
+		b = binary.AppendUvarint(b, uint64(lr.Flags()))
+	}
+	if bits&logEventName != 0 {
+		b = appendStr(b, lr.EventName())
+	}
+	if bits&logBody != 0 {
+		b = e.appendValue(b, body, 0, true)
+	}
+	if bits&logAttrs != 0 {
+		b = e.appendMap(b, lr.Attributes(), 0, true)
+	}
+	if bits&logDroppedAttrs != 0 {
+		b = binary.AppendUvarint(b, uint64(lr.DroppedAttributesCount()))
+	}
+	e.body = b
+	r.payload = e.payload(b)
+	return r
+}
+
+// applyLogs inserts the log records of reqs, inside the writer's
+// transaction.
+func (s *Store) applyLogs(w *wconn, reqs []*request, c *txCounts) error {
+	var rows []*logRow
+	for _, r := range reqs {
+		if r.logs == nil {
+			continue
+		}
+		for i := range r.logs.rows {
+			rows = append(rows, &r.logs.rows[i])
+		}
+	}
+	n, err := w.insertMany("INSERT INTO logs (time_ns, observed_ns, severity, trace_id, span_id, service_id, body, payload) VALUES ",
+		8, len(rows), func(i int, dst []any) []any {
+			r := rows[i]
+			return append(dst, r.time, r.observed, r.severity, r.traceID, r.spanID, r.service, r.body, r.payload)
+		})
+	if err != nil {
+		return fmt.Errorf("insert logs: %w", err)
+	}
+	c.logs += n
+	return nil
+}
+
+// logRec is a parsed log payload.
+type logRec struct {
+	bits         uint64
+	resource     uint64
+	scope        uint64
+	severityText string
+	flags        uint32
+	eventName    string
+	body         any
+	attrs        []byte
+	droppedAttrs uint32
+}
+
+func parseLog(payload []byte, v *dictView) (logRec, error) {
+	var r logRec
+	body, err := openPayload(payload)
+	if err != nil {
+		return r, err
+	}
+	d := decoder{b: body, v: v}
+	r.bits = d.uvarint()
+	r.resource = d.uvarint()
+	r.scope = d.uvarint()
+	if r.bits&logSeverityText != 0 {
+		r.severityText = d.str()
+	}
+	if r.bits&logFlags != 0 {
+		r.flags = d.u32()
+	}
+	if r.bits&logEventName != 0 {
+		r.eventName = d.str()
+	}
+	if r.bits&logBody != 0 {
+		r.body = d.jsonValue(0)
+	}
+	if r.bits&logAttrs != 0 {
+		r.attrs = d.skipMap(0)
+	}
+	if r.bits&logDroppedAttrs != 0 {
+		r.droppedAttrs = d.u32()
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail("%d bytes after the log record", len(d.b))
+	}
+	return r, d.err
+}

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// ErrNotFound is returned (wrapped) for a trace the store does not hold.
+var ErrNotFound = errors.New("store: trace not found")
+
+// Page selects a page of a trace's spans.
+type Page struct {
+	Cursor string // from a previous TracePage; "" for the first page
+	Limit  int    // spans per page: 0 means 1000, at most 10000
+}
+
+const (
+	defaultSpanLimit = 1000
+	maxSpanLimit     = 10000
+)
+
+// parseTraceID parses 32 hex digits (either case) of a non-zero id.
+func parseTraceID(s string) (pcommon.TraceID, error) {
+	var id pcommon.TraceID
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("trace id %q: want 32 hex digits", trim(s))
+	}
+	copy(id[:], b)
+	if id.IsEmpty() {
+		return id, fmt.Errorf("trace id %q: all zero", s)
+	}
+	return id, nil
+}
+
+// Trace returns a page of the trace's spans in start order (then span
+// id) with the trace's summary. Each page is one index range of the
+// spans table, so any page costs about its own spans.
+func (s *Store) Trace(ctx context.Context, traceID string, page Page) (TracePage, error) {
+	if s.isClosed() {
+		return TracePage{}, ErrClosed
+	}
+	tid, err := parseTraceID(traceID)
+	if err != nil {
+		return TracePage{}, fmt.Errorf("store: %w", err)
+	}
+	if page.Limit < 0 || page.Limit > maxSpanLimit {
+		return TracePage{}, fmt.Errorf("store: trace page: limit %d is not in [0, %d]", page.Limit, maxSpanLimit)
+	}
+	limit := page.Limit
+	if limit == 0 {
+		limit = defaultSpanLimit
+	}
+	cur, hasCur, err := decodeCursor(page.Cursor, cursorSpans)
+	if err != nil {
+		return TracePage{}, err
+	}
+	id := hex.EncodeToString(tid[:])
+	if hasCur && cur.Trace != id {
+		return TracePage{}, fmt.Errorf("%w: it pages through trace %s, not %s", ErrBadCursor, cur.Trace, id)
+	}
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+	}
+	defer tx.Rollback() // read-only: nothing to commit
+	row, err := readTrace(ctx, tx, tid)
+	if err != nil {
+		return TracePage{}, err
+	}
+	v := s.dict.view()
+	out := TracePage{TraceID: id, Resources: []Resource{}, Spans: make([]Span, 0, min(limit, int(row.spans))), Summary: summaryOf(&row, &v)}
+	q := "SELECT start_ns, span_id, payload FROM spans WHERE trace_seq = ?"
+	args := []any{row.seq}
+	if hasCur {
+		spanID, _ := hex.DecodeString(cur.Span) // checked by decodeCursor
+		q += " AND (start_ns, span_id) > (?, ?)"
+		args = append(args, cur.Time, spanID)
+	}
+	q += " ORDER BY start_ns, span_id LIMIT ?"
+	args = append(args, limit+1)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+	}
+	defer rows.Close()
+	resIndex := map[uint64]int{}
+	for rows.Next() {
+		var start int64
+		var spanID, payload sql.RawBytes
+		if err := rows.Scan(&start, &spanID, &payload); err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+		}
+		if len(out.Spans) == limit {
+			last := out.Spans[limit-1]
+			out.Cursor = cursor{Kind: cursorSpans, Time: last.StartUnixNano, Span: last.SpanID, Trace: id}.encode()
+			break
+		}
+		rec, err := parseSpan(payload, &v)
+		if err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
+		}
+		sp, err := rec.jsonSpan(start, spanID, &v)
+		if err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
+		}
+		ri, ok := resIndex[rec.resource]
+		if !ok {
+			r, err := jsonResource(rec.resource, &v)
+			if err != nil {
+				return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
+			}
+			ri = len(out.Resources)
+			resIndex[rec.resource] = ri
+			out.Resources = append(out.Resources, r)
+		}
+		sp.Resource = ri
+		out.Spans = append(out.Spans, sp)
+	}
+	if err := rows.Err(); err != nil {
+		return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+	}
+	return out, nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// readTrace reads the traces row of tid, or fails with ErrNotFound.
+func readTrace(ctx context.Context, q queryer, tid pcommon.TraceID) (traceRow, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+traceCols+" FROM traces WHERE trace_id = ?", tid[:])
+	if err != nil {
+		return traceRow{}, fmt.Errorf("store: trace %x: %w", tid[:], err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return traceRow{}, fmt.Errorf("store: trace %x: %w", tid[:], err)
+		}
+		return traceRow{}, fmt.Errorf("%w: %x", ErrNotFound, tid[:])
+	}
+	r, err := scanTraceRowSQL(rows)
+	if err != nil {
+		return traceRow{}, fmt.Errorf("store: trace %x: %w", tid[:], err)
+	}
+	return r, nil
+}
+
+// scanTraceRowSQL scans a row of traceCols.
+func scanTraceRowSQL(rows *sql.Rows) (traceRow, error) {
+	var vals [10]any
+	var ptrs [10]any
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs[:]...); err != nil {
+		return traceRow{}, err
+	}
+	dv := make([]driver.Value, len(vals))
+	for i, x := range vals {
+		dv[i] = x
+	}
+	r, _, err := scanTraceRow(dv)
+	return r, err
+}
+
+// TraceOTLP returns the whole trace as pdata: ids, attributes, events,
+// links, status, resources and scopes as they were received. Spans are
+// grouped by resource and scope, each group in start order.
+func (s *Store) TraceOTLP(ctx context.Context, traceID string) (ptrace.Traces, error) {
+	td := ptrace.NewTraces()
+	if s.isClosed() {
+		return td, ErrClosed
+	}
+	tid, err := parseTraceID(traceID)
+	if err != nil {
+		return td, fmt.Errorf("store: %w", err)
+	}
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return td, fmt.Errorf("store: trace %s: %w", traceID, err)
+	}
+	defer tx.Rollback() // read-only: nothing to commit
+	row, err := readTrace(ctx, tx, tid)
+	if err != nil {
+		return td, err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT start_ns, span_id, payload FROM spans WHERE trace_seq = ? ORDER BY start_ns, span_id", row.seq)
+	if err != nil {
+		return td, fmt.Errorf("store: trace %s: %w", traceID, err)
+	}
+	defer rows.Close()
+	v := s.dict.view()
+	resources := map[uint64]ptrace.ResourceSpans{}
+	scopes := map[[2]uint64]ptrace.ScopeSpans{}
+	for rows.Next() {
+		var start int64
+		var spanID, payload sql.RawBytes
+		if err := rows.Scan(&start, &spanID, &payload); err != nil {
+			return td, fmt.Errorf("store: trace %s: %w", traceID, err)
+		}
+		rec, err := parseSpan(payload, &v)
+		if err != nil {
+			return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
+		}
+		ss, ok := scopes[[2]uint64{rec.resource, rec.scope}]
+		if !ok {
+			rs, ok := resources[rec.resource]
+			if !ok {
+				rs = td.ResourceSpans().AppendEmpty()
+				if err := otlpResource(rec.resource, &v, rs); err != nil {
+					return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
+				}
+				resources[rec.resource] = rs
+			}
+			ss = rs.ScopeSpans().AppendEmpty()
+			if err := otlpScope(rec.scope, &v, ss); err != nil {
+				return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
+			}
+			scopes[[2]uint64{rec.resource, rec.scope}] = ss
+		}
+		if err := rec.otlpSpan(ss.Spans().AppendEmpty(), tid, start, spanID, &v); err != nil {
+			return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return td, fmt.Errorf("store: trace %s: %w", traceID, err)
+	}
+	return td, nil
+}
+
+func otlpResource(id uint64, v *dictView, rs ptrace.ResourceSpans) error {
+	if id == 0 || id >= uint64(len(v.resources)) {
+		return fmt.Errorf("%w: unknown resource id %d", ErrCorrupt, id)
+	}
+	r, err := parseResource(v.resources[id].data)
+	if err != nil {
+		return err
+	}
+	rs.SetSchemaUrl(r.schemaURL)
+	rs.Resource().SetDroppedAttributesCount(r.dropped)
+	return pMapOf(r.attrs, v, rs.Resource().Attributes())
+}
+
+func otlpScope(id uint64, v *dictView, ss ptrace.ScopeSpans) error {
+	if id == 0 || id >= uint64(len(v.scopes)) {
+		return fmt.Errorf("%w: unknown scope id %d", ErrCorrupt, id)
+	}
+	r, err := parseScope(v.scopes[id])
+	if err != nil {
+		return err
+	}
+	ss.SetSchemaUrl(r.schemaURL)
+	sc := ss.Scope()
+	sc.SetName(r.name)
+	sc.SetVersion(r.version)
+	sc.SetDroppedAttributesCount(r.dropped)
+	return pMapOf(r.attrs, v, sc.Attributes())
+}
