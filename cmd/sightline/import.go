@@ -17,6 +17,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/importer"
 	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/internal/store"
 )
 
 // DefaultImportAddr is the collector's OTLP/HTTP address import sends to
@@ -25,10 +26,11 @@ const DefaultImportAddr = "http://127.0.0.1:4318"
 
 const importUsage = `usage: sightline import [flags] FILE...
 
-Loads span and log files into a running collector over OTLP/HTTP:
-OpenTelemetry Python console output (pretty-printed or one object per line)
-and OTLP-JSON lines, detected per file. "-" reads standard input. Flags may
-come before or after the files.
+Loads span and log files into a running collector over OTLP/HTTP, or with
+--data DIR straight into the store in a data directory that no sightline
+serve is using: OpenTelemetry Python console output (pretty-printed or one
+object per line) and OTLP-JSON lines, detected per file. "-" reads standard
+input. Flags may come before or after the files.
 
 For each file a report line is printed, then each rejected record as
 FILE:LINE: reason. Exit status: 0 everything imported, 1 records rejected
@@ -40,6 +42,7 @@ flags:
 
 type importFlags struct {
 	addr   string
+	data   string // a data directory to import into instead of addr
 	batch  int
 	format importer.Format
 	json   bool
@@ -60,6 +63,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	sink, closeSink, err := importSink(ctx, f)
 	if err != nil {
 		fmt.Fprintf(stderr, "sightline import: %v\n", err)
+		if errors.Is(err, errDataInUse) {
+			return exitRefused
+		}
 		return exitUsage
 	}
 	defer func() { _ = closeSink() }()
@@ -97,6 +103,7 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, int, bool) 
 	var f importFlags
 	var format string
 	fs.StringVar(&f.addr, "addr", envOr("SIGHTLINE_IMPORT_ADDR", DefaultImportAddr), "the collector's OTLP/HTTP base URL (default $SIGHTLINE_IMPORT_ADDR)")
+	fs.StringVar(&f.data, "data", "", "import into the store in data `DIR` instead of a collector (refused while a sightline serve uses DIR)")
 	fs.IntVar(&f.batch, "batch", importer.DefaultBatchSize, "send at most `N` spans (and N log records) per request")
 	fs.StringVar(&format, "format", "auto", "input format: auto, console or otlp")
 	fs.BoolVar(&f.json, "json", false, "print the reports as JSON")
@@ -107,6 +114,7 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, int, bool) 
 		rest, f.files = args[:i], append(f.files, args[i+1:]...)
 	}
 	var files []string
+	addrSet := false
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -114,6 +122,7 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, int, bool) 
 			}
 			return f, exitUsage, false
 		}
+		fs.Visit(func(fl *flag.Flag) { addrSet = addrSet || fl.Name == "addr" })
 		if fs.NArg() == 0 {
 			break
 		}
@@ -130,6 +139,8 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, int, bool) 
 		err = fmt.Errorf("--batch %d: want at least 1", f.batch)
 	case len(f.files) == 0:
 		err = errors.New("no files to import")
+	case addrSet && f.data != "":
+		err = errors.New("--addr and --data: import into a collector or into a data directory, not both")
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "sightline import: %v\n\n", err)
@@ -139,9 +150,25 @@ func parseImportFlags(args []string, stderr io.Writer) (importFlags, int, bool) 
 	return f, exitOK, true
 }
 
+// errDataInUse marks a --data directory held by another process.
+var errDataInUse = errors.New("data directory in use")
+
 // importSink returns where the records go and how to release it. This is
-// the one place that chooses: the collector at --addr.
-func importSink(_ context.Context, f importFlags) (importer.Sink, func() error, error) {
+// the one place that chooses: the store in --data, else the collector at
+// --addr.
+func importSink(ctx context.Context, f importFlags) (importer.Sink, func() error, error) {
+	if f.data != "" {
+		// No retention while importing: old files stay whole. A serve on
+		// the directory later applies its --retention-age to them.
+		st, err := store.Open(ctx, f.data, store.Options{})
+		if err != nil {
+			if dirLocked(f.data) {
+				return nil, nil, fmt.Errorf("--data %s: %w: a running sightline serve (or another import) holds it; import through the serve instead (sightline import --addr http://127.0.0.1:4318 FILE...) or stop it first (%v)", f.data, errDataInUse, err)
+			}
+			return nil, nil, fmt.Errorf("--data %s: %w", f.data, err)
+		}
+		return storeSink{st}, func() error { return st.Close(context.Background()) }, nil
+	}
 	addr := f.addr
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
@@ -215,6 +242,8 @@ func importOne(ctx context.Context, f importFlags, name string, sink importer.Si
 	switch {
 	case ctx.Err() != nil:
 		return res, &importFailure{fmt.Sprintf("%s: interrupted", name), exitRefused}
+	case errors.As(err, &se) && f.data != "":
+		return res, &importFailure{fmt.Sprintf("%s: the store in %s failed: %v; stopped", name, f.data, se.Err), exitRefused}
 	case errors.As(err, &se):
 		return res, &importFailure{collectorError(f.addr, name, se.Err), exitRefused}
 	default:

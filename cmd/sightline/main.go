@@ -1,6 +1,7 @@
 // Command sightline is the sightline binary: runtime control of telemetry
-// (ctl), and later the collector, viewer and demo. Each subcommand lives in
-// its own file with a run function; the logic lives in packages.
+// (ctl), the collector and query API (serve), file import, and later the
+// viewer and demo. Each subcommand lives in its own file (or serve*.go
+// files) with a run function; the logic lives in packages.
 package main
 
 import (
@@ -26,7 +27,9 @@ type command struct {
 
 var commands = []command{
 	{"ctl", "control a running component's telemetry, and stored properties", runCtl},
-	{"import", "load span and log files into a running collector", runImport},
+	{"demo", "collector, store and viewer in one process, with a simulated experiment traced into them", runDemo},
+	{"import", "load span and log files into a running collector, or a data directory", runImport},
+	{"serve", "receive OTLP traces and logs, store them, answer the query API", runServe},
 	{"version", "print the version", runVersion},
 }
 

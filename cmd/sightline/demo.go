@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/sightline-dev/sightline/internal/demo"
+)
+
+const demoUsage = `usage: sightline demo [flags]
+
+Starts the collector, store and viewer in this process, runs a simulated
+experiment (a count, a 1-D scan, a grid scan and a scan whose motor faults)
+whose telemetry goes over OTLP to that collector, and prints the viewer's
+address and a link to each trace. It keeps serving until interrupted; with
+--once it exits after the experiment: 0 when every trace is stored, 1 if not.
+
+flags:
+`
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sightline demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := defaultServeConfig()
+	cfg.grpcAddr, cfg.httpAddr, cfg.dataDir = "127.0.0.1:0", "127.0.0.1:0", ""
+	cfg.statsInterval = time.Hour
+	fs.StringVar(&cfg.uiAddr, "ui", DefaultUIAddr, "viewer and API address (127.0.0.1:0 picks a free port)")
+	fs.StringVar(&cfg.grpcAddr, "grpc", cfg.grpcAddr, "OTLP/gRPC address (\"\" disables)")
+	fs.StringVar(&cfg.httpAddr, "http", cfg.httpAddr, "OTLP/HTTP address (the demo's telemetry uses it)")
+	fs.StringVar(&cfg.dataDir, "data", "", "data directory (default: a temporary one, removed at exit)")
+	once := fs.Bool("once", false, "exit after the experiment: 0 when every expected trace is stored")
+	speedup := fs.Float64("speedup", 20, "run the simulated hardware this many times faster than real time")
+	fs.Usage = func() { fmt.Fprint(stderr, demoUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 || cfg.httpAddr == "" || *speedup <= 0 {
+		fmt.Fprintln(stderr, "sightline demo: takes no arguments; --http must be set; --speedup must be > 0")
+		return exitUsage
+	}
+	if cfg.dataDir == "" {
+		dir, err := os.MkdirTemp("", "sightline-demo-")
+		if err != nil {
+			fmt.Fprintf(stderr, "sightline demo: %v\n", err)
+			return exitRefused
+		}
+		defer os.RemoveAll(dir)
+		cfg.dataDir = dir
+	}
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(stderr, "sightline demo: %v\n", err)
+		return exitUsage
+	}
+	if err := demoRun(ctx, cfg, *once, *speedup, stdout); err != nil {
+		fmt.Fprintf(stderr, "sightline demo: %v\n", err)
+		return exitRefused
+	}
+	return exitOK
+}
+
+// demoRun serves, runs the experiment, prints the links and, unless once,
+// serves on until ctx ends.
+func demoRun(ctx context.Context, cfg serveConfig, once bool, speedup float64, out io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan serveAddrs, 1)
+	served := make(chan error, 1)
+	go func() {
+		served <- serve(ctx, cfg, out, func(h *serveHooks) { h.ready = func(a serveAddrs) { ready <- a } })
+	}()
+	var addrs serveAddrs
+	select {
+	case addrs = <-ready:
+	case err := <-served:
+		return fmt.Errorf("start the collector: %w", err)
+	}
+	finish := func(err error) error {
+		cancel()
+		return errors.Join(err, <-served)
+	}
+	fmt.Fprintf(out, "\nrunning the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", addrs.http)
+	exps, err := demo.Run(ctx, demo.Config{OTLPEndpoint: "http://" + addrs.http, Speedup: speedup, Out: out})
+	if err != nil {
+		return finish(err)
+	}
+	if err := waitStored(ctx, addrs.ui, exps); err != nil {
+		return finish(err)
+	}
+	fmt.Fprintf(out, "\nviewer: %s/\n", addrs.ui)
+	for _, e := range exps {
+		mark := ""
+		if e.Failed {
+			mark = "  (fails on purpose: an error trace)"
+		}
+		fmt.Fprintf(out, "  %-36s %s/trace/%s%s\n", e.Name, addrs.ui, e.TraceID, mark)
+	}
+	if once {
+		fmt.Fprintln(out, "every expected trace is stored")
+		return finish(nil)
+	}
+	fmt.Fprintln(out, "\nserving until interrupted (Ctrl-C)")
+	<-ctx.Done()
+	return finish(nil)
+}
+
+// waitStored polls the query API until every experiment's trace holds its
+// expected spans, for at most 30 s.
+func waitStored(ctx context.Context, ui string, exps []demo.Experiment) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		missing := ""
+		for _, e := range exps {
+			n, err := storedSpans(ctx, ui, e.TraceID)
+			if err != nil || n < e.Spans {
+				missing = fmt.Sprintf("%s (trace %s: %d of at least %d spans stored)", e.Name, e.TraceID, n, e.Spans)
+				break
+			}
+		}
+		if missing == "" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not every trace was stored: %s", missing)
+		case <-tick.C:
+		}
+	}
+}
+
+func storedSpans(ctx context.Context, ui, traceID string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ui+"/api/v1/traces/"+traceID+"?limit=1", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET trace %s: %s", traceID, resp.Status)
+	}
+	var page struct {
+		Summary struct {
+			SpanCount int `json:"span_count"`
+		} `json:"summary"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return 0, err
+	}
+	return page.Summary.SpanCount, nil
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sightline-dev/sightline/internal/otlp"
+)
+
+func TestServeFlags(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/xdg")
+	var stderr bytes.Buffer
+	cfg, _, ok := parseServeFlags(nil, &stderr)
+	if !ok || cfg.grpcAddr != "127.0.0.1:4317" || cfg.httpAddr != "127.0.0.1:4318" || cfg.uiAddr != "127.0.0.1:8760" ||
+		cfg.dataDir != "/xdg/sightline" || cfg.maxRequestBytes != 16<<20 || cfg.maxInFlight != 100_000 ||
+		cfg.retentionAge != 7*24*time.Hour || cfg.retentionBytes != 1<<30 || cfg.fsync {
+		t.Fatalf("defaults: %+v %s", cfg, stderr.String())
+	}
+	cfg, _, ok = parseServeFlags([]string{"--grpc", "0.0.0.0:5317", "--http", "", "--ui", "[::1]:0", "--data", "d",
+		"--max-request-bytes", "4MiB", "--max-in-flight", "50", "--retention-age", "36h", "--retention-size", "500MB", "--fsync"}, &stderr)
+	if !ok || cfg.grpcAddr != "0.0.0.0:5317" || cfg.httpAddr != "" || cfg.uiAddr != "[::1]:0" || cfg.dataDir != "d" ||
+		cfg.maxRequestBytes != 4<<20 || cfg.maxInFlight != 50 || cfg.retentionAge != 36*time.Hour || cfg.retentionBytes != 500e6 || !cfg.fsync {
+		t.Fatalf("flags: %+v %s", cfg, stderr.String())
+	}
+
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/u")
+	if dir, err := defaultDataDir(); err != nil || dir != filepath.FromSlash("/home/u/.local/share/sightline") {
+		t.Errorf("default data dir %q, %v", dir, err)
+	}
+}
+
+// TestServeFlagErrors: every bad flag is named, with exit status 2.
+func TestServeFlagErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--grpc", ":4317"}, `--grpc ":4317": the host is empty: write 127.0.0.1:4317 for loopback, or 0.0.0.0:4317`},
+		{[]string{"--http", "localhost"}, `--http "localhost": want HOST:PORT`},
+		{[]string{"--ui", "127.0.0.1:99999"}, `--ui "127.0.0.1:99999": the port "99999" is not a number`},
+		{[]string{"--ui", ""}, `--ui "": want HOST:PORT`},
+		{[]string{"--grpc", "", "--http", ""}, `--grpc and --http are both ""`},
+		{[]string{"--max-request-bytes", "lots"}, `invalid value "lots" for flag -max-request-bytes: "lots" is not a size`},
+		{[]string{"--max-request-bytes", "2GiB"}, `--max-request-bytes 2GiB: must be between 1KiB and 1GiB`},
+		{[]string{"--max-in-flight", "0"}, `--max-in-flight 0: must be at least 1`},
+		{[]string{"--retention-age", "a week"}, `invalid value "a week" for flag -retention-age`},
+		{[]string{"--retention-age", "30s"}, `--retention-age 30s: must be 0 (keep forever) or at least 1m`},
+		{[]string{"--retention-size", "-1GiB"}, `invalid value "-1GiB" for flag -retention-size`},
+		{[]string{"--retention-size", "100KiB"}, `--retention-size 100KiB: must be 0 (no cap) or at least 1MiB`},
+		{[]string{"--data", "", "--grpc", "127.0.0.1:1"}, `--data: no data directory`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--nope"}, `flag provided but not defined: -nope`},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := dispatch(t.Context(), append([]string{"serve"}, c.args...), &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), c.want) || !strings.Contains(stderr.String(), "usage: sightline serve") {
+			t.Errorf("%q: exit %d, stderr:\n%s\nwant %q", c.args, code, stderr.String(), c.want)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := dispatch(t.Context(), []string{"serve", "-h"}, &stderr, &stderr); code != exitOK || !strings.Contains(stderr.String(), "--retention-age") && !strings.Contains(stderr.String(), "-retention-age") {
+		t.Errorf("-h: %d %s", code, stderr.String())
+	}
+}
+
+func TestParseSizesAndAges(t *testing.T) {
+	for s, want := range map[string]int64{"0": 0, "1048576": 1 << 20, "16MiB": 16 << 20, "1GiB": 1 << 30, "1gib": 1 << 30,
+		"1.5 KiB": 1536, "500MB": 500e6, "2kB": 2000, "7B": 7, "1TiB": 1 << 40} {
+		if n, err := parseBytes(s); err != nil || n != want {
+			t.Errorf("parseBytes(%q) = %d, %v; want %d", s, n, err, want)
+		}
+	}
+	for _, s := range []string{"", "MiB", "-1", "1XB", "1e400", "ten"} {
+		if _, err := parseBytes(s); err == nil {
+			t.Errorf("parseBytes(%q): no error", s)
+		}
+	}
+	for s, want := range map[string]time.Duration{"0": 0, "7d": 7 * 24 * time.Hour, "168h": 168 * time.Hour, "1.5d": 36 * time.Hour, "90m": 90 * time.Minute} {
+		if d, err := parseAge(s); err != nil || d != want {
+			t.Errorf("parseAge(%q) = %v, %v; want %v", s, d, err, want)
+		}
+	}
+	for _, s := range []string{"", "d", "-1d", "-5m", "week", "7days"} {
+		if _, err := parseAge(s); err == nil {
+			t.Errorf("parseAge(%q): no error", s)
+		}
+	}
+	if got := (ageFlag{new(7 * 24 * time.Hour)}).String(); got != "7d" {
+		t.Errorf("ageFlag %q", got)
+	}
+	if got := formatBytes(1536); got != "1536B" {
+		t.Errorf("formatBytes %q", got)
+	}
+}
+
+func TestStatsLine(t *testing.T) {
+	if _, grew := statsLine(otlp.Stats{}, otlp.Stats{}); grew {
+		t.Error("nothing grew, yet a line")
+	}
+	prev := otlp.Stats{}
+	prev.Traces.ReceivedItems = 10
+	cur := prev
+	cur.Traces.Requests.HTTP = 3
+	cur.Traces.ReceivedItems = 1010
+	cur.Traces.StoredItems = 990
+	cur.Traces.RejectedItems = 10
+	cur.Traces.RefusedRequests.QueueFull = 1
+	cur.Traces.RefusedRequests.Malformed = 1
+	cur.Traces.RefusedItems.QueueFull = 500
+	cur.Metrics.Requests.GRPC = 2
+	cur.HTTPUnrouted = 1
+	line, grew := statsLine(prev, cur)
+	want := "traces: 3 requests, 1000 spans received, 990 stored, 10 rejected as invalid, 2 requests refused (500 spans): queue_full 1, malformed 1" +
+		" | metrics: 2 requests refused (sightline stores no metrics) | 1 HTTP requests to unknown paths or with the wrong method"
+	if !grew || line != want {
+		t.Errorf("line:\n%s\nwant:\n%s", line, want)
+	}
+	prev, cur = otlp.Stats{}, otlp.Stats{}
+	cur.Logs.Requests.GRPC, cur.Logs.ReceivedItems, cur.Logs.StoredItems = 1, 4, 4
+	if line, _ := statsLine(prev, cur); line != "logs: 1 requests, 4 log records received, 4 stored, 0 rejected as invalid" {
+		t.Errorf("logs line %q", line)
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sightline-dev/sightline/internal/otlp"
+)
+
+// reportStats prints, every statsInterval in which a receiver counter
+// grew, a line saying by how much, and a last one at stop for what grew
+// since: nothing received is ever dropped without a line saying so.
+func (s *server) reportStats() {
+	defer close(s.statsDone)
+	t := time.NewTicker(s.cfg.statsInterval)
+	defer t.Stop()
+	prev, since := otlp.Stats{}, s.started
+	for {
+		var stopping bool
+		select {
+		case <-t.C:
+		case <-s.statsStop:
+			stopping = true
+		}
+		cur, now := s.rcv.Stats(), time.Now()
+		if line, grew := statsLine(prev, cur); grew {
+			serveLine(s.out, "last %s: %s%s", now.Sub(since).Round(time.Second), line, s.storeTotals())
+		}
+		prev, since = cur, now
+		if stopping {
+			return
+		}
+	}
+}
+
+// storeTotals is "; stored: N spans, M logs, X MiB on disk", or "".
+func (s *server) storeTotals() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := s.st.Stats(ctx)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; store holds %d spans, %d logs, %.1f MiB on disk", st.Spans, st.Logs, float64(st.FileBytes)/(1<<20))
+}
+
+// statsLine describes the counters that grew from prev to cur, such as
+// "spans: received 1000, stored 990, rejected 10 | logs: ... | refused:
+// traces 3 requests (300 spans): queue_full 3"; grew is false when none
+// did.
+func statsLine(prev, cur otlp.Stats) (line string, grew bool) {
+	var parts []string
+	for _, sig := range []struct {
+		name, items string
+		p, c        otlp.SignalStats
+	}{{"traces", "spans", prev.Traces, cur.Traces}, {"logs", "log records", prev.Logs, cur.Logs}} {
+		p, c := sig.p, sig.c
+		recv, stored, rejected := c.ReceivedItems-p.ReceivedItems, c.StoredItems-p.StoredItems, c.RejectedItems-p.RejectedItems
+		reqs := c.Requests.GRPC + c.Requests.HTTP - p.Requests.GRPC - p.Requests.HTTP
+		refusedReqs, refusedItems := c.RefusedRequests.Sum()-p.RefusedRequests.Sum(), c.RefusedItems.Sum()-p.RefusedItems.Sum()
+		if reqs == 0 && recv == 0 && stored == 0 && rejected == 0 && refusedReqs == 0 && refusedItems == 0 {
+			continue
+		}
+		part := fmt.Sprintf("%s: %d requests, %d %s received, %d stored, %d rejected as invalid", sig.name, reqs, recv, sig.items, stored, rejected)
+		if refusedReqs != 0 || refusedItems != 0 {
+			part += fmt.Sprintf(", %d requests refused (%d %s): %s", refusedReqs, refusedItems, sig.items, reasonsDelta(p.RefusedRequests, c.RefusedRequests))
+		}
+		parts = append(parts, part)
+	}
+	if d := cur.Metrics.Requests.GRPC + cur.Metrics.Requests.HTTP - prev.Metrics.Requests.GRPC - prev.Metrics.Requests.HTTP; d != 0 {
+		parts = append(parts, fmt.Sprintf("metrics: %d requests refused (sightline stores no metrics)", d))
+	}
+	if d := cur.HTTPUnrouted - prev.HTTPUnrouted; d != 0 {
+		parts = append(parts, fmt.Sprintf("%d HTTP requests to unknown paths or with the wrong method", d))
+	}
+	return strings.Join(parts, " | "), len(parts) > 0
+}
+
+// reasonsDelta lists the reasons that grew: "queue_full 3, malformed 1".
+func reasonsDelta(p, c otlp.Reasons) string {
+	var out []string
+	for _, r := range []struct {
+		name string
+		d    int64
+	}{
+		{"queue_full", c.QueueFull - p.QueueFull},
+		{"too_large", c.TooLarge - p.TooLarge},
+		{"malformed", c.Malformed - p.Malformed},
+		{"unsupported_media", c.UnsupportedMedia - p.UnsupportedMedia},
+		{"sink_error", c.SinkError - p.SinkError},
+		{"canceled", c.Canceled - p.Canceled},
+	} {
+		if r.d != 0 {
+			out = append(out, fmt.Sprintf("%s %d", r.name, r.d))
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// apiError is an error answer: {"error": ..., "field": ..., "value": ...,
+// "allowed": ...}. Field, value and allowed are set for a bad parameter
+// (400); other errors carry only the message.
+type apiError struct {
+	Status  int     `json:"-"`
+	Message string  `json:"error"`
+	Field   string  `json:"field,omitempty"`
+	Value   *string `json:"value,omitempty"`
+	Allowed string  `json:"allowed,omitempty"`
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+// badParam is the 400 answer for parameter field given value: the message
+// says what is wrong with it, allowed what would be accepted.
+func badParam(field, value, allowed, format string, args ...any) *apiError {
+	return &apiError{
+		Status:  http.StatusBadRequest,
+		Message: field + ": " + fmt.Sprintf(format, args...),
+		Field:   field,
+		Value:   &value,
+		Allowed: allowed,
+	}
+}
+
+// writeJSON answers v as JSON with status. v is encoded before anything
+// is written, so an encoding failure is still answered 500.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(apiError{Message: fmt.Sprintf("encode the answer: %v", err)})
+	}
+	writeBody(w, status, "application/json", append(b, '\n'))
+}
+
+// writeBody answers b with status and content type.
+func writeBody(w http.ResponseWriter, status int, contentType string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(b) // the client may have gone: nothing to do about it
+}

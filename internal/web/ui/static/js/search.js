@@ -1,0 +1,304 @@
+// The search page, /: trace search with the query in the URL, a results
+// list with duration bars, "load more", and new traces polled every 2 s.
+
+import { el, replace, append, $, clear } from './dom.js';
+import { services, spanNames, searchTraces, ApiError } from './api.js';
+import { fmtDuration, fmtTime, fmtAgo, fmtCount, parseDuration, serviceClass } from './format.js';
+import { resolve, presetOptions } from './timerange.js';
+
+const POLL_MS = 2000;
+const form = $('#search-form');
+const f = {
+  service: $('#f-service'),
+  span: $('#f-span'),
+  attrs: $('#f-attrs'),
+  addAttr: $('#f-add-attr'),
+  min: $('#f-min'),
+  max: $('#f-max'),
+  errors: $('#f-errors'),
+  range: $('#f-range'),
+  start: $('#f-start'),
+  end: $('#f-end'),
+  custom: $('#f-custom'),
+  limit: $('#f-limit'),
+};
+const list = $('#results');
+const status = $('#status');
+const more = $('#load-more');
+
+let state = null; // the query shown
+let shown = []; // {t: TraceSummary, fill: element}
+const seen = new Set();
+let cursor = '';
+let gen = 0; // bumps on every new search: stale answers are dropped
+let polling = false;
+
+append(f.range, presetOptions(el));
+
+// --- URL <-> form -------------------------------------------------------
+
+function fromURL() {
+  const p = new URLSearchParams(location.search);
+  return {
+    service: p.get('service') || '',
+    span_name: p.get('span_name') || '',
+    attr: p.getAll('attr').filter(Boolean),
+    min_duration: p.get('min_duration') || '',
+    max_duration: p.get('max_duration') || '',
+    errors: p.get('errors') === 'true',
+    range: p.get('range') || '1h',
+    start: p.get('start') || '',
+    end: p.get('end') || '',
+    limit: p.get('limit') || '20',
+  };
+}
+
+function toURL(s) {
+  const p = new URLSearchParams();
+  if (s.service) p.set('service', s.service);
+  if (s.span_name) p.set('span_name', s.span_name);
+  for (const a of s.attr) p.append('attr', a);
+  if (s.min_duration) p.set('min_duration', s.min_duration);
+  if (s.max_duration) p.set('max_duration', s.max_duration);
+  if (s.errors) p.set('errors', 'true');
+  if (s.range !== '1h') p.set('range', s.range);
+  if (s.range === 'custom') {
+    if (s.start) p.set('start', s.start);
+    if (s.end) p.set('end', s.end);
+  }
+  if (s.limit !== '20') p.set('limit', s.limit);
+  const q = p.toString();
+  return q ? `/?${q}` : '/';
+}
+
+function attrRow(value) {
+  const input = el('input', { type: 'text', class: 'attr-input', placeholder: 'key=value', value, 'aria-label': 'attribute filter key=value' });
+  const row = el('span', { class: 'attr-row' }, input,
+    el('button', { type: 'button', class: 'icon', title: 'remove this filter', 'aria-label': 'remove this filter', on: { click: () => row.remove() } }, '×'));
+  return row;
+}
+
+async function fillForm(s) {
+  f.min.value = s.min_duration;
+  f.max.value = s.max_duration;
+  f.errors.checked = s.errors;
+  f.range.value = s.range;
+  f.start.value = s.start;
+  f.end.value = s.end;
+  f.custom.hidden = s.range !== 'custom';
+  f.limit.value = s.limit;
+  clear(f.attrs);
+  for (const a of s.attr) f.attrs.appendChild(attrRow(a));
+  await loadServices(s.service);
+  await loadSpanNames(s.service, s.span_name);
+}
+
+function fromForm() {
+  return {
+    service: f.service.value,
+    span_name: f.span.value,
+    attr: [...f.attrs.querySelectorAll('.attr-input')].map((i) => i.value.trim()).filter(Boolean),
+    min_duration: f.min.value.trim(),
+    max_duration: f.max.value.trim(),
+    errors: f.errors.checked,
+    range: f.range.value,
+    start: f.start.value,
+    end: f.end.value,
+    limit: f.limit.value,
+  };
+}
+
+function options(select, values, chosen, anyLabel) {
+  replace(select, el('option', { value: '' }, anyLabel), values.map((v) => el('option', { value: v }, v)));
+  if (chosen && !values.includes(chosen)) select.appendChild(el('option', { value: chosen }, chosen));
+  select.value = chosen || '';
+}
+
+async function loadServices(chosen) {
+  try {
+    options(f.service, (await services()) || [], chosen, 'any service');
+  } catch (e) {
+    options(f.service, [], chosen, 'any service');
+    showError(e);
+  }
+}
+
+async function loadSpanNames(service, chosen) {
+  f.span.disabled = !service;
+  if (!service) return options(f.span, [], '', 'any span name');
+  try {
+    options(f.span, (await spanNames(service)) || [], chosen, 'any span name');
+  } catch (e) {
+    options(f.span, [], chosen, 'any span name');
+    showError(e);
+  }
+}
+
+// --- querying -----------------------------------------------------------
+
+// query turns the form state into API parameters (null when invalid).
+function query(s) {
+  const min = parseDuration(s.min_duration);
+  const max = parseDuration(s.max_duration);
+  const bad = [];
+  if (Number.isNaN(min)) bad.push(`min duration "${s.min_duration}" (try 10ms, 1.5s, 250us)`);
+  if (Number.isNaN(max)) bad.push(`max duration "${s.max_duration}"`);
+  const attrBad = s.attr.filter((a) => !/^[^=]+=/.test(a));
+  if (attrBad.length) bad.push(`attribute filter ${attrBad.map((a) => `"${a}"`).join(', ')} (use key=value)`);
+  if (bad.length) {
+    showError(new Error(`Invalid ${bad.join('; ')}`));
+    return null;
+  }
+  const r = resolve(s.range, s.start, s.end);
+  return {
+    service: s.service,
+    span_name: s.service ? s.span_name : '',
+    attr: s.attr,
+    min_duration: min,
+    max_duration: max,
+    errors: s.errors,
+    start: r.start,
+    end: r.end,
+    limit: parseInt(s.limit, 10) || 20,
+  };
+}
+
+function showError(e) {
+  replace(status, el('span', { class: 'error', role: 'alert' }, e instanceof ApiError ? `Error: ${e.message}` : String(e.message || e)));
+}
+
+async function search(s) {
+  const q = query(s);
+  if (!q) return;
+  state = { s, q };
+  const my = ++gen;
+  shown = [];
+  seen.clear();
+  cursor = '';
+  clear(list);
+  more.hidden = true;
+  replace(status, 'Searching…');
+  try {
+    const res = await searchTraces(q);
+    if (my !== gen) return;
+    add(res.traces || [], false);
+    cursor = res.cursor || '';
+    more.hidden = !cursor;
+    summaryLine();
+  } catch (e) {
+    if (my === gen) showError(e);
+  }
+}
+
+async function loadMore() {
+  if (!cursor || !state) return;
+  const my = gen;
+  more.disabled = true;
+  try {
+    const res = await searchTraces({ ...state.q, cursor });
+    if (my !== gen) return;
+    add(res.traces || [], false);
+    cursor = res.cursor || '';
+    more.hidden = !cursor;
+    summaryLine();
+  } catch (e) {
+    showError(e);
+  } finally {
+    more.disabled = false;
+  }
+}
+
+// poll asks for traces that started at or after the newest one shown
+// (for open-ended ranges) and puts the unseen ones on top.
+async function poll() {
+  if (polling || !state || document.hidden || state.q.end) return;
+  polling = true;
+  const my = gen;
+  try {
+    const newest = shown.length ? Math.max(...shown.map((x) => Number(x.t.start_unix_nano))) : null;
+    const start = newest !== null ? Math.max(newest - 1e6, state.q.start || 0) : resolve(state.s.range, state.s.start, state.s.end).start;
+    const res = await searchTraces({ ...state.q, start, limit: 100 });
+    if (my !== gen) return;
+    const fresh = (res.traces || []).filter((t) => !seen.has(t.trace_id));
+    if (fresh.length) {
+      add(fresh, true);
+      summaryLine();
+    }
+  } catch {
+    // the next poll tries again
+  } finally {
+    polling = false;
+  }
+}
+
+function add(traces, top) {
+  const items = [];
+  for (const t of traces) {
+    if (seen.has(t.trace_id)) continue;
+    seen.add(t.trace_id);
+    const fill = el('span', { class: 'r-fill' });
+    const li = el('li', { class: top ? 'fresh' : null }, resultLink(t, fill));
+    items.push({ t, fill, li });
+  }
+  if (top) {
+    items.sort((a, b) => b.t.start_unix_nano - a.t.start_unix_nano);
+    list.prepend(...items.map((x) => x.li));
+    shown = items.concat(shown);
+  } else {
+    append(list, items.map((x) => x.li));
+    shown = shown.concat(items);
+  }
+  const longest = Math.max(1, ...shown.map((x) => x.t.duration_nano));
+  for (const x of shown) x.fill.style.width = `${Math.max(0.5, (x.t.duration_nano / longest) * 100)}%`;
+}
+
+function resultLink(t, fill) {
+  return el('a', { class: ['result', t.error_count && 'has-err'], href: `/trace/${encodeURIComponent(t.trace_id)}` },
+    el('span', { class: 'r-name' },
+      el('span', { class: 'r-root' }, t.root_name || '(root not received)'),
+      el('code', { class: 'r-id' }, t.trace_id.slice(0, 16))),
+    el('span', { class: 'r-services' }, (t.services || []).map((x) =>
+      el('span', { class: ['svc-chip', serviceClass(x), x === t.root_service && 'root'] }, x))),
+    el('span', { class: 'r-spans mono' }, `${fmtCount(t.span_count)} span${t.span_count === 1 ? '' : 's'}`),
+    el('span', { class: 'r-errors mono' }, t.error_count
+      ? el('span', { class: 'status err' }, `⚠ ${fmtCount(t.error_count)} error${t.error_count === 1 ? '' : 's'}`) : ''),
+    el('span', { class: 'r-start mono', title: fmtTime(t.start_unix_nano) }, fmtTime(t.start_unix_nano), el('span', { class: 'muted' }, ` ${fmtAgo(t.start_unix_nano)}`)),
+    el('span', { class: 'r-dur' }, el('span', { class: 'r-bar' }, fill), el('span', { class: 'mono' }, fmtDuration(t.duration_nano))));
+}
+
+function summaryLine() {
+  const live = state && !state.q.end;
+  replace(status,
+    shown.length ? `${fmtCount(shown.length)} trace${shown.length === 1 ? '' : 's'}${cursor ? ' (more below)' : ''}` : 'No traces match.',
+    live ? el('span', { class: 'live', title: 'new traces appear as they arrive' }, ' ● live') : null);
+}
+
+// --- events ---------------------------------------------------------------
+
+f.service.addEventListener('change', () => loadSpanNames(f.service.value, ''));
+f.range.addEventListener('change', () => { f.custom.hidden = f.range.value !== 'custom'; });
+f.addAttr.addEventListener('click', () => {
+  const row = attrRow('');
+  f.attrs.appendChild(row);
+  row.querySelector('input').focus();
+});
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const s = fromForm();
+  const url = toURL(s);
+  if (url !== location.pathname + location.search) history.pushState(null, '', url);
+  search(s);
+});
+more.addEventListener('click', loadMore);
+window.addEventListener('popstate', () => {
+  const s = fromURL();
+  search(s);
+  fillForm(s);
+});
+
+{
+  const s = fromURL();
+  search(s);
+  fillForm(s);
+  setInterval(poll, POLL_MS);
+}
