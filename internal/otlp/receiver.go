@@ -137,8 +137,10 @@ func (r *Receiver) Start(ctx context.Context) error {
 	if grpcLis != nil {
 		r.grpcAddr = grpcLis.Addr().String()
 		r.serving.Go(func() {
-			// Serve returns nil after Stop or GracefulStop.
-			if err := r.grpcServer.Serve(grpcLis); err != nil {
+			// Serve returns nil after Stop or GracefulStop, and
+			// ErrServerStopped when the stop came before Serve began (a
+			// start that failed on a later listener): neither is an error.
+			if err := r.grpcServer.Serve(grpcLis); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 				r.logger.Error("otlp: OTLP/gRPC server stopped", "addr", r.grpcAddr, "error", err)
 			}
 		})
