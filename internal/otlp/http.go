@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,6 +48,7 @@ func (r *Receiver) newHTTPServer() *http.Server {
 func (r *Receiver) httpHandler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
+	defer discardBody(req.Body, r.cfg.MaxRequestBytes)
 	enc := responseEncoding(req.Header.Get("Content-Type"))
 	var sig signal
 	switch req.URL.Path {
@@ -222,4 +224,15 @@ func encode(c codec, enc encoding) ([]byte, error) {
 		return c.MarshalJSON()
 	}
 	return c.MarshalProto()
+}
+
+// discardBody reads what a refused request left of its body, up to limit
+// bytes and without keeping it, after the answer is written. A client still
+// writing the body then reads the answer (413, 429 with Retry-After) instead
+// of seeing the connection reset, which Go's server does when more than
+// 256 KiB are left unread. Past limit the connection is closed anyway.
+func discardBody(body io.ReadCloser, limit int64) {
+	if body != nil {
+		_, _ = io.CopyN(io.Discard, body, limit)
+	}
 }
