@@ -101,22 +101,3 @@ func (g *generation) shutdown(ctx context.Context) error {
 	}
 	return nil
 }
-
-// liveProcessor is registered last in a traces generation: its OnEnd runs
-// after every sink has taken the span, and only then lets the generation
-// retire.
-type liveProcessor struct {
-	g       *generation
-	started *atomic.Uint64
-	ended   *atomic.Uint64
-}
-
-func (p liveProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) { p.started.Add(1) }
-
-func (p liveProcessor) OnEnd(sdktrace.ReadOnlySpan) {
-	p.ended.Add(1)
-	p.g.release()
-}
-
-func (liveProcessor) Shutdown(context.Context) error   { return nil }
-func (liveProcessor) ForceFlush(context.Context) error { return nil }

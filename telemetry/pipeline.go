@@ -26,12 +26,10 @@ func (c *Component) buildTraces(ctx context.Context, cfg Config, eps []Endpoint,
 		return nil, err
 	}
 	g.spans = sinks
-	popts := make([]sdktrace.TracerProviderOption, 0, len(sinks)+3)
-	for _, s := range sinks {
-		popts = append(popts, sdktrace.WithSpanProcessor(spanSinkRef{s}))
+	popts := []sdktrace.TracerProviderOption{
+		sdktrace.WithSpanProcessor(genProcessor{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded}),
+		sdktrace.WithResource(c.res), sdktrace.WithSampler(c.sampler),
 	}
-	popts = append(popts, sdktrace.WithSpanProcessor(liveProcessor{g: g, started: &c.spansStarted, ended: &c.spansEnded}),
-		sdktrace.WithResource(c.res), sdktrace.WithSampler(c.sampler))
 	if c.opts.factory != nil {
 		g.tp = c.opts.factory(popts...)
 	} else {

@@ -70,8 +70,13 @@ type sinkBase struct {
 }
 
 // admit reserves queue room for n items; false means drop them (counted).
+// A simple processor has no queue: it does not count here (its queued count
+// is what it exported, failed and dropped, summed in status).
 func (s *sinkBase) admit(n int64) bool {
-	if s.queueCap > 0 && s.pending.Add(n) > s.queueCap {
+	if s.queueCap == 0 {
+		return true
+	}
+	if s.pending.Add(n) > s.queueCap {
 		s.pending.Add(-n)
 		s.dropped.Add(uint64(n))
 		s.totals.dropped.Add(uint64(n))
@@ -179,6 +184,9 @@ func (s *sinkBase) status(active bool) EndpointStatus {
 		Signal: s.signal, Endpoint: s.ep, Processor: s.processor, State: "ok",
 		Queued: s.queued.Load(), Exported: s.exported.Load(), Failed: s.failed.Load(),
 		Dropped: s.dropped.Load(), Pending: max(s.pending.Load(), 0), Active: active,
+	}
+	if s.queueCap == 0 {
+		st.Queued = st.Exported + st.Failed + st.Dropped
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

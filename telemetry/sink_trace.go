@@ -2,6 +2,8 @@ package telemetry
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -12,23 +14,48 @@ type spanSink struct {
 	proc sdktrace.SpanProcessor
 }
 
-// spanSinkRef is what one generation's SDK provider holds: it forwards spans
-// to the shared sink and does not shut the sink down with the provider (the
-// component does that when the last generation using the sink is gone).
-type spanSinkRef struct{ s *spanSink }
-
-func (r spanSinkRef) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) { r.s.proc.OnStart(ctx, s) }
-
-func (r spanSinkRef) OnEnd(s sdktrace.ReadOnlySpan) {
-	if !s.SpanContext().IsSampled() || !r.s.admit(1) {
-		return
-	}
-	r.s.proc.OnEnd(s)
+// genProcessor is the one span processor a traces generation's SDK
+// provider holds. It hands each span to the shared sinks of the generation's
+// endpoints (without shutting them down with the provider: the component
+// does that when the last generation using a sink is gone), counts it, and
+// only after every sink has taken an ended span lets the generation retire.
+// One processor instead of one per sink keeps the SDK's per-span loop as
+// short as a bare provider's.
+type genProcessor struct {
+	g       *generation
+	sinks   []*spanSink
+	started *atomic.Uint64
+	ended   *atomic.Uint64
 }
 
-func (r spanSinkRef) Shutdown(context.Context) error { return nil }
+func (p genProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
+	p.started.Add(1)
+	for _, k := range p.sinks {
+		k.proc.OnStart(ctx, s)
+	}
+}
 
-func (r spanSinkRef) ForceFlush(ctx context.Context) error { return r.s.proc.ForceFlush(ctx) }
+func (p genProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if s.SpanContext().IsSampled() {
+		for _, k := range p.sinks {
+			if k.admit(1) {
+				k.proc.OnEnd(s)
+			}
+		}
+	}
+	p.ended.Add(1)
+	p.g.release()
+}
+
+func (genProcessor) Shutdown(context.Context) error { return nil }
+
+func (p genProcessor) ForceFlush(ctx context.Context) error {
+	var errs []error
+	for _, k := range p.sinks {
+		errs = append(errs, k.proc.ForceFlush(ctx))
+	}
+	return errors.Join(errs...)
+}
 
 // countingSpanExporter counts what its sink's exporter does and reports
 // failures to the process's diagnostics.
