@@ -142,6 +142,8 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	switch {
 	case errors.As(err, &ae):
+	case errors.Is(err, store.ErrBadCursor):
+		ae = badParam("cursor", r.URL.Query().Get("cursor"), "the cursor of the previous page of the same listing", "%v", err)
 	case errors.Is(err, store.ErrNotFound):
 		ae = &apiError{Status: http.StatusNotFound, Message: err.Error()}
 	case errors.Is(err, store.ErrClosed):

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/sightline-dev/sightline/internal/store"
@@ -16,9 +15,6 @@ func (a *api) searchLogs(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.st.SearchLogs(r.Context(), q)
-	if errors.Is(err, store.ErrBadCursor) {
-		return badCursor(q.Cursor, err)
-	}
 	if err != nil {
 		return err
 	}

@@ -57,9 +57,6 @@ func (a *api) searchTraces(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.st.SearchTraces(r.Context(), q)
-	if errors.Is(err, store.ErrBadCursor) {
-		return badCursor(q.Cursor, err)
-	}
 	if err != nil {
 		return err
 	}
@@ -123,9 +120,6 @@ func (a *api) trace(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.st.Trace(r.Context(), id, page)
-	if errors.Is(err, store.ErrBadCursor) {
-		return badCursor(page.Cursor, err)
-	}
 	if err != nil {
 		return traceError(id, err)
 	}
@@ -163,11 +157,6 @@ func traceError(id string, err error) error {
 		return &apiError{Status: http.StatusNotFound, Message: "trace " + id + " not found", Field: "trace_id", Value: &v}
 	}
 	return err
-}
-
-// badCursor is the 400 answer for a cursor the store refused.
-func badCursor(cursor string, err error) error {
-	return badParam("cursor", cursor, "the cursor of the previous page of the same listing", "%v", err)
 }
 
 func nonNil(s []string) []string {
