@@ -2,12 +2,12 @@
 // mode (new records polled every 2 s, put on top).
 
 import { el, replace, append, $, clear } from './dom.js';
-import { services, searchLogs, ApiError } from './api.js';
+import { services, searchLogs } from './api.js';
+import { Listing } from './listing.js';
 import { fmtTime, fmtCount, fmtValue, severityName, severityClass, serviceClass } from './format.js';
 import { resolve, presetOptions } from './timerange.js';
 import { attrTable } from './details.js';
 
-const POLL_MS = 2000;
 const form = $('#logs-form');
 const f = {
   service: $('#l-service'),
@@ -26,13 +26,8 @@ const list = $('#logs');
 const status = $('#status');
 const more = $('#load-more');
 
-let state = null;
-let cursor = '';
 let newest = null; // Unix ns of the newest record shown
 let count = 0;
-const seen = new Set();
-let gen = 0;
-let polling = false;
 
 append(f.range, presetOptions(el));
 
@@ -80,7 +75,7 @@ async function fillForm(s) {
   try {
     names = (await services()) || [];
   } catch (e) {
-    showError(e);
+    listing.showError(e);
   }
   replace(f.service, el('option', { value: '' }, 'any service'), names.map((v) => el('option', { value: v }, v)));
   if (s.service && !names.includes(s.service)) f.service.appendChild(el('option', { value: s.service }, s.service));
@@ -104,11 +99,11 @@ function fromForm() {
 
 function query(s) {
   if (s.trace_id && !/^[0-9a-f]{32}$/.test(s.trace_id)) {
-    showError(new Error('A trace id is 32 hex digits.'));
+    listing.showError(new Error('A trace id is 32 hex digits.'));
     return null;
   }
   if (s.span_id && !/^[0-9a-f]{16}$/.test(s.span_id)) {
-    showError(new Error('A span id is 16 hex digits.'));
+    listing.showError(new Error('A span id is 16 hex digits.'));
     return null;
   }
   const r = resolve(s.range, s.start, s.end);
@@ -124,82 +119,20 @@ function query(s) {
   };
 }
 
-function showError(e) {
-  replace(status, el('span', { class: 'error', role: 'alert' }, e instanceof ApiError ? `Error: ${e.message}` : String(e.message || e)));
-}
-
 function key(l) {
   return `${l.time_unix_nano}|${l.observed_unix_nano}|${l.trace_id}|${l.span_id}|${l.severity_number}|${fmtValue(l.body)}`;
 }
 
-async function search(s) {
-  const q = query(s);
-  if (!q) return;
-  state = { s, q };
-  const my = ++gen;
-  clear(list);
-  seen.clear();
-  cursor = '';
-  newest = null;
-  count = 0;
-  more.hidden = true;
-  replace(status, 'Searching…');
-  try {
-    const res = await searchLogs(q);
-    if (my !== gen) return;
-    add(res.logs || [], false);
-    cursor = res.cursor || '';
-    more.hidden = !cursor;
-    summaryLine();
-  } catch (e) {
-    if (my === gen) showError(e);
-  }
-}
-
-async function loadMore() {
-  if (!cursor || !state) return;
-  const my = gen;
-  more.disabled = true;
-  try {
-    const res = await searchLogs({ ...state.q, cursor });
-    if (my !== gen) return;
-    add(res.logs || [], false);
-    cursor = res.cursor || '';
-    more.hidden = !cursor;
-    summaryLine();
-  } catch (e) {
-    showError(e);
-  } finally {
-    more.disabled = false;
-  }
-}
-
-async function poll() {
-  if (polling || !state || !state.s.follow || document.hidden || state.q.end) return;
-  polling = true;
-  const my = gen;
-  try {
-    const start = newest !== null ? Math.max(newest - 1e6, state.q.start || 0) : state.q.start;
-    const res = await searchLogs({ ...state.q, start, limit: 500 });
-    if (my !== gen) return;
-    const fresh = (res.logs || []).filter((l) => !seen.has(key(l)));
-    if (fresh.length) {
-      add(fresh, true);
-      summaryLine();
-    }
-  } catch {
-    // the next poll tries again
-  } finally {
-    polling = false;
-  }
+// pollQuery asks, in follow mode, for records at or after the newest shown.
+function pollQuery(state) {
+  if (!state.s.follow || state.q.end) return null;
+  const start = newest !== null ? Math.max(newest - 1e6, state.q.start || 0) : state.q.start;
+  return { ...state.q, start, limit: 500 };
 }
 
 function add(logs, top) {
   const rows = [];
   for (const l of logs) {
-    const k = key(l);
-    if (seen.has(k)) continue;
-    seen.add(k);
     count++;
     const t = Number(l.time_unix_nano);
     if (newest === null || t > newest) newest = t;
@@ -238,29 +171,20 @@ function logRow(l, fresh) {
 }
 
 function summaryLine() {
-  replace(status, count ? `${fmtCount(count)} record${count === 1 ? '' : 's'}${cursor ? ' (more below)' : ''}` : 'No logs match.',
-    state && state.s.follow && !state.q.end ? el('span', { class: 'live' }, ' ● following') : null);
+  const st = listing.state;
+  replace(status, count ? `${fmtCount(count)} record${count === 1 ? '' : 's'}${listing.cursor ? ' (more below)' : ''}` : 'No logs match.',
+    st && st.s.follow && !st.q.end ? el('span', { class: 'live' }, ' ● following') : null);
 }
 
 f.range.addEventListener('change', () => { f.custom.hidden = f.range.value !== 'custom'; });
 f.follow.addEventListener('change', () => form.requestSubmit());
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const s = fromForm();
-  const url = toURL(s);
-  if (url !== location.pathname + location.search) history.pushState(null, '', url);
-  search(s);
+const listing = new Listing({
+  form, status, more, fetch: searchLogs, field: 'logs', keyOf: key,
+  query, add, summary: summaryLine, pollQuery, fromURL, toURL, fromForm, fillForm,
+  reset: () => {
+    clear(list);
+    newest = null;
+    count = 0;
+  },
 });
-more.addEventListener('click', loadMore);
-window.addEventListener('popstate', () => {
-  const s = fromURL();
-  search(s);
-  fillForm(s);
-});
-
-{
-  const s = fromURL();
-  search(s);
-  fillForm(s);
-  setInterval(poll, POLL_MS);
-}
+listing.start();

@@ -2,11 +2,11 @@
 // list with duration bars, "load more", and new traces polled every 2 s.
 
 import { el, replace, append, $, clear } from './dom.js';
-import { services, spanNames, searchTraces, ApiError } from './api.js';
+import { services, spanNames, searchTraces } from './api.js';
 import { fmtDuration, fmtTime, fmtAgo, fmtCount, parseDuration, serviceClass } from './format.js';
 import { resolve, presetOptions } from './timerange.js';
+import { Listing } from './listing.js';
 
-const POLL_MS = 2000;
 const form = $('#search-form');
 const f = {
   service: $('#f-service'),
@@ -26,12 +26,7 @@ const list = $('#results');
 const status = $('#status');
 const more = $('#load-more');
 
-let state = null; // the query shown
 let shown = []; // {t: TraceSummary, fill: element}
-const seen = new Set();
-let cursor = '';
-let gen = 0; // bumps on every new search: stale answers are dropped
-let polling = false;
 
 append(f.range, presetOptions(el));
 
@@ -119,7 +114,7 @@ async function loadServices(chosen) {
     options(f.service, (await services()) || [], chosen, 'any service');
   } catch (e) {
     options(f.service, [], chosen, 'any service');
-    showError(e);
+    listing.showError(e);
   }
 }
 
@@ -130,7 +125,7 @@ async function loadSpanNames(service, chosen) {
     options(f.span, (await spanNames(service)) || [], chosen, 'any span name');
   } catch (e) {
     options(f.span, [], chosen, 'any span name');
-    showError(e);
+    listing.showError(e);
   }
 }
 
@@ -146,7 +141,7 @@ function query(s) {
   const attrBad = s.attr.filter((a) => !/^[^=]+=/.test(a));
   if (attrBad.length) bad.push(`attribute filter ${attrBad.map((a) => `"${a}"`).join(', ')} (use key=value)`);
   if (bad.length) {
-    showError(new Error(`Invalid ${bad.join('; ')}`));
+    listing.showError(new Error(`Invalid ${bad.join('; ')}`));
     return null;
   }
   const r = resolve(s.range, s.start, s.end);
@@ -163,79 +158,18 @@ function query(s) {
   };
 }
 
-function showError(e) {
-  replace(status, el('span', { class: 'error', role: 'alert' }, e instanceof ApiError ? `Error: ${e.message}` : String(e.message || e)));
-}
-
-async function search(s) {
-  const q = query(s);
-  if (!q) return;
-  state = { s, q };
-  const my = ++gen;
-  shown = [];
-  seen.clear();
-  cursor = '';
-  clear(list);
-  more.hidden = true;
-  replace(status, 'Searching…');
-  try {
-    const res = await searchTraces(q);
-    if (my !== gen) return;
-    add(res.traces || [], false);
-    cursor = res.cursor || '';
-    more.hidden = !cursor;
-    summaryLine();
-  } catch (e) {
-    if (my === gen) showError(e);
-  }
-}
-
-async function loadMore() {
-  if (!cursor || !state) return;
-  const my = gen;
-  more.disabled = true;
-  try {
-    const res = await searchTraces({ ...state.q, cursor });
-    if (my !== gen) return;
-    add(res.traces || [], false);
-    cursor = res.cursor || '';
-    more.hidden = !cursor;
-    summaryLine();
-  } catch (e) {
-    showError(e);
-  } finally {
-    more.disabled = false;
-  }
-}
-
-// poll asks for traces that started at or after the newest one shown
-// (for open-ended ranges) and puts the unseen ones on top.
-async function poll() {
-  if (polling || !state || document.hidden || state.q.end) return;
-  polling = true;
-  const my = gen;
-  try {
-    const newest = shown.length ? Math.max(...shown.map((x) => Number(x.t.start_unix_nano))) : null;
-    const start = newest !== null ? Math.max(newest - 1e6, state.q.start || 0) : resolve(state.s.range, state.s.start, state.s.end).start;
-    const res = await searchTraces({ ...state.q, start, limit: 100 });
-    if (my !== gen) return;
-    const fresh = (res.traces || []).filter((t) => !seen.has(t.trace_id));
-    if (fresh.length) {
-      add(fresh, true);
-      summaryLine();
-    }
-  } catch {
-    // the next poll tries again
-  } finally {
-    polling = false;
-  }
+// pollQuery asks for traces that started at or after the newest one shown
+// (for open-ended ranges).
+function pollQuery(state) {
+  if (state.q.end) return null;
+  const newest = shown.length ? Math.max(...shown.map((x) => Number(x.t.start_unix_nano))) : null;
+  const start = newest !== null ? Math.max(newest - 1e6, state.q.start || 0) : resolve(state.s.range, state.s.start, state.s.end).start;
+  return { ...state.q, start, limit: 100 };
 }
 
 function add(traces, top) {
   const items = [];
   for (const t of traces) {
-    if (seen.has(t.trace_id)) continue;
-    seen.add(t.trace_id);
     const fill = el('span', { class: 'r-fill' });
     const li = el('li', { class: top ? 'fresh' : null }, resultLink(t, fill));
     items.push({ t, fill, li });
@@ -267,9 +201,9 @@ function resultLink(t, fill) {
 }
 
 function summaryLine() {
-  const live = state && !state.q.end;
+  const live = listing.state && !listing.state.q.end;
   replace(status,
-    shown.length ? `${fmtCount(shown.length)} trace${shown.length === 1 ? '' : 's'}${cursor ? ' (more below)' : ''}` : 'No traces match.',
+    shown.length ? `${fmtCount(shown.length)} trace${shown.length === 1 ? '' : 's'}${listing.cursor ? ' (more below)' : ''}` : 'No traces match.',
     live ? el('span', { class: 'live', title: 'new traces appear as they arrive' }, ' ● live') : null);
 }
 
@@ -282,23 +216,12 @@ f.addAttr.addEventListener('click', () => {
   f.attrs.appendChild(row);
   row.querySelector('input').focus();
 });
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  const s = fromForm();
-  const url = toURL(s);
-  if (url !== location.pathname + location.search) history.pushState(null, '', url);
-  search(s);
+const listing = new Listing({
+  form, status, more, fetch: searchTraces, field: 'traces', keyOf: (t) => t.trace_id,
+  query, add, summary: summaryLine, pollQuery, fromURL, toURL, fromForm, fillForm,
+  reset: () => {
+    shown = [];
+    clear(list);
+  },
 });
-more.addEventListener('click', loadMore);
-window.addEventListener('popstate', () => {
-  const s = fromURL();
-  search(s);
-  fillForm(s);
-});
-
-{
-  const s = fromURL();
-  search(s);
-  fillForm(s);
-  setInterval(poll, POLL_MS);
-}
+listing.start();
