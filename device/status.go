@@ -47,8 +47,9 @@ type StatusOptions struct {
 	Target   any
 	StartPos any
 	Unit     string
-	// Tracer makes the spans; nil means the global TracerProvider's tracer
-	// named TracerName.
+	// Tracer makes the spans; nil means the tracer named TracerName of the
+	// TracerProvider in the creating context (ContextWithTracerProvider),
+	// else of the global TracerProvider.
 	Tracer trace.Tracer
 }
 
@@ -85,7 +86,7 @@ func newStatus(ctx context.Context, opts StatusOptions, watch bool) *Status {
 	}
 	s := &Status{opts: opts, tracer: opts.Tracer, done: make(chan struct{})}
 	if s.tracer == nil {
-		s.tracer = otel.Tracer(TracerName)
+		s.tracer = tracerFrom(ctx)
 	}
 	name, kv := opts.Type, []attribute.KeyValue{attribute.String("status_type", opts.Type),
 		attribute.Float64("settle_time", opts.SettleTime.Seconds()),
@@ -148,6 +149,13 @@ func (s *Status) SetFinishPos(v any) {
 	s.mu.Lock()
 	s.finishPos = v
 	s.mu.Unlock()
+}
+
+// FinishPos is the position the device reported with SetFinishPos, or nil.
+func (s *Status) FinishPos() any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.finishPos
 }
 
 // Finish is called by the device when the operation ends: err nil for
@@ -278,3 +286,19 @@ func (s *Status) Wait(ctx context.Context) error {
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
+
+type tracerProviderKey struct{}
+
+// ContextWithTracerProvider returns ctx carrying tp: a Status created under
+// it without a Tracer of its own makes its spans with tp. A device server
+// uses it to give every call the hosting device's TracerProvider.
+func ContextWithTracerProvider(ctx context.Context, tp trace.TracerProvider) context.Context {
+	return context.WithValue(ctx, tracerProviderKey{}, tp)
+}
+
+func tracerFrom(ctx context.Context) trace.Tracer {
+	if tp, ok := ctx.Value(tracerProviderKey{}).(trace.TracerProvider); ok && tp != nil {
+		return tp.Tracer(TracerName)
+	}
+	return otel.Tracer(TracerName)
+}

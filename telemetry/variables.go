@@ -1,5 +1,7 @@
 package telemetry
 
+import "strings"
+
 // Variable documents one environment variable that FromEnv reads.
 // docs/configuration.md is checked against this list by a test.
 type Variable struct {
@@ -16,6 +18,8 @@ var Variables = []Variable{
 		"Turns the component's telemetry on. Wins over OTEL_SDK_DISABLED."},
 	{"SIGHTLINE_TELEMETRY_SERVICE_NAME", "the executable's name", "any text",
 		"service.name of the resource, when the program does not set one in code. Wins over OTEL_SERVICE_NAME."},
+	{ClientServiceNameEnv, DefaultClientServiceName, "any text",
+		"service.name of a device client's own component (remote.Dial), as PyTango's client service name."},
 	{"SIGHTLINE_TELEMETRY_TYPES", "tracing,logging", "tracing, logging, none",
 		"Which signals are exported."},
 	{"SIGHTLINE_TELEMETRY_TOPICS", "user", allowedTopics,
@@ -62,4 +66,21 @@ var Variables = []Variable{
 		"Text-map propagators installed as the global propagator."},
 	{"OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "", "process, host, os, container (comma list)",
 		"Adds detected resource attributes (process: runtime, command line, owner; host: host.id, host.arch; ...)."},
+}
+
+// ClientServiceNameEnv names the service.name of a device client's own
+// telemetry component (read by ClientServiceName, used by remote.Dial).
+const ClientServiceNameEnv = "SIGHTLINE_TELEMETRY_CLIENT_SERVICE_NAME"
+
+// DefaultClientServiceName is a device client's service.name when
+// ClientServiceNameEnv is not set.
+const DefaultClientServiceName = "sightline.client"
+
+// ClientServiceName is the service.name a device client's own component
+// takes: ClientServiceNameEnv, else DefaultClientServiceName.
+func ClientServiceName(getenv Getenv) string {
+	if v, ok := getenv(ClientServiceNameEnv); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return DefaultClientServiceName
 }

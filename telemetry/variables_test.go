@@ -36,6 +36,9 @@ func TestVariablesAreWhatFromEnvReads(t *testing.T) {
 		}
 		return "x", true
 	})
+	// The client service name is read apart from FromEnv, by
+	// ClientServiceName.
+	ClientServiceName(func(name string) (string, bool) { read[name] = true; return "", false })
 	var documented []string
 	for _, v := range Variables {
 		documented = append(documented, v.Name)

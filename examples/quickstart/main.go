@@ -112,7 +112,7 @@ func run(ctx context.Context, stderr io.Writer, f flags) error {
 func serveAndMeasure(ctx context.Context, stderr io.Writer, comp *telemetry.Component, store *properties.Store, in *instrument, f flags) error {
 	hopts := []admin.Option{admin.WithComponents(comp)}
 	if store != nil {
-		hopts = append(hopts, admin.WithPersister(storePersister{store}))
+		hopts = append(hopts, admin.WithPersister(store))
 	}
 	h, err := admin.NewHandler(hopts...)
 	if err != nil {
@@ -146,13 +146,6 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
-}
-
-// storePersister lets the admin API write --persist changes to the store.
-type storePersister struct{ s *properties.Store }
-
-func (p storePersister) SetProperties(ctx context.Context, component string, props map[string][]string) error {
-	return p.s.Set(ctx, component, props)
 }
 
 // instrument is the traced work: a parent span with three steps.

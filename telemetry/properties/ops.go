@@ -101,6 +101,12 @@ func (s *Store) Set(ctx context.Context, component string, props map[string][]st
 	})
 }
 
+// SetProperties is Set under the name telemetry/admin's Persister asks for,
+// so a Store persists admin changes made with ?persist=1 directly.
+func (s *Store) SetProperties(ctx context.Context, component string, props map[string][]string) error {
+	return s.Set(ctx, component, props)
+}
+
 // Delete removes keys from component in one transaction. A key that is not
 // stored is not an error; no keys is a no-op.
 func (s *Store) Delete(ctx context.Context, component string, keys ...string) error {

@@ -1,0 +1,129 @@
+package remote_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/telemetry"
+	"github.com/sightline-dev/sightline/telemetry/admin"
+	"github.com/sightline-dev/sightline/telemetry/properties"
+)
+
+func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
+	ctx := context.Background()
+	store, err := properties.Open(ctx, filepath.Join(t.TempDir(), "props.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	// calc/2 is stored off: the property wins over the environment's on.
+	if err := store.Set(ctx, "lab/calc/2", map[string][]string{telemetry.PropEnable: {"off"}}); err != nil {
+		t.Fatal(err)
+	}
+	mem, spans := newMem(t)
+	env := memEnv(mem)
+	srv, addr := startServer(t, "CalcServer/control", env, []remote.ServerOption{remote.WithPropertyStore(store)},
+		calc("lab/calc/1"), calc("lab/calc/2"))
+	p := dial(t, addr, offEnv)
+	d1, d2 := p.Device("lab/calc/1"), p.Device("lab/calc/2")
+	status := func(d *remote.DeviceProxy) telemetry.Status {
+		t.Helper()
+		st, err := d.Telemetry().Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if s1, s2 := status(d1), status(d2); !s1.Enabled || s2.Enabled {
+		t.Fatalf("at start: calc/1 enabled=%v (env on), calc/2 enabled=%v (property off)", s1.Enabled, s2.Enabled)
+	}
+
+	// Change calc/1 at runtime: calc/2 keeps its settings.
+	if err := d1.Telemetry().SetTopics(ctx, []string{"user", "kernel"}); err != nil {
+		t.Fatal(err)
+	}
+	if s1, s2 := status(d1), status(d2); !slices.Equal(s1.Topics, []string{"user", "kernel"}) || !slices.Equal(s2.Topics, []string{"user"}) || s2.Enabled {
+		t.Fatalf("after SetTopics on calc/1: calc/1 %v, calc/2 %v enabled=%v", s1.Topics, s2.Topics, s2.Enabled)
+	}
+	// Turn calc/2 on at runtime: its calls are traced from now on.
+	if err := d2.Telemetry().Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.Command(ctx, "Echo", "hi", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "calc/2's span", func() bool { return len(spans()) == 1 })
+	if s := spans()[0]; s.Name != "Calc.Echo" {
+		t.Fatalf("span %q", s.Name)
+	}
+
+	// Restart calc/2 through the server's admin device: back to its
+	// properties (off). calc/1, not restarted, keeps its runtime topics.
+	if err := p.Device(srv.AdminDevice()).Command(ctx, "DevRestart", "lab/calc/2", nil); err != nil {
+		t.Fatal(err)
+	}
+	if s1, s2 := status(d1), status(d2); s2.Enabled || !slices.Equal(s1.Topics, []string{"user", "kernel"}) {
+		t.Fatalf("after DevRestart calc/2: calc/2 enabled=%v, calc/1 topics %v", s2.Enabled, s1.Topics)
+	}
+
+	// A persisted change survives a restart; an unpersisted one does not.
+	if err := d1.Telemetry().SetTopics(ctx, []string{"kernel"}, admin.Persist()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d1.Telemetry().SetTracing(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RestartDevice(ctx, "lab/calc/1"); err != nil {
+		t.Fatal(err)
+	}
+	if s1 := status(d1); !slices.Equal(s1.Topics, []string{"kernel"}) || !s1.Tracing {
+		t.Fatalf("after restart: calc/1 topics %v (persisted kernel), tracing %v (unpersisted off)", s1.Topics, s1.Tracing)
+	}
+
+	// A stopped device answers Info with state OFF, and its admin routes
+	// are gone until it starts again.
+	if err := srv.StopDevice(ctx, "lab/calc/2"); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := d2.Info(ctx); err != nil || info.State != remote.StateOff {
+		t.Fatalf("info of a stopped device: %+v, %v", info, err)
+	}
+	if _, err := d2.Telemetry().Status(ctx); err == nil {
+		t.Fatal("telemetry status of a stopped device answered")
+	}
+	if err := srv.StartDevice(ctx, "lab/calc/2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d2.Ping(ctx); err != nil {
+		t.Fatalf("ping after start: %v", err)
+	}
+}
+
+// TestClientControlsItsOwnTelemetry: the client component is controlled at
+// runtime like a device's.
+func TestClientControlsItsOwnTelemetry(t *testing.T) {
+	mem, spans := newMem(t)
+	_, addr := startServer(t, "CalcServer/client", offEnv, nil, calc("lab/calc/1"))
+	p := dial(t, addr, memEnv(mem))
+	d := p.Device("lab/calc/1")
+	ctx := context.Background()
+	if _, err := d.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the ping's span", func() bool { return len(spans()) == 1 })
+	if err := p.Telemetry().Control().Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Telemetry().ForceFlush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(spans()); n != 1 {
+		t.Fatalf("%d spans after the client stopped its telemetry, want 1", n)
+	}
+}

@@ -1,0 +1,270 @@
+package remote
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/sightline-dev/sightline/device"
+)
+
+// Device is a device as a server hosts it: a name (domain/family/member), a
+// class, and the commands and attributes the class declares. Declare them
+// with Command, AsyncCommand and Attribute (or let Expose derive them from
+// the device interfaces), then add the device to a Server. Mistakes in the
+// declarations (a duplicate or empty name) are reported by Server.Add.
+type Device struct {
+	name, class string
+	serviceName string
+	commands    map[string]*command
+	attrs       map[string]*attr
+	// dynamic finds attributes not declared up front (Expose's readings).
+	dynamic func(ctx context.Context, name string) (*attr, error)
+	// describe lists the dynamic attributes for DeviceInfo.
+	describe func(ctx context.Context) []AttributeInfo
+	problems []error
+}
+
+// Void is the argument or result type of a command that takes or returns
+// nothing; on the wire it is an absent argin or a null argout.
+type Void struct{}
+
+type command struct {
+	info CommandInfo
+	// call runs a synchronous command and returns its result.
+	call func(ctx context.Context, argin json.RawMessage) (any, error)
+	// start begins an async command and returns its Status.
+	start func(ctx context.Context, argin json.RawMessage) (*device.Status, error)
+}
+
+type attr struct {
+	info  AttributeInfo
+	read  func(ctx context.Context) (any, Quality, time.Time, error)
+	write func(ctx context.Context, value json.RawMessage) error
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$`)
+
+// CheckName reports whether name is a valid device name:
+// domain/family/member, each part letters, digits, '_', '.' or '-'.
+func CheckName(name string) error {
+	if !nameRE.MatchString(name) {
+		return fmt.Errorf("device name %q: want domain/family/member, each part of letters, digits, '_', '.' or '-'", name)
+	}
+	return nil
+}
+
+// NewDevice starts the declaration of a device of class on a server.
+func NewDevice(name, class string) *Device {
+	return &Device{name: name, class: class, commands: map[string]*command{}, attrs: map[string]*attr{}}
+}
+
+// Name is the device's name.
+func (d *Device) Name() string { return d.name }
+
+// Class is the device's class.
+func (d *Device) Class() string { return d.class }
+
+func (d *Device) addCommand(c *command) {
+	switch {
+	case c.info.Name == "":
+		d.problems = append(d.problems, fmt.Errorf("device %s: a command has an empty name", d.name))
+	case d.commands[c.info.Name] != nil:
+		d.problems = append(d.problems, fmt.Errorf("device %s: command %q declared twice", d.name, c.info.Name))
+	default:
+		d.commands[c.info.Name] = c
+	}
+}
+
+// Command declares a command that takes an A and returns an R, both as JSON
+// (use Void for none). An argin that does not decode into A is refused with
+// ErrBadArgument before fn runs.
+func Command[A, R any](d *Device, name string, fn func(ctx context.Context, arg A) (R, error)) {
+	d.addCommand(&command{
+		info: CommandInfo{Name: name, In: typeName[A](), Out: typeName[R]()},
+		call: func(ctx context.Context, raw json.RawMessage) (any, error) {
+			a, err := decodeArg[A](name, raw)
+			if err != nil {
+				return nil, err
+			}
+			r, err := fn(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			if _, void := any(r).(Void); void {
+				return nil, nil
+			}
+			return r, nil
+		},
+	})
+}
+
+// AsyncCommand declares a command that starts an operation, such as a move:
+// the call returns at once with an OperationRef and the proxy follows the
+// operation until its Status is done. The Status's context outlives the
+// call (it keeps the call's span as parent but not its cancellation).
+func AsyncCommand[A any](d *Device, name string, fn func(ctx context.Context, arg A) *device.Status) {
+	d.addCommand(&command{
+		info: CommandInfo{Name: name, In: typeName[A](), Out: "operation", Async: true},
+		start: func(ctx context.Context, raw json.RawMessage) (*device.Status, error) {
+			a, err := decodeArg[A](name, raw)
+			if err != nil {
+				return nil, err
+			}
+			return fn(ctx, a), nil
+		},
+	})
+}
+
+// AttributeOption configures an attribute.
+type AttributeOption func(*AttributeInfo)
+
+// Unit sets the attribute's unit.
+func Unit(u string) AttributeOption { return func(a *AttributeInfo) { a.Unit = u } }
+
+// Attribute declares an attribute of type T. read returns the value and its
+// quality ("" means QualityValid); the reading's time is when read returned.
+// write may be nil for a read-only attribute.
+func Attribute[T any](d *Device, name string, read func(ctx context.Context) (T, Quality, error), write func(ctx context.Context, v T) error, opts ...AttributeOption) {
+	a := &attr{info: AttributeInfo{Name: name, Type: typeName[T](), Writable: write != nil}}
+	for _, o := range opts {
+		o(&a.info)
+	}
+	if read != nil {
+		a.read = func(ctx context.Context) (any, Quality, time.Time, error) {
+			v, q, err := read(ctx)
+			return v, q, time.Now(), err
+		}
+	}
+	if write != nil {
+		a.write = func(ctx context.Context, raw json.RawMessage) error {
+			v, err := decodeArg[T](name, raw)
+			if err != nil {
+				return err
+			}
+			return write(ctx, v)
+		}
+	}
+	switch {
+	case name == "":
+		d.problems = append(d.problems, fmt.Errorf("device %s: an attribute has an empty name", d.name))
+	case read == nil:
+		d.problems = append(d.problems, fmt.Errorf("device %s: attribute %q has no read function", d.name, name))
+	case d.attrs[name] != nil:
+		d.problems = append(d.problems, fmt.Errorf("device %s: attribute %q declared twice", d.name, name))
+	default:
+		d.attrs[name] = a
+	}
+}
+
+// info describes the device for DeviceInfo.
+func (d *Device) info(ctx context.Context, state State) DeviceInfo {
+	di := DeviceInfo{Name: d.name, Class: d.class, State: state, Commands: []CommandInfo{}, Attributes: []AttributeInfo{}}
+	for _, c := range d.commands {
+		di.Commands = append(di.Commands, c.info)
+	}
+	for _, a := range d.attrs {
+		di.Attributes = append(di.Attributes, a.info)
+	}
+	if d.describe != nil && state == StateOn {
+		di.Attributes = append(di.Attributes, d.describe(ctx)...)
+	}
+	slices.SortFunc(di.Commands, func(a, b CommandInfo) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(di.Attributes, func(a, b AttributeInfo) int { return cmp.Compare(a.Name, b.Name) })
+	return di
+}
+
+// attribute finds a declared or dynamic attribute.
+func (d *Device) attribute(ctx context.Context, name string) (*attr, error) {
+	if a := d.attrs[name]; a != nil {
+		return a, nil
+	}
+	if d.dynamic != nil {
+		return d.dynamic(ctx, name)
+	}
+	return nil, nil
+}
+
+// decodeArg decodes a command argument or attribute value into an A: JSON
+// of the right type, nothing after it, no unknown object fields.
+func decodeArg[A any](what string, raw json.RawMessage) (A, error) {
+	var a A
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
+		switch reflect.TypeFor[A]().Kind() {
+		case reflect.Struct, reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+			return a, nil
+		}
+		return a, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%s wants %s, got nothing", what, typeName[A]())}
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&a); err != nil {
+		return a, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%s wants %s, got %s: %v", what, typeName[A](), clip(trimmed), err)}
+	}
+	if dec.More() {
+		return a, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%s: data after the value in %s", what, clip(trimmed))}
+	}
+	return a, nil
+}
+
+// clip shortens a value for an error message.
+func clip(b []byte) string {
+	const n = 80
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}
+
+// typeName is the JSON type of T, as CommandInfo and AttributeInfo show it.
+func typeName[T any]() string {
+	t := reflect.TypeFor[T]()
+	if t == reflect.TypeFor[Void]() {
+		return "void"
+	}
+	return jsonKind(t)
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.String:
+		return "string"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return "string"
+		}
+		return "object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "any"
+}
+
+// errorFrom turns what a device's code returned into an *Error.
+func errorFrom(err error, code Code) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Code: CodeTimeout, Message: err.Error()}
+	}
+	return &Error{Code: code, Message: err.Error()}
+}

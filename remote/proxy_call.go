@@ -1,0 +1,149 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// maxResponse bounds a response body the proxy reads.
+const maxResponse = 16 << 20
+
+// call makes one traced request: a CLIENT span named "<device>.<method>"
+// (kernel topic when kernel is set), with kernel spans for encoding, the
+// transport and decoding. body (if not nil) is sent as JSON; out (if not
+// nil) receives the JSON answer.
+func (p *Proxy) call(ctx context.Context, dev, method, httpMethod, path string, body, out any, kernel bool) error {
+	tracer := p.user
+	if kernel {
+		tracer = p.kernel
+	}
+	ctx, span := tracer.Start(ctx, dev+"."+method, trace.WithSpanKind(trace.SpanKindClient))
+	defer span.End()
+	if span.IsRecording() {
+		fn, file, line := callerLocation()
+		span.SetAttributes(
+			attribute.String("rpc.system", "sightline.remote"),
+			attribute.String("rpc.service", dev),
+			attribute.String("rpc.method", method),
+			AttrDeviceName.String(dev),
+			attribute.String("code.function.name", fn),
+			attribute.String("code.file.path", file),
+			attribute.Int("code.line.number", line),
+		)
+		if u, err := url.Parse(p.base); err == nil {
+			port, _ := strconv.Atoi(u.Port())
+			span.SetAttributes(attribute.String("server.address", u.Hostname()), attribute.Int("server.port", port))
+		}
+	}
+	err := p.roundTrip(ctx, httpMethod, path, body, out)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			if e.Device == "" && dev != "dserver" {
+				e.Device = dev
+			}
+			span.SetAttributes(AttrErrorCode.String(string(e.Code)))
+		}
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+	}
+	return err
+}
+
+func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, out any) error {
+	if p.follow != nil && p.follow.Err() != nil {
+		return &Error{Code: CodeUnreachable, Message: errClosed.Error(), Err: errClosed}
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
+	}
+	var payload []byte
+	if body != nil {
+		_, sp := p.kernel.Start(ctx, "remote.encode")
+		b, err := json.Marshal(body)
+		sp.End()
+		if err != nil {
+			return &Error{Code: CodeBadArgument, Message: fmt.Sprintf("encode the request: %v", err), Err: err}
+		}
+		payload = b
+	}
+	req, err := http.NewRequestWithContext(ctx, httpMethod, p.base+path, bytes.NewReader(payload))
+	if err != nil {
+		return &Error{Code: CodeBadArgument, Message: fmt.Sprintf("build the request: %v", err), Err: err}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	p.id.set(req.Header)
+	// The caller's span (the CLIENT span) is the server span's parent,
+	// whether or not kernel spans are recorded.
+	p.prop.Inject(ctx, propagation.HeaderCarrier(req.Header))
+	if dl, ok := ctx.Deadline(); ok {
+		req.Header.Set(HeaderTimeout, max(time.Until(dl), time.Millisecond).String())
+	}
+	_, tsp := p.kernel.Start(ctx, "remote.transport")
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		tsp.SetStatus(codes.Error, err.Error())
+		tsp.End()
+		return transportError(ctx, err, p.base)
+	}
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	_ = resp.Body.Close()
+	tsp.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	tsp.End()
+	if rerr != nil {
+		return transportError(ctx, rerr, p.base)
+	}
+	_, dsp := p.kernel.Start(ctx, "remote.decode")
+	defer dsp.End()
+	if len(data) > maxResponse {
+		return &Error{Code: CodeBadResponse, Message: fmt.Sprintf("response over %d bytes", maxResponse), HTTPStatus: resp.StatusCode}
+	}
+	if resp.StatusCode/100 != 2 {
+		var eb errorBody
+		if err := json.Unmarshal(data, &eb); err != nil || eb.Error == nil || eb.Error.Code == "" {
+			return &Error{Code: CodeBadResponse, HTTPStatus: resp.StatusCode,
+				Message: fmt.Sprintf("HTTP %d without a remote error body: %s", resp.StatusCode, clip(data))}
+		}
+		eb.Error.HTTPStatus = resp.StatusCode
+		return eb.Error
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &Error{Code: CodeBadResponse, HTTPStatus: resp.StatusCode, Message: fmt.Sprintf("decode %s: %v", clip(data), err), Err: err}
+	}
+	return nil
+}
+
+// transportError says why a request got no answer: the caller's context,
+// or the server could not be reached.
+func transportError(ctx context.Context, err error, base string) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return &Error{Code: CodeTimeout, Message: fmt.Sprintf("no answer from %s: %v", base, cerr), Err: cerr}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return &Error{Code: CodeTimeout, Message: fmt.Sprintf("no answer from %s: %v", base, err), Err: err}
+	}
+	return &Error{Code: CodeUnreachable, Message: fmt.Sprintf("%s: %v", base, err), Err: err}
+}

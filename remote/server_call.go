@@ -1,0 +1,187 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/sightline-dev/sightline/device"
+	"github.com/sightline-dev/sightline/telemetry"
+)
+
+// call is one request to a device, traced by a SERVER span of the device's
+// component (or, for an unknown or stopped device, of the server's own).
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	h      *hosted  // nil: unknown device
+	run    *running // the tracers; of the server when the device is not running
+	ctx    context.Context
+	span   trace.Span
+	cancel context.CancelFunc
+}
+
+type componentKey struct{}
+
+// ComponentFrom returns the telemetry component of the device whose call
+// ctx belongs to, for a command that wants the device's logger or tracer.
+// It is nil outside a call.
+func ComponentFrom(ctx context.Context) *telemetry.Component {
+	c, _ := ctx.Value(componentKey{}).(*telemetry.Component)
+	return c
+}
+
+var noopTracer = noop.NewTracerProvider().Tracer("")
+
+// begin starts the call: the caller's context, the server span, the
+// deadline. It answers the request itself and returns nil when the call
+// cannot proceed (unknown device, device not running, bad header).
+func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method string, kernel bool) *call {
+	c := &call{w: w, r: r, h: s.lookup(devName)}
+	class := "DServer"
+	if c.h != nil {
+		class = c.h.dev.class
+		c.run = c.h.run.Load()
+	}
+	if c.run == nil {
+		c.run = s.self.run.Load()
+	}
+	tracer, prop := noopTracer, propagation.TextMapPropagator(propagation.TraceContext{})
+	if c.run != nil {
+		tracer, prop = c.run.user, c.run.prop
+		if kernel {
+			tracer = c.run.kernel
+		}
+	}
+	ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx, c.span = tracer.Start(ctx, class+"."+method, trace.WithSpanKind(trace.SpanKindServer))
+	c.ctx, c.cancel = ctx, func() {}
+	if c.span.IsRecording() {
+		c.span.SetAttributes(
+			attribute.String("rpc.system", "sightline.remote"),
+			attribute.String("rpc.service", devName),
+			attribute.String("rpc.method", method),
+			AttrDeviceName.String(devName),
+			AttrDeviceClass.String(class),
+			attribute.Int64("thread.id", goroutineID()),
+		)
+		if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			p, _ := strconv.Atoi(port)
+			c.span.SetAttributes(attribute.String("client.address", host), attribute.Int("client.port", p))
+		}
+	}
+	id, herr := parseIdentity(r.Header)
+	if herr == nil && c.span.IsRecording() {
+		c.span.SetAttributes(AttrClientHost.String(id.host), AttrClientPID.Int(id.pid), AttrClientProgram.String(id.program))
+	}
+	timeout, terr := parseTimeout(r.Header)
+	switch {
+	case herr != nil:
+		c.fail(herr)
+		return nil
+	case terr != nil:
+		c.fail(terr)
+		return nil
+	case c.h == nil:
+		c.fail(newError(CodeUnknownDevice, "device %q is not on server %s", devName, s.name))
+		return nil
+	case c.h.run.Load() == nil:
+		c.fail(newError(CodeNotRunning, "device %s is stopped on server %s", devName, s.name))
+		return nil
+	case s.closed.Load():
+		c.fail(newError(CodeShutdown, "server %s is closing", s.name))
+		return nil
+	}
+	if timeout > 0 {
+		c.ctx, c.cancel = context.WithTimeout(c.ctx, timeout)
+	}
+	c.ctx = device.ContextWithTracerProvider(c.ctx, c.run.comp.TracerProvider())
+	c.ctx = context.WithValue(c.ctx, componentKey{}, c.run.comp)
+	return c
+}
+
+// decode reads the JSON body into v (an empty body leaves v as it is).
+func (c *call) decode(v any) *Error {
+	_, sp := c.run.kernel.Start(c.ctx, "remote.decode")
+	defer sp.End()
+	if ct := c.r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return c.spanErr(sp, newError(CodeMalformedBody, "Content-Type %q: want application/json", clipString(ct)))
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return c.spanErr(sp, newError(CodeBodyTooLarge, "request body over %d bytes", MaxBody))
+		}
+		return c.spanErr(sp, newError(CodeMalformedBody, "read request body: %v", err))
+	}
+	sp.SetAttributes(attribute.Int("remote.body.size", len(body)))
+	if len(body) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return c.spanErr(sp, newError(CodeMalformedBody, "request body %s: %v", clip(body), err))
+	}
+	if dec.More() {
+		return c.spanErr(sp, newError(CodeMalformedBody, "request body %s: data after the JSON object", clip(body)))
+	}
+	return nil
+}
+
+func (c *call) spanErr(sp trace.Span, e *Error) *Error {
+	sp.SetStatus(codes.Error, e.Message)
+	return e
+}
+
+// reply writes v as the 200 answer and ends the call.
+func (c *call) reply(v any) {
+	defer c.end()
+	_, sp := c.run.kernel.Start(c.ctx, "remote.encode")
+	b, err := json.Marshal(v)
+	sp.SetAttributes(attribute.Int("remote.body.size", len(b)))
+	sp.End()
+	if err != nil {
+		c.failLocked(newError(CodeFailed, "encode the result: %v", err))
+		return
+	}
+	c.w.Header().Set("Content-Type", "application/json")
+	_, _ = c.w.Write(b)
+}
+
+// fail answers with e and ends the call.
+func (c *call) fail(e *Error) {
+	defer c.end()
+	c.failLocked(e)
+}
+
+func (c *call) failLocked(e *Error) {
+	c.span.SetAttributes(AttrErrorCode.String(string(e.Code)))
+	if st := e.status(); st >= 500 {
+		c.span.SetStatus(codes.Error, e.Message)
+	}
+	b, _ := json.Marshal(errorBody{Error: e})
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(e.status())
+	_, _ = c.w.Write(b)
+}
+
+func (c *call) end() {
+	c.cancel()
+	c.span.End()
+}

@@ -1,0 +1,278 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET "+PathPrefix+"/devices", s.handleList)
+	s.mux.HandleFunc("GET "+PathPrefix+"/devices/{device}", s.handleInfo)
+	s.mux.HandleFunc("GET "+PathPrefix+"/devices/{device}/ping", s.handlePing)
+	s.mux.HandleFunc("POST "+PathPrefix+"/devices/{device}/commands/{command}", s.handleCommand)
+	s.mux.HandleFunc("GET "+PathPrefix+"/devices/{device}/attributes/{attribute}", s.handleRead)
+	s.mux.HandleFunc("PUT "+PathPrefix+"/devices/{device}/attributes/{attribute}", s.handleWrite)
+	s.mux.HandleFunc("GET "+PathPrefix+"/operations/{id}", s.handleWait)
+	s.mux.HandleFunc("DELETE "+PathPrefix+"/operations/{id}", s.handleCancel)
+	s.mux.HandleFunc(PathPrefix+"/", s.handleUnknownRoute)
+}
+
+func (s *Server) handleUnknownRoute(w http.ResponseWriter, r *http.Request) {
+	e := newError(CodeUnknownRoute, "%s %s is not a route of the remote protocol (see docs/remote-protocol.md)", r.Method, clipString(r.URL.Path))
+	b, _ := json.Marshal(errorBody{Error: e})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status())
+	_, _ = w.Write(b)
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	c := s.begin(w, r, s.AdminDevice(), "list_devices", false)
+	if c == nil {
+		return
+	}
+	out := deviceList{Devices: []DeviceInfo{}}
+	for _, name := range s.Devices() {
+		if h := s.lookup(name); h != nil {
+			out.Devices = append(out.Devices, h.dev.info(c.ctx, h.state()))
+		}
+	}
+	c.reply(out)
+}
+
+func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("device")
+	if h := s.lookup(name); h != nil && h.state() == StateOff {
+		// A stopped device still says what it is, and that it is off.
+		c := s.begin(w, r, s.AdminDevice(), "info", false)
+		if c != nil {
+			c.reply(h.dev.info(c.ctx, StateOff))
+		}
+		return
+	}
+	c := s.begin(w, r, name, "info", false)
+	if c == nil {
+		return
+	}
+	c.reply(c.h.dev.info(c.ctx, StateOn))
+}
+
+func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
+	c := s.begin(w, r, r.PathValue("device"), "ping", false)
+	if c == nil {
+		return
+	}
+	c.reply(pingResponse{State: StateOn})
+}
+
+func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("command")
+	c := s.begin(w, r, r.PathValue("device"), name, false)
+	if c == nil {
+		return
+	}
+	cmd := c.h.dev.commands[name]
+	if cmd == nil {
+		c.fail(newError(CodeUnknownCommand, "device %s (class %s) has no command %q; it has: %s",
+			c.h.dev.name, c.h.dev.class, name, strings.Join(c.h.dev.commandNames(), ", ")))
+		return
+	}
+	var req commandRequest
+	if e := c.decode(&req); e != nil {
+		c.fail(e)
+		return
+	}
+	if cmd.start != nil {
+		st, err := cmd.start(context.WithoutCancel(c.ctx), req.Argin)
+		if err != nil {
+			c.fail(errorFrom(err, CodeFailed))
+			return
+		}
+		id, err := s.ops.add(c.h.dev.name, st)
+		if err != nil {
+			c.fail(errorFrom(err, CodeFailed))
+			return
+		}
+		c.span.SetAttributes(AttrOperation.String(id))
+		raw, _ := json.Marshal(OperationRef{Operation: id})
+		c.reply(commandResponse{Argout: raw})
+		return
+	}
+	res, err := cmd.call(c.ctx, req.Argin)
+	if err != nil {
+		c.fail(errorFrom(err, CodeFailed))
+		return
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		c.fail(newError(CodeFailed, "command %s of %s: encode the result: %v", name, c.h.dev.name, err))
+		return
+	}
+	c.reply(commandResponse{Argout: raw})
+}
+
+func (d *Device) commandNames() []string {
+	names := make([]string, 0, len(d.commands))
+	for n := range d.commands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("attribute")
+	c := s.begin(w, r, r.PathValue("device"), "read_"+name, false)
+	if c == nil {
+		return
+	}
+	a, e := c.attribute(name)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	v, q, t, err := a.read(c.ctx)
+	if err != nil {
+		c.fail(errorFrom(err, CodeFailed))
+		return
+	}
+	if q == "" {
+		q = QualityValid
+	}
+	if !q.valid() {
+		c.fail(newError(CodeFailed, "attribute %s of %s: the device returned quality %q, not one of %v", name, c.h.dev.name, q, Qualities))
+		return
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		c.fail(newError(CodeFailed, "attribute %s of %s: encode the value: %v", name, c.h.dev.name, err))
+		return
+	}
+	c.reply(AttributeValue{Name: name, Value: raw, Quality: q, Time: t.UTC()})
+}
+
+func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("attribute")
+	c := s.begin(w, r, r.PathValue("device"), "write_"+name, false)
+	if c == nil {
+		return
+	}
+	a, e := c.attribute(name)
+	if e != nil {
+		c.fail(e)
+		return
+	}
+	if a.write == nil {
+		c.fail(newError(CodeReadOnly, "attribute %s of %s is read-only", name, c.h.dev.name))
+		return
+	}
+	var req writeRequest
+	if e := c.decode(&req); e != nil {
+		c.fail(e)
+		return
+	}
+	if len(req.Value) == 0 {
+		c.fail(newError(CodeMalformedBody, `write %s of %s: the body must be {"value": ...}`, name, c.h.dev.name))
+		return
+	}
+	if err := a.write(c.ctx, req.Value); err != nil {
+		c.fail(errorFrom(err, CodeFailed))
+		return
+	}
+	c.reply(struct{}{})
+}
+
+// attribute finds the call's attribute or says why not.
+func (c *call) attribute(name string) (*attr, *Error) {
+	a, err := c.h.dev.attribute(c.ctx, name)
+	if err != nil {
+		return nil, errorFrom(err, CodeFailed)
+	}
+	if a == nil {
+		var names []string
+		for _, ai := range c.h.dev.info(c.ctx, StateOn).Attributes {
+			names = append(names, ai.Name)
+		}
+		return nil, newError(CodeUnknownAttribute, "device %s (class %s) has no attribute %q; it has: %s",
+			c.h.dev.name, c.h.dev.class, name, strings.Join(names, ", "))
+	}
+	return a, nil
+}
+
+func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
+	op := s.ops.get(r.PathValue("id"))
+	dev := s.AdminDevice()
+	if op != nil {
+		dev = op.device
+	}
+	c := s.begin(w, r, dev, "wait_operation", true)
+	if c == nil {
+		return
+	}
+	if op == nil {
+		c.fail(newError(CodeUnknownOperation, "no operation %q on server %s (finished ones are kept %v after their end is reported)", clipString(r.PathValue("id")), s.name, keepDone))
+		return
+	}
+	var wait time.Duration
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			c.fail(newError(CodeBadArgument, "query parameter wait: %q is not a duration of at least 0 (such as 10s; at most %v is used)", clipString(v), MaxWait))
+			return
+		}
+		wait = min(d, MaxWait)
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-op.status.Done():
+		case <-c.ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	c.reply(s.opState(op))
+}
+
+func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
+	op := s.ops.get(r.PathValue("id"))
+	dev := s.AdminDevice()
+	if op != nil {
+		dev = op.device
+	}
+	c := s.begin(w, r, dev, "cancel_operation", false)
+	if c == nil {
+		return
+	}
+	if op == nil {
+		c.fail(newError(CodeUnknownOperation, "no operation %q on server %s", clipString(r.PathValue("id")), s.name))
+		return
+	}
+	op.status.Cancel("cancelled by the client")
+	<-op.status.Done()
+	c.reply(s.opState(op))
+}
+
+// opState is what a client is told about op.
+func (s *Server) opState(op *operation) operationState {
+	st := operationState{ID: op.id}
+	if !op.status.IsDone() {
+		return st
+	}
+	st.Done = true
+	s.ops.reported(op)
+	if err := op.status.Err(); err != nil {
+		st.Error = &Error{Code: CodeFailed, Message: err.Error(), Device: op.device}
+	} else {
+		st.Success = true
+	}
+	if fp := op.status.FinishPos(); fp != nil {
+		if b, err := json.Marshal(fp); err == nil {
+			st.FinishPos = b
+		}
+	}
+	return st
+}

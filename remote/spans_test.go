@@ -1,0 +1,252 @@
+package remote_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/device"
+	"github.com/sightline-dev/sightline/device/sim"
+	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/telemetry"
+)
+
+var memN atomic.Int64
+
+// newMem returns a fresh memory endpoint name and its store.
+func newMem(t testing.TB) (string, func() tracetest.SpanStubs) {
+	name := fmt.Sprintf("remote-test-%d", memN.Add(1))
+	m := telemetry.MemoryEndpoint(name)
+	m.Reset()
+	t.Cleanup(m.Reset)
+	return name, m.Spans
+}
+
+// tree renders spans as an indented tree, children in start order:
+// "name kind service". Spans whose parent is not among them are roots.
+func tree(spans tracetest.SpanStubs) string {
+	byParent := map[trace.SpanID][]tracetest.SpanStub{}
+	ids := map[trace.SpanID]bool{}
+	for _, s := range spans {
+		ids[s.SpanContext.SpanID()] = true
+	}
+	var roots []tracetest.SpanStub
+	for _, s := range spans {
+		if p := s.Parent.SpanID(); s.Parent.IsValid() && ids[p] {
+			byParent[p] = append(byParent[p], s)
+		} else {
+			roots = append(roots, s)
+		}
+	}
+	var b strings.Builder
+	var walk func(ss []tracetest.SpanStub, depth int)
+	walk = func(ss []tracetest.SpanStub, depth int) {
+		slices.SortStableFunc(ss, func(a, b tracetest.SpanStub) int { return a.StartTime.Compare(b.StartTime) })
+		for _, s := range ss {
+			svc, _ := resourceAttr(s, "service.name")
+			fmt.Fprintf(&b, "%s%s %s %s\n", strings.Repeat("  ", depth), s.Name, s.SpanKind, svc)
+			walk(byParent[s.SpanContext.SpanID()], depth+1)
+		}
+	}
+	walk(roots, 0)
+	return b.String()
+}
+
+func resourceAttr(s tracetest.SpanStub, key string) (string, bool) {
+	if s.Resource == nil {
+		return "", false
+	}
+	v, ok := s.Resource.Set().Value(attribute.Key(key))
+	return v.Emit(), ok
+}
+
+func spanAttr(s tracetest.SpanStub, key string) (attribute.Value, bool) {
+	for _, kv := range s.Attributes {
+		if string(kv.Key) == key {
+			return kv.Value, true
+		}
+	}
+	return attribute.Value{}, false
+}
+
+func findSpan(t testing.TB, spans tracetest.SpanStubs, name string) tracetest.SpanStub {
+	t.Helper()
+	for _, s := range spans {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no span %q in\n%s", name, tree(spans))
+	return tracetest.SpanStub{}
+}
+
+func TestClientAndServerSpans(t *testing.T) {
+	mem, spans := newMem(t)
+	env := memEnv(mem, "SIGHTLINE_TELEMETRY_TOPICS", "user,kernel", telemetry.ClientServiceNameEnv, "scan-client")
+	_, addr := startServer(t, "CalcServer/spans", env, []remote.ServerOption{remote.WithNamespace("beamline-7")}, calc("lab/calc/1"))
+	p := dial(t, addr, env)
+	d := p.Device("lab/calc/1")
+	var got float64
+	if err := d.Command(context.Background(), "Add", sum{A: 1, B: 2}, &got); err != nil {
+		t.Fatal(err)
+	}
+	_ = d.Command(context.Background(), "Nope", nil, nil)
+	waitFor(t, "12 spans", func() bool { return len(spans()) >= 12 })
+	want := `lab/calc/1.Add client scan-client
+  remote.encode internal scan-client
+  remote.transport internal scan-client
+  Calc.Add server Calc
+    remote.decode internal Calc
+    remote.encode internal Calc
+  remote.decode internal scan-client
+lab/calc/1.Nope client scan-client
+  remote.encode internal scan-client
+  remote.transport internal scan-client
+  Calc.Nope server Calc
+  remote.decode internal scan-client
+`
+	if got := tree(spans()); got != want {
+		t.Fatalf("span tree:\n%s\nwant:\n%s", got, want)
+	}
+	all := spans()
+	client, server := findSpan(t, all, "lab/calc/1.Add"), findSpan(t, all, "Calc.Add")
+	if client.SpanContext.TraceID() != server.SpanContext.TraceID() {
+		t.Fatal("client and server spans are in different traces")
+	}
+	if fn, _ := spanAttr(client, "code.function.name"); !strings.Contains(fn.AsString(), "TestClientAndServerSpans") {
+		t.Errorf("client span code.function.name = %q, want the test function", fn.AsString())
+	}
+	for key, want := range map[string]string{"device.name": "lab/calc/1", "device.class": "Calc", "rpc.method": "Add",
+		"sightline.client.program": "remote.test", "client.address": "127.0.0.1"} {
+		if v, _ := spanAttr(server, key); v.Emit() != want {
+			t.Errorf("server span %s = %q, want %q", key, v.Emit(), want)
+		}
+	}
+	for _, key := range []string{"thread.id", "sightline.client.pid", "sightline.client.host"} {
+		if _, ok := spanAttr(server, key); !ok {
+			t.Errorf("server span lacks %s", key)
+		}
+	}
+	for key, want := range map[string]string{"service.name": "Calc", "service.instance.id": "lab/calc/1", "service.namespace": "beamline-7"} {
+		if v, _ := resourceAttr(server, key); v != want {
+			t.Errorf("server resource %s = %q, want %q", key, v, want)
+		}
+	}
+	if v, _ := resourceAttr(client, "service.name"); v != "scan-client" {
+		t.Errorf("client service.name = %q", v)
+	}
+	nope := findSpan(t, all, "Calc.Nope")
+	if c, _ := spanAttr(nope, "remote.error.code"); c.AsString() != "unknown_command" || nope.Status.Code == codes.Error {
+		t.Errorf("unknown command server span: code %q status %v (a 4xx is the caller's error, not the server's)", c.AsString(), nope.Status)
+	}
+	if c := findSpan(t, all, "lab/calc/1.Nope"); c.Status.Code != codes.Error {
+		t.Errorf("client span of a refused call has status %v, want Error", c.Status)
+	}
+}
+
+// TestChainPropagatesThroughDeviceWithTelemetryOff: A (the test) calls B,
+// whose telemetry is all off; B's command calls C. C's spans are in A's
+// trace, children of what B passed on: A's own client span.
+func TestChainPropagatesThroughDeviceWithTelemetryOff(t *testing.T) {
+	mem, spans := newMem(t)
+	on := memEnv(mem)
+	_, addrC := startServer(t, "CServer/chain", on, nil, calc("lab/calc/c"))
+	proxyC := dial(t, addrC, offEnv) // B's own client: off too
+	b := remote.NewDevice("lab/relay/b", "Relay")
+	remote.Command(b, "Forward", func(ctx context.Context, s sum) (float64, error) {
+		var got float64
+		err := proxyC.Device("lab/calc/c").Command(ctx, "Add", s, &got)
+		return got, err
+	})
+	_, addrB := startServer(t, "BServer/chain", offEnv, nil, b)
+	a := dial(t, addrB, on)
+	var got float64
+	if err := a.Device("lab/relay/b").Command(context.Background(), "Forward", sum{A: 2, B: 2}, &got); err != nil || got != 4 {
+		t.Fatalf("Forward = %v, %v", got, err)
+	}
+	waitFor(t, "2 spans", func() bool { return len(spans()) >= 2 })
+	want := "lab/relay/b.Forward client sightline.client\n  Calc.Add server Calc\n"
+	if got := tree(spans()); got != want {
+		t.Fatalf("span tree:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRemoteMoveStatusEndsWhenServerMoveEnds(t *testing.T) {
+	mem, spans := newMem(t)
+	env := memEnv(mem)
+	motor := sim.NewMotor("m1", sim.WithVelocity(50), sim.WithUnit("mm"))
+	defer motor.Close()
+	_, addr := startServer(t, "SimServer/move", env, nil, remote.Expose("sim/motor/1", motor))
+	p := dial(t, addr, env)
+	dev, err := p.Device("sim/motor/1").AsDevice(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := dev.(device.Movable)
+	if !ok {
+		t.Fatalf("AsDevice of a motor is a %T, not a device.Movable", dev)
+	}
+	if _, ok := dev.(device.Triggerable); ok {
+		t.Fatal("a motor's proxy claims to be Triggerable")
+	}
+	st := m.Set(context.Background(), 5.0)
+	if err := st.Wait(context.Background()); err != nil {
+		t.Fatalf("remote move: %v", err)
+	}
+	if pos := motor.Position(); pos != 5 {
+		t.Fatalf("motor at %v after the remote move, want 5", pos)
+	}
+	if fp := st.FinishPos(); fp != 5.0 {
+		t.Errorf("client Status finish pos %v, want 5", fp)
+	}
+	waitFor(t, "the move's spans", func() bool { return len(spans()) >= 7 })
+	all := spans()
+	want := `sim/motor/1.info client sightline.client
+  SimMotor.info server SimMotor
+MoveStatus sim/motor/1 internal sightline.client
+  sim/motor/1.Set client sightline.client
+    SimMotor.Set server SimMotor
+      MoveStatus m1 internal SimMotor
+wait MoveStatus sim/motor/1 internal sightline.client
+`
+	if got := tree(all); got != want {
+		t.Fatalf("span tree:\n%s\nwant:\n%s", got, want)
+	}
+	clientSt, serverSt := findSpan(t, all, "MoveStatus sim/motor/1"), findSpan(t, all, "MoveStatus m1")
+	if clientSt.EndTime.Before(serverSt.EndTime) {
+		t.Errorf("client Status ended at %v, before the server's move ended at %v", clientSt.EndTime, serverSt.EndTime)
+	}
+	if v, _ := spanAttr(clientSt, "unit"); v.AsString() != "mm" {
+		t.Errorf("client Status unit %q, want mm", v.AsString())
+	}
+
+	// Cancelling the client's Status cancels the remote move.
+	st = m.Set(context.Background(), 1000.0)
+	waitFor(t, "the motor to move", motor.Moving)
+	st.Cancel("operator changed their mind")
+	waitFor(t, "the remote move to stop", func() bool { return !motor.Moving() })
+	if err := st.Err(); !errors.Is(err, device.ErrCancelled) {
+		t.Fatalf("cancelled Status err = %v", err)
+	}
+	// A move the server refuses fails the client's Status with the reason.
+	limited := sim.NewMotor("m2", sim.WithLimits(-1, 1))
+	defer limited.Close()
+	_, addr2 := startServer(t, "SimServer/limits", offEnv, nil, remote.Expose("sim/motor/2", limited))
+	dev2, err := dial(t, addr2, offEnv).Device("sim/motor/2").AsDevice(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = dev2.(device.Movable).Set(context.Background(), 7.0).Wait(context.Background())
+	if !errors.Is(err, remote.ErrFailed) || !strings.Contains(err.Error(), "limits") {
+		t.Fatalf("out-of-limits remote move: %v", err)
+	}
+}
