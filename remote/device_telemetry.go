@@ -18,7 +18,9 @@ type DeviceTelemetry struct {
 }
 
 // Telemetry returns the device's telemetry control.
-func (d *DeviceProxy) Telemetry() *DeviceTelemetry { return &DeviceTelemetry{c: d.p.admin, name: d.name} }
+func (d *DeviceProxy) Telemetry() *DeviceTelemetry {
+	return &DeviceTelemetry{c: d.p.admin, name: d.name}
+}
 
 // Status is the device's telemetry status: settings, endpoint health and
 // counters.
@@ -37,7 +39,9 @@ func (t *DeviceTelemetry) Stop(ctx context.Context, opts ...admin.CallOption) er
 }
 
 // Topics are the span topics recorded.
-func (t *DeviceTelemetry) Topics(ctx context.Context) ([]string, error) { return t.c.Topics(ctx, t.name) }
+func (t *DeviceTelemetry) Topics(ctx context.Context) ([]string, error) {
+	return t.c.Topics(ctx, t.name)
+}
 
 // SetTopics sets the span topics recorded ("user", "kernel").
 func (t *DeviceTelemetry) SetTopics(ctx context.Context, topics []string, opts ...admin.CallOption) error {

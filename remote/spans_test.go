@@ -66,7 +66,7 @@ func resourceAttr(s tracetest.SpanStub, key string) (string, bool) {
 		return "", false
 	}
 	v, ok := s.Resource.Set().Value(attribute.Key(key))
-	return v.Emit(), ok
+	return v.String(), ok
 }
 
 func spanAttr(s tracetest.SpanStub, key string) (attribute.Value, bool) {
@@ -127,8 +127,8 @@ lab/calc/1.Nope client scan-client
 	}
 	for key, want := range map[string]string{"device.name": "lab/calc/1", "device.class": "Calc", "rpc.method": "Add",
 		"sightline.client.program": "remote.test", "client.address": "127.0.0.1"} {
-		if v, _ := spanAttr(server, key); v.Emit() != want {
-			t.Errorf("server span %s = %q, want %q", key, v.Emit(), want)
+		if v, _ := spanAttr(server, key); v.String() != want {
+			t.Errorf("server span %s = %q, want %q", key, v.String(), want)
 		}
 	}
 	for _, key := range []string{"thread.id", "sightline.client.pid", "sightline.client.host"} {
