@@ -2,12 +2,16 @@ package remote
 
 import (
 	"bytes"
+	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -84,6 +88,31 @@ func parseTimeout(h http.Header) (time.Duration, *Error) {
 
 func clipString(s string) string { return clip([]byte(s)) }
 
+type connGoroutineKey struct{}
+
+// withConnGoroutine gives a connection's context a slot for the id of the
+// goroutine that serves it: net/http serves the requests of an HTTP/1.1
+// connection one after another on one goroutine, so the id is read once
+// per connection (reading it costs a stack trace).
+func withConnGoroutine(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connGoroutineKey{}, new(atomic.Int64))
+}
+
+// connGoroutine is the id of the goroutine serving the request's
+// connection, or 0 when the server was not started by Serve.
+func connGoroutine(ctx context.Context) int64 {
+	slot, ok := ctx.Value(connGoroutineKey{}).(*atomic.Int64)
+	if !ok {
+		return 0
+	}
+	if id := slot.Load(); id != 0 {
+		return id
+	}
+	id := goroutineID()
+	slot.Store(id)
+	return id
+}
+
 // goroutineID is the running goroutine's id, from its stack header
 // ("goroutine 42 [running]:"). It is what the server span reports as
 // thread.id: Go has no threads to speak of, and the goroutine is what
@@ -100,19 +129,41 @@ func goroutineID() int64 {
 	return 0
 }
 
-// callerLocation is the first frame outside this package: the code that
-// made the call.
-func callerLocation() (fn, file string, line int) {
-	var pcs [16]uintptr
-	n := runtime.Callers(3, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
+// callerLocation is the code.* attributes of the first frame outside this
+// package: the code that made the call. Results are cached by call path
+// (resolving frames costs more than the rest of a span's attributes).
+func callerLocation() []attribute.KeyValue {
+	var pcs [12]uintptr
+	runtime.Callers(3, pcs[:])
+	if kv, ok := locations.Load(pcs); ok {
+		return kv.([]attribute.KeyValue)
+	}
+	frames := runtime.CallersFrames(pcs[:])
+	var kv []attribute.KeyValue
 	for {
 		f, more := frames.Next()
-		if !strings.HasPrefix(f.Function, TracerName+".") && f.Function != "" {
-			return f.Function, f.File, f.Line
+		if f.Function != "" && !strings.HasPrefix(f.Function, TracerName+".") {
+			kv = []attribute.KeyValue{
+				attribute.String("code.function.name", f.Function),
+				attribute.String("code.file.path", f.File),
+				attribute.Int("code.line.number", f.Line),
+			}
+			break
 		}
 		if !more {
-			return "", "", 0
+			break
 		}
 	}
+	if n := locationCount.Add(1); n <= maxLocations {
+		locations.Store(pcs, kv)
+	}
+	return kv
 }
+
+// locations caches callerLocation, up to maxLocations call paths.
+var (
+	locations     sync.Map // [12]uintptr -> []attribute.KeyValue
+	locationCount atomic.Int64
+)
+
+const maxLocations = 4096

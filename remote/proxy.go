@@ -7,10 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -27,21 +29,24 @@ const DefaultTimeout = 10 * time.Second
 // SIGHTLINE_TELEMETRY_CLIENT_SERVICE_NAME, default sightline.client) or of
 // the component given with WithTelemetry. Close it when done.
 type Proxy struct {
-	base     string // http://host:port
-	hc       *http.Client
-	comp     *telemetry.Component
-	owned    bool
-	user     trace.Tracer
-	kernel   trace.Tracer
-	prop     propagation.TextMapPropagator
-	timeout  time.Duration
-	id       identity
-	admin    *admin.Client
-	follow   context.Context // ends on Close: stops operation followers
-	stop     context.CancelFunc
-	wg       sync.WaitGroup
-	closeErr error
-	once     sync.Once
+	base    string // http://host:port
+	hc      *http.Client
+	comp    *telemetry.Component
+	owned   bool
+	user    trace.Tracer
+	kernel  trace.Tracer
+	prop    propagation.TextMapPropagator
+	timeout time.Duration
+	// idHeaders are the client identity headers, made once.
+	idHeaders http.Header
+	// serverAttrs are server.address and server.port.
+	serverAttrs []attribute.KeyValue
+	admin       *admin.Client
+	follow      context.Context // ends on Close: stops operation followers
+	stop        context.CancelFunc
+	wg          sync.WaitGroup
+	closeErr    error
+	once        sync.Once
 }
 
 // DialOption configures Dial.
@@ -98,7 +103,12 @@ func Dial(addr string, opts ...DialOption) (*Proxy, error) {
 	if o.timeout < 0 {
 		return nil, fmt.Errorf("dial %s: timeout %v: want 0 (the default %v) or more", addr, o.timeout, DefaultTimeout)
 	}
-	p := &Proxy{base: base, timeout: o.timeout, id: localIdentity(), comp: o.comp}
+	p := &Proxy{base: base, timeout: o.timeout, comp: o.comp, idHeaders: http.Header{}}
+	localIdentity().set(p.idHeaders)
+	if u, err := url.Parse(base); err == nil {
+		port, _ := strconv.Atoi(u.Port())
+		p.serverAttrs = []attribute.KeyValue{attribute.String("server.address", u.Hostname()), attribute.Int("server.port", port)}
+	}
 	if p.timeout == 0 {
 		p.timeout = DefaultTimeout
 	}

@@ -9,8 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -34,20 +32,15 @@ func (p *Proxy) call(ctx context.Context, dev, method, httpMethod, path string, 
 	ctx, span := tracer.Start(ctx, dev+"."+method, trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
 	if span.IsRecording() {
-		fn, file, line := callerLocation()
-		span.SetAttributes(
-			attribute.String("rpc.system", "sightline.remote"),
+		loc := callerLocation()
+		kv := make([]attribute.KeyValue, 0, 6+len(p.serverAttrs))
+		kv = append(kv, rpcSystem,
 			attribute.String("rpc.service", dev),
 			attribute.String("rpc.method", method),
-			AttrDeviceName.String(dev),
-			attribute.String("code.function.name", fn),
-			attribute.String("code.file.path", file),
-			attribute.Int("code.line.number", line),
-		)
-		if u, err := url.Parse(p.base); err == nil {
-			port, _ := strconv.Atoi(u.Port())
-			span.SetAttributes(attribute.String("server.address", u.Hostname()), attribute.Int("server.port", port))
-		}
+			AttrDeviceName.String(dev))
+		kv = append(kv, p.serverAttrs...)
+		kv = append(kv, loc...)
+		span.SetAttributes(kv...)
 	}
 	err := p.roundTrip(ctx, httpMethod, path, body, out)
 	if err != nil {
@@ -91,7 +84,9 @@ func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, ou
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	p.id.set(req.Header)
+	for k, v := range p.idHeaders {
+		req.Header[k] = v
+	}
 	// The caller's span (the CLIENT span) is the server span's parent,
 	// whether or not kernel spans are recorded.
 	p.prop.Inject(ctx, propagation.HeaderCarrier(req.Header))

@@ -226,7 +226,8 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // stops them.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext: withConnGoroutine}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {

@@ -43,6 +43,8 @@ func ComponentFrom(ctx context.Context) *telemetry.Component {
 	return c
 }
 
+var rpcSystem = attribute.String("rpc.system", "sightline.remote")
+
 var noopTracer = noop.NewTracerProvider().Tracer("")
 
 // begin starts the call: the caller's context, the server span, the
@@ -68,23 +70,26 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 	ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, c.span = tracer.Start(ctx, class+"."+method, trace.WithSpanKind(trace.SpanKindServer))
 	c.ctx, c.cancel = ctx, func() {}
+	id, herr := parseIdentity(r.Header)
 	if c.span.IsRecording() {
-		c.span.SetAttributes(
-			attribute.String("rpc.system", "sightline.remote"),
+		// One SetAttributes call: the span's attribute slice grows once.
+		kv := make([]attribute.KeyValue, 0, 13)
+		kv = append(kv, rpcSystem,
 			attribute.String("rpc.service", devName),
 			attribute.String("rpc.method", method),
 			AttrDeviceName.String(devName),
-			AttrDeviceClass.String(class),
-			attribute.Int64("thread.id", goroutineID()),
-		)
+			AttrDeviceClass.String(class))
+		if id := connGoroutine(r.Context()); id != 0 {
+			kv = append(kv, attribute.Int64("thread.id", id))
+		}
 		if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 			p, _ := strconv.Atoi(port)
-			c.span.SetAttributes(attribute.String("client.address", host), attribute.Int("client.port", p))
+			kv = append(kv, attribute.String("client.address", host), attribute.Int("client.port", p))
 		}
-	}
-	id, herr := parseIdentity(r.Header)
-	if herr == nil && c.span.IsRecording() {
-		c.span.SetAttributes(AttrClientHost.String(id.host), AttrClientPID.Int(id.pid), AttrClientProgram.String(id.program))
+		if herr == nil {
+			kv = append(kv, AttrClientHost.String(id.host), AttrClientPID.Int(id.pid), AttrClientProgram.String(id.program))
+		}
+		c.span.SetAttributes(kv...)
 	}
 	timeout, terr := parseTimeout(r.Header)
 	switch {

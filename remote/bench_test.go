@@ -1,0 +1,60 @@
+package remote_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/sightline-dev/sightline/remote"
+)
+
+// discardCollector is a local OTLP/HTTP endpoint that reads and drops what
+// it gets, so the benchmark measures the cost of making and exporting spans,
+// not of a collector that shares the machine's two cores.
+func discardCollector(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// BenchmarkRoundTrip is a no-op command over loopback HTTP, client and
+// server in one process, with telemetry off and on (client and device
+// components, batch processor, OTLP/HTTP protobuf to a local endpoint). The
+// figure to read is the ratio on/off (docs/performance.md).
+func BenchmarkRoundTrip(b *testing.B) {
+	collector := discardCollector(b)
+	on := map[string]string{
+		"SIGHTLINE_TELEMETRY_ENABLE":         "on",
+		"SIGHTLINE_TELEMETRY_TYPES":          "tracing",
+		"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR": "batch",
+		"OTEL_EXPORTER_OTLP_ENDPOINT":        collector,
+		"OTEL_EXPORTER_OTLP_PROTOCOL":        "http/protobuf",
+	}
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+	}{{"telemetry=off", offEnv}, {"telemetry=on", on}} {
+		b.Run(c.name, func(b *testing.B) {
+			d := remote.NewDevice("bench/noop/1", "Noop")
+			remote.Command(d, "Noop", func(context.Context, remote.Void) (remote.Void, error) { return remote.Void{}, nil })
+			_, addr := startServer(b, "BenchServer/rt", c.env, nil, d)
+			dev := dial(b, addr, c.env).Device("bench/noop/1")
+			ctx := context.Background()
+			if err := dev.Command(ctx, "Noop", nil, nil); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := dev.Command(ctx, "Noop", nil, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
