@@ -109,23 +109,29 @@ func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, ou
 	}
 	_, dsp := p.kernel.Start(ctx, "remote.decode")
 	defer dsp.End()
+	return decodeResponse(resp.StatusCode, data, out)
+}
+
+// decodeResponse turns a server's answer into out, or into the *Error it
+// carries (or one saying the answer made no sense).
+func decodeResponse(status int, data []byte, out any) error {
 	if len(data) > maxResponse {
-		return &Error{Code: CodeBadResponse, Message: fmt.Sprintf("response over %d bytes", maxResponse), HTTPStatus: resp.StatusCode}
+		return &Error{Code: CodeBadResponse, Message: fmt.Sprintf("response over %d bytes", maxResponse), HTTPStatus: status}
 	}
-	if resp.StatusCode/100 != 2 {
+	if status/100 != 2 {
 		var eb errorBody
 		if err := json.Unmarshal(data, &eb); err != nil || eb.Error == nil || eb.Error.Code == "" {
-			return &Error{Code: CodeBadResponse, HTTPStatus: resp.StatusCode,
-				Message: fmt.Sprintf("HTTP %d without a remote error body: %s", resp.StatusCode, clip(data))}
+			return &Error{Code: CodeBadResponse, HTTPStatus: status,
+				Message: fmt.Sprintf("HTTP %d without a remote error body: %s", status, clip(data))}
 		}
-		eb.Error.HTTPStatus = resp.StatusCode
+		eb.Error.HTTPStatus = status
 		return eb.Error
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return &Error{Code: CodeBadResponse, HTTPStatus: resp.StatusCode, Message: fmt.Sprintf("decode %s: %v", clip(data), err), Err: err}
+		return &Error{Code: CodeBadResponse, HTTPStatus: status, Message: fmt.Sprintf("decode %s: %v", clip(data), err), Err: err}
 	}
 	return nil
 }

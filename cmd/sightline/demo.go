@@ -88,8 +88,18 @@ func demoRun(ctx context.Context, cfg serveConfig, once bool, speedup float64, o
 		cancel()
 		return errors.Join(err, <-served)
 	}
-	fmt.Fprintf(out, "\nrunning the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", addrs.http)
-	exps, err := demo.Run(ctx, demo.Config{OTLPEndpoint: "http://" + addrs.http, Speedup: speedup, Out: out})
+	otlp := "http://" + addrs.http
+	devices, err := startDevices(otlp, speedup)
+	if err != nil {
+		return finish(err)
+	}
+	fmt.Fprintf(out, "\ndevice server: %s (sightline devices, pid %d)\n", devices.addr, devices.pid)
+	fmt.Fprintf(out, "running the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", addrs.http)
+	exps, err := demo.Run(ctx, demo.Config{OTLPEndpoint: otlp, Speedup: speedup, Out: out, Devices: devices.addr})
+	// The device server flushes its telemetry as it stops.
+	if serr := devices.stop(); err == nil && serr != nil {
+		err = serr
+	}
 	if err != nil {
 		return finish(err)
 	}

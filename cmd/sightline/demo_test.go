@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,10 +23,55 @@ func TestDemoOnce(t *testing.T) {
 	if len(links) != 4 {
 		t.Errorf("printed %d trace links, want 4:\n%s", len(links), text)
 	}
-	for _, want := range []string{"every expected trace is stored", "fails on purpose", "exit_status: fail", "viewer: http://127.0.0.1:"} {
+	for _, want := range []string{"every expected trace is stored", "fails on purpose", "exit_status: fail", "viewer: http://127.0.0.1:",
+		"device server: 127.0.0.1:"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// TestDemoTraceCrossesProcesses runs the demo with a data directory, then
+// serves that directory and reads the scan's trace: its spans come from the
+// plan engine's process and the device server's, two process ids.
+func TestDemoTraceCrossesProcesses(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	code := dispatch(context.Background(), []string{"demo", "--once", "--ui", "127.0.0.1:0", "--speedup", "200", "--data", dir}, &out, &errOut)
+	if code != exitOK {
+		t.Fatalf("demo --once exit %d\n%s\n%s", code, out.String(), errOut.String())
+	}
+	m := regexp.MustCompile(`scan motor1 -3\.\.3 +http://[^/]+/trace/([0-9a-f]{32})`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no scan trace link in:\n%s", out.String())
+	}
+	cfg := testServeConfig(t)
+	cfg.dataDir = dir
+	ts := startServe(t, cfg)
+	var page struct {
+		Resources []struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"resources"`
+		Spans []struct {
+			Kind string `json:"kind"`
+		} `json:"spans"`
+	}
+	apiGet(t, ts.addrs.ui, "/api/v1/traces/"+m[1]+"?limit=10000", 200, &page)
+	pids, services := map[string]bool{}, map[string]bool{}
+	for _, r := range page.Resources {
+		pids[fmt.Sprint(r.Attributes["process.pid"])] = true
+		svc, _ := r.Attributes["service.name"].(string)
+		services[svc] = true
+	}
+	kinds := map[string]int{}
+	for _, s := range page.Spans {
+		kinds[s.Kind]++
+	}
+	if len(pids) < 2 || !services["beamline-demo"] || !services["SimMotor"] || !services["SimDetector"] {
+		t.Fatalf("scan trace resources: pids %v, services %v; want two processes, the plan engine's and the devices'", pids, services)
+	}
+	if kinds["client"] == 0 || kinds["client"] != kinds["server"] {
+		t.Fatalf("scan trace span kinds %v: want a server span for every client span", kinds)
 	}
 }
 

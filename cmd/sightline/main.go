@@ -28,6 +28,7 @@ type command struct {
 var commands = []command{
 	{"ctl", "control a running component's telemetry, and stored properties", runCtl},
 	{"demo", "collector, store and viewer in one process, with a simulated experiment traced into them", runDemo},
+	{"devices", "the demo's simulated hardware on a device server", runDevices},
 	{"import", "load span and log files into a running collector, or a data directory", runImport},
 	{"serve", "receive OTLP traces and logs, store them, answer the query API", runServe},
 	{"version", "print the version", runVersion},

@@ -1,12 +1,15 @@
 // Package demo is the simulated facility that `sightline demo` runs: a
-// beamline with simulated motors and a detector, driven by the plan engine
-// through a traced count, a one-dimensional scan, a grid scan and a scan
-// whose motor faults partway, so an error trace is there to find.
+// beamline with simulated motors and a detector on a device server
+// (ServeDevices; `sightline demo` runs it as a separate process), driven by
+// the plan engine through remote proxies in a traced count, a
+// one-dimensional scan, a grid scan and a scan whose motor faults partway,
+// so an error trace is there to find. Every scan's trace crosses from the
+// plan engine's process into the device server's.
 //
 // Its telemetry is configured exactly as a user's program would be: a
-// telemetry component set up from environment-style settings that point
-// OTLP/HTTP at the collector over loopback. Nothing takes an in-memory
-// shortcut.
+// telemetry component per process (and per device) set up from
+// environment-style settings that point OTLP/HTTP at the collector over
+// loopback. Nothing takes an in-memory shortcut.
 package demo
 
 import (
@@ -14,13 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/device"
-	"github.com/sightline-dev/sightline/device/sim"
 	"github.com/sightline-dev/sightline/plan"
+	"github.com/sightline-dev/sightline/remote"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -34,6 +38,9 @@ type Config struct {
 	Speedup float64
 	// Out receives the live tables; nil discards them.
 	Out io.Writer
+	// Devices is the address of the device server (ServeDevices) to drive;
+	// "" starts one in this process, on a free loopback port.
+	Devices string
 }
 
 // Experiment is one traced plan the demo ran.
@@ -61,13 +68,7 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
-	env := map[string]string{
-		"SIGHTLINE_TELEMETRY_ENABLE":            "on",
-		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "http",
-		"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": cfg.OTLPEndpoint,
-		"SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS": "http",
-		"SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS": cfg.OTLPEndpoint,
-	}
+	env := telemetryEnv(cfg.OTLPEndpoint)
 	comp, err := telemetry.Setup(ctx, telemetry.WithServiceName(ServiceName), telemetry.WithInstanceID("bl12-demo"),
 		telemetry.WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }), telemetry.WithStrict())
 	if err != nil {
@@ -78,7 +79,18 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 		defer cancel()
 		_ = comp.Shutdown(sctx)
 	}()
-	b := newBeamline(comp, cfg.Speedup)
+	if cfg.Devices == "" {
+		addr, stop, err := serveDevicesHere(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		cfg.Devices = addr
+	}
+	b, err := connect(ctx, comp, cfg.Devices)
+	if err != nil {
+		return nil, err
+	}
 	defer b.close()
 
 	re := plan.NewRunEngine(plan.WithTracerProvider(comp.TracerProvider()))
@@ -121,34 +133,59 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 	return out, nil
 }
 
-// beamline is the simulated hardware.
+// beamline is the remote hardware as the plan engine sees it.
 type beamline struct {
 	tracer                 trace.Tracer
-	motor1, motor2, motor3 *sim.Motor
-	det                    *sim.Detector
+	proxy                  *remote.Proxy
+	motor1, motor2, motor3 device.Movable
+	det                    device.Readable
 }
 
-func newBeamline(comp *telemetry.Component, speedup float64) *beamline {
-	tr := comp.Tracer("github.com/sightline-dev/sightline/internal/demo")
-	common := []sim.MotorOption{sim.WithVelocity(2), sim.WithAcceleration(8), sim.WithLimits(-10, 10),
-		sim.WithSettleTime(20 * time.Millisecond), sim.WithSpeedup(speedup), sim.WithTracer(tr)}
-	b := &beamline{tracer: tr}
-	b.motor1 = sim.NewMotor("motor1", common...)
-	b.motor2 = sim.NewMotor("motor2", common...)
-	b.motor3 = sim.NewMotor("motor3", append(common, sim.WithFault(func(target float64) error {
-		if target > 4.5 {
-			return ErrFault
+// connect makes proxies for the beamline's devices, traced with comp.
+func connect(ctx context.Context, comp *telemetry.Component, addr string) (*beamline, error) {
+	p, err := remote.Dial(addr, remote.WithTelemetry(comp))
+	if err != nil {
+		return nil, fmt.Errorf("demo: device server: %w", err)
+	}
+	b := &beamline{tracer: comp.Tracer("github.com/sightline-dev/sightline/internal/demo"), proxy: p}
+	devs := map[string]device.Device{}
+	for _, name := range []string{Motor1, Motor2, Motor3, Detector} {
+		d, err := p.Device(name).AsDevice(ctx)
+		if err != nil {
+			b.close()
+			return nil, fmt.Errorf("demo: device %s on %s: %w", name, addr, err)
 		}
-		return nil
-	}))...)
-	b.det = sim.NewDetector("det1", b.motor1, sim.WithCenter(0.5), sim.WithSigma(1.2), sim.WithAmplitude(1000),
-		sim.WithExposure(100*time.Millisecond), sim.WithSpeedup(speedup), sim.WithTracer(tr))
-	return b
+		devs[name] = d
+	}
+	var ok1, ok2, ok3, ok4 bool
+	b.motor1, ok1 = devs[Motor1].(device.Movable)
+	b.motor2, ok2 = devs[Motor2].(device.Movable)
+	b.motor3, ok3 = devs[Motor3].(device.Movable)
+	b.det, ok4 = devs[Detector].(device.Readable)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		b.close()
+		return nil, fmt.Errorf("demo: the devices on %s are not three motors and a detector", addr)
+	}
+	return b, nil
 }
 
-func (b *beamline) close() {
-	_ = b.det.Close()
-	_ = b.motor1.Close()
-	_ = b.motor2.Close()
-	_ = b.motor3.Close()
+func (b *beamline) close() { _ = b.proxy.Close(context.Background()) }
+
+// serveDevicesHere runs the device server in this process (still over a
+// loopback socket) until stop is called.
+func serveDevicesHere(ctx context.Context, cfg Config) (addr string, stop func(), err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- ServeDevices(ctx, DevicesConfig{OTLPEndpoint: cfg.OTLPEndpoint, Speedup: cfg.Speedup},
+			func(a net.Addr) { ready <- a.String() })
+	}()
+	select {
+	case addr = <-ready:
+		return addr, func() { cancel(); <-done }, nil
+	case err = <-done:
+		cancel()
+		return "", nil, fmt.Errorf("demo device server: %w", err)
+	}
 }
