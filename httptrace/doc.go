@@ -1,0 +1,109 @@
+// Package httptrace traces HTTP servers and clients, and functions and
+// iterators, with OpenTelemetry: one configuration object, in the manner of
+// asgi-monitor's, on top of otelhttp (go.opentelemetry.io/contrib/
+// instrumentation/net/http/otelhttp), which does the spans, the
+// semantic-convention attributes, the propagation and most of the metrics;
+// Middleware adds http.server.active_requests.
+//
+// # Example
+//
+//	mux := http.NewServeMux()
+//	mux.HandleFunc("GET /scans/{id}", getScan)
+//	h, err := httptrace.Middleware(mux, httptrace.Config{
+//		Key:          "scan-api", // also reads SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS
+//		ExcludedURLs: []string{`^/healthz$`},
+//		ResponseHook: func(span trace.Span, info httptrace.ResponseInfo) {
+//			logger.InfoContext(info.Request.Context(), "access",
+//				"method", info.Request.Method, "status", info.Status, "bytes", info.Size)
+//		},
+//	})
+//	if err != nil {
+//		return err // a bad excluded URL regular expression, named with its source
+//	}
+//	client := &http.Client{Transport: must(httptrace.Transport(nil, httptrace.Config{}))}
+//
+//	err = httptrace.Do(ctx, "rebuild index", func(ctx context.Context) error { ... })
+//	scan := httptrace.Func("scan", doScan, httptrace.WithArgAttributes(func(id string) []attribute.KeyValue {
+//		return []attribute.KeyValue{attribute.String("scan.id", id)}
+//	}))
+//	for row := range httptrace.Seq(ctx, "read rows", rows) { ... }
+//
+// # Configuration
+//
+// Config holds the excluded URLs, the span name and attribute extractor
+// (SpanDetails), the request and response hooks, and the tracer and meter
+// providers and propagators (nil: the OpenTelemetry globals). Excluded URLs
+// come from three places, which all apply: the comma-separated regular
+// expressions of SIGHTLINE_HTTP_EXCLUDED_URLS (or Config.ExcludedURLsEnv),
+// those of SIGHTLINE_HTTP_<KEY>_EXCLUDED_URLS when Config.Key is set, and
+// Config.ExcludedURLs. A regular expression that does not compile makes
+// Middleware, Transport and Config.Validate fail with an *ExcludedURLError
+// naming the variable (or Config.ExcludedURLs[i]), the value and the
+// regexp error. Blank entries are skipped.
+//
+// # Decisions
+//
+//   - Excluded URLs: a regular expression is searched (unanchored, as
+//     OpenTelemetry Python does; anchor it with ^ and $) in the URL path,
+//     "/healthz". One that contains "://" is searched in the full URL
+//     instead, "http://host:port/path?query", which is what OpenTelemetry
+//     Python and asgi-monitor always match against; that is the way to match
+//     a host or a query. An excluded request gets no span, no metric and
+//     no hook call, and is served or sent all the same; the Transport still
+//     injects the caller's trace context into it.
+//   - Server span names: "METHOD /route" from the pattern the ServeMux
+//     matched (Request.Pattern, without its method and host), and http.route
+//     on the span and on otelhttp's metrics. A request no pattern matched
+//     (the mux's 404 or 405) is named "METHOD" alone, as the HTTP semantic
+//     conventions ask, to keep span names few. A method outside the
+//     standard ones is "HTTP". Middleware must wrap the mux itself: a
+//     handler in between that passes a copy of the request
+//     (r.WithContext) hides the pattern.
+//   - Client span names: "METHOD" (the conventions' name without a URL
+//     template), not otelhttp's "HTTP GET".
+//   - SpanDetails runs once per request: on the server after the handler
+//     returned, so it sees r.Pattern; on the client before sending. Its
+//     non-empty name replaces the default one; its attributes are added.
+//   - RequestHook runs before the handler (before sending), ResponseHook
+//     after it returned (when the response header came), both with the
+//     request's span, which is still recording. ResponseInfo carries the
+//     status, header, size and the request, whose context holds the span.
+//     When a handler panics, the span gets its name and the status Error
+//     "panic: <value>" (the SDK's span.End, deferred by otelhttp, adds the
+//     exception event), the panic goes on, and ResponseHook is not called.
+//   - Status: otelhttp sets Error for server responses 5xx (not 4xx) and
+//     client responses 4xx and 5xx.
+//   - Metrics: otelhttp records http.server.request.duration,
+//     http.server.request.body.size and http.server.response.body.size
+//     (with http.route and http.response.status_code), and the client's
+//     http.client.request.duration and http.client.request.body.size, in
+//     its own instrumentation scope. otelhttp v0.72 has no active-requests
+//     metric, so Middleware adds http.server.active_requests, an
+//     Int64UpDownCounter of scope ScopeName made once from
+//     Config.MeterProvider (an error making it is returned by Middleware):
+//     +1 when a request that is not excluded starts, -1 when it ends,
+//     panic included. Its attributes are the ones the semantic conventions
+//     require, http.request.method (a non-standard method is "_OTHER") and
+//     url.scheme ("https" when the request came over TLS); not http.route,
+//     which is not known before routing. The Transport has no
+//     active-requests metric.
+//   - Functions and iterators: spans are internal by default and come from
+//     the global tracer of scope ScopeName unless WithTracer is given. An
+//     error is recorded (RecordError, status Error with its message); a
+//     panic is recorded (exception event with type, message and stack,
+//     status Error "panic: <value>") and goes on with the same value; the
+//     span always ends. An iterator span starts when a range starts and
+//     covers the whole loop; it has iter.items (items handed to the loop
+//     body) and iter.stopped_early=true after a break.
+//
+// # Log correlation
+//
+// A handler or hook that logs with the request's context gets the trace and
+// span ids in its records when its slog handler is wrapped by
+// telemetry.TraceContextHandler (or is a telemetry component's Logger):
+//
+//	logger := slog.New(telemetry.TraceContextHandler(slog.NewTextHandler(os.Stdout, nil)))
+//	logger.InfoContext(r.Context(), "request", "path", r.URL.Path) // ... trace_id=... span_id=...
+//
+// See ExampleMiddleware_accessLog and docs/http-tracing.md.
+package httptrace

@@ -1,0 +1,199 @@
+package httptrace
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Middleware wraps h, typically an *http.ServeMux, in otelhttp's server
+// instrumentation configured by cfg: a server span per request (trace
+// context extracted from the request header), named "METHOD /route" after
+// the pattern the mux matched, with http.route, the semantic-convention
+// attributes, error status for 5xx responses, and otelhttp's
+// http.server.request.duration and body size metrics. Middleware adds the
+// http.server.active_requests up-down counter (by http.request.method and
+// url.scheme), made once here from cfg.MeterProvider. Requests matching an
+// excluded URL are served by h alone: no span, no metric, no hook.
+//
+// It returns an error when h is nil, an excluded URL regular expression
+// does not compile (see Config.Validate), or the meter provider fails to
+// make the active-requests instrument.
+func Middleware(h http.Handler, cfg Config) (http.Handler, error) {
+	if h == nil {
+		return nil, errors.New("httptrace: Middleware: the handler is nil")
+	}
+	m, err := cfg.excluded()
+	if err != nil {
+		return nil, err
+	}
+	active, err := newActiveRequests(cfg.MeterProvider)
+	if err != nil {
+		return nil, err
+	}
+	inner := &serverHandler{
+		next:         h,
+		details:      cfg.SpanDetails,
+		requestHook:  cfg.RequestHook,
+		responseHook: cfg.ResponseHook,
+	}
+	traced := otelhttp.NewHandler(inner, "", cfg.otelOptions(otelhttp.WithSpanNameFormatter(serverSpanName))...)
+	out := &outerHandler{traced: traced, next: h, active: active}
+	if !m.empty() {
+		out.m = m
+	}
+	return out, nil
+}
+
+// outerHandler serves excluded requests with the bare handler, and counts
+// the others in http.server.active_requests around otelhttp's handler. The
+// exclusion is decided here rather than by an otelhttp filter so that the
+// hooks, which run inside otelhttp, never see an excluded request.
+type outerHandler struct {
+	traced, next http.Handler
+	m            *matcher // nil: no excluded URLs
+	active       *activeRequests
+}
+
+func (h *outerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.m != nil && h.m.excludedServer(r) {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	ctx := r.Context()
+	opts := h.active.addOptions(r)
+	h.active.counter.Add(ctx, 1, opts...)
+	// Deferred: a handler that panics (or calls runtime.Goexit) is no
+	// longer active either.
+	defer h.active.counter.Add(ctx, -1, opts...)
+	h.traced.ServeHTTP(w, r)
+}
+
+// serverHandler runs inside otelhttp's handler: r is otelhttp's shallow
+// copy of the request, its context holds the server span, and the
+// ServeMux in next sets r.Pattern on it.
+type serverHandler struct {
+	next         http.Handler
+	details      func(*http.Request) (string, []attribute.KeyValue)
+	requestHook  func(trace.Span, *http.Request)
+	responseHook func(trace.Span, ResponseInfo)
+}
+
+func (h *serverHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	span := trace.SpanFromContext(r.Context())
+	if h.requestHook != nil {
+		h.requestHook(span, r)
+	}
+	var rec *responseRecorder
+	if h.responseHook != nil {
+		rec = &responseRecorder{ResponseWriter: w}
+		w = rec
+	}
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		// The handler panicked (or called runtime.Goexit): the span still
+		// gets its route and, for a panic, the status Error; the panic goes
+		// on. The exception event is not added here: otelhttp ends the span
+		// with a deferred span.End, which in the SDK records the panic.
+		v := recover()
+		h.name(span, r, true)
+		if v != nil {
+			span.SetStatus(codes.Error, fmt.Sprint("panic: ", v))
+			panic(v)
+		}
+	}()
+	h.next.ServeHTTP(w, r)
+	done = true
+	renamed := h.name(span, r, false)
+	if rec != nil {
+		h.responseHook(span, ResponseInfo{
+			Status:  rec.statusCode(),
+			Header:  rec.Header(),
+			Size:    rec.size,
+			Request: r,
+		})
+	}
+	if renamed && r.Pattern != "" {
+		// otelhttp renames the span from r.Pattern after we return, and
+		// would replace the SpanDetails name. r is otelhttp's own copy of
+		// the request: clear its pattern (name gave the route to the
+		// metrics through otelhttp's labeler).
+		r.Pattern = ""
+	}
+}
+
+// name sets the span name and http.route from the pattern the mux matched,
+// then applies SpanDetails, and reports whether SpanDetails named the span.
+// After a normal return with a pattern, otelhttp renames the span itself
+// (with serverSpanName); after a panic it does not.
+func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (renamed bool) {
+	route := routeOf(r.Pattern)
+	if route != "" {
+		span.SetAttributes(semconv.HTTPRoute(route))
+	}
+	if r.Pattern == "" || panicking {
+		span.SetName(spanName(r.Method, route))
+	}
+	if h.details == nil {
+		return false
+	}
+	name, attrs := h.details(r)
+	if len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
+	if name == "" {
+		return false
+	}
+	span.SetName(name)
+	if route != "" {
+		// The caller clears r.Pattern so that otelhttp keeps this name;
+		// the metrics get the route from the labeler instead.
+		if l, ok := otelhttp.LabelerFromContext(r.Context()); ok {
+			l.Add(semconv.HTTPRoute(route))
+		}
+	}
+	return true
+}
+
+// serverSpanName is the span name formatter given to otelhttp; it names
+// the span at its start and, when the mux set a pattern, again after the
+// handler.
+func serverSpanName(_ string, r *http.Request) string {
+	return spanName(r.Method, routeOf(r.Pattern))
+}
+
+// spanName is "METHOD route", or "METHOD" without a route, as the HTTP
+// semantic conventions name server spans; a method outside the standard
+// ones is "HTTP".
+func spanName(method, route string) string {
+	switch m := strings.ToUpper(method); m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		method = m
+	default:
+		method = "HTTP"
+	}
+	if route == "" {
+		return method
+	}
+	return method + " " + route
+}
+
+// routeOf strips the method and host of a ServeMux pattern:
+// "GET example.com/scans/{id}" gives "/scans/{id}", "" gives "".
+func routeOf(pattern string) string {
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		return pattern[i:]
+	}
+	return ""
+}
