@@ -1,0 +1,112 @@
+package task
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func TestHookSet(t *testing.T) {
+	s := newHookSet()
+	var runs atomic.Int32
+	errHook := errors.New("no collector")
+	if err := s.register("ok", func(context.Context) error { runs.Add(1); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.register("bad", func(context.Context) error { return errHook }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.register("panics", func(context.Context) error { panic("oops") }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		fn   func(context.Context) error
+		want string
+	}{
+		{"", func(context.Context) error { return nil }, "empty name"},
+		{"  ", func(context.Context) error { return nil }, "empty name"},
+		{"x", nil, "nil function"},
+		{"ok", func(context.Context) error { return nil }, "already registered"},
+	} {
+		if err := s.register(tc.name, tc.fn); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("register(%q) = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+
+	// Once per set, however many callers, concurrent or later.
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := s.run(context.Background(), "ok"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	_ = s.run(context.Background(), "ok")
+	if n := runs.Load(); n != 1 {
+		t.Errorf("hook ran %d times, want 1", n)
+	}
+	// A failure is returned to every caller, and not retried.
+	for range 2 {
+		if err := s.run(context.Background(), "bad"); !errors.Is(err, errHook) {
+			t.Errorf("run(bad) = %v", err)
+		}
+	}
+	if err := s.run(context.Background(), "panics"); err == nil || !strings.Contains(err.Error(), "oops") {
+		t.Errorf("run(panics) = %v", err)
+	}
+	err := s.run(context.Background(), "nope")
+	if err == nil || !strings.Contains(err.Error(), `unknown startup hook "nope" (registered: bad, ok, panics)`) {
+		t.Errorf("unknown hook: %v", err)
+	}
+	if err := newHookSet().check("x"); err == nil || !strings.Contains(err.Error(), "none registered") {
+		t.Errorf("unknown hook in an empty set: %v", err)
+	}
+}
+
+func TestHookShutdown(t *testing.T) {
+	s := newHookSet()
+	var order []int
+	s.onShutdown(func(context.Context) error { order = append(order, 1); return errors.New("first") })
+	s.onShutdown(func(context.Context) error { order = append(order, 2); return nil })
+	if err := s.shutdown(context.Background()); err == nil || err.Error() != "first" {
+		t.Errorf("shutdown = %v", err)
+	}
+	if err := s.shutdown(context.Background()); err != nil {
+		t.Errorf("second shutdown = %v", err)
+	}
+	if len(order) != 2 || order[0] != 2 || order[1] != 1 {
+		t.Errorf("shutdown order %v, want last registered first", order)
+	}
+}
+
+func TestHookName(t *testing.T) {
+	env := func(v string, ok bool) Option {
+		return WithEnv(func(name string) (string, bool) {
+			if name != HookEnv {
+				return "", false
+			}
+			return v, ok
+		})
+	}
+	for _, tc := range []struct {
+		opts       []Option
+		name, from string
+	}{
+		{nil, "", ""},
+		{[]Option{env("tracing", true)}, "tracing", HookEnv},
+		{[]Option{env(" tracing ", true), WithHook("mine")}, "mine", "WithHook"},
+		{[]Option{env("tracing", true), WithHook("")}, "", "WithHook"},
+		{[]Option{env("", false)}, "", ""},
+	} {
+		name, from := newConfig(tc.opts).hookName()
+		if name != tc.name || from != tc.from {
+			t.Errorf("hookName = %q from %q, want %q from %q", name, from, tc.name, tc.from)
+		}
+	}
+}

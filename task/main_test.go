@@ -1,0 +1,18 @@
+package task
+
+import (
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	// The cross-process tests run this test binary again as a worker
+	// process (process_test.go); that process serves tasks instead of
+	// running tests.
+	if os.Getenv(workerProcessEnv) == "1" {
+		os.Exit(workerProcessMain())
+	}
+	goleak.VerifyTestMain(m)
+}
