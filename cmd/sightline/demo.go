@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/demo"
@@ -89,17 +90,7 @@ func demoRun(ctx context.Context, cfg serveConfig, once bool, speedup float64, o
 		return errors.Join(err, <-served)
 	}
 	otlp := "http://" + addrs.http
-	devices, err := startDevices(otlp, speedup)
-	if err != nil {
-		return finish(err)
-	}
-	fmt.Fprintf(out, "\ndevice server: %s (sightline devices, pid %d)\n", devices.addr, devices.pid)
-	fmt.Fprintf(out, "running the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", addrs.http)
-	exps, err := demo.Run(ctx, demo.Config{OTLPEndpoint: otlp, Speedup: speedup, Out: out, Devices: devices.addr})
-	// The device server flushes its telemetry as it stops.
-	if serr := devices.stop(); err == nil && serr != nil {
-		err = serr
-	}
+	exps, err := runExperiment(ctx, otlp, speedup, out)
 	if err != nil {
 		return finish(err)
 	}
@@ -121,6 +112,37 @@ func demoRun(ctx context.Context, cfg serveConfig, once bool, speedup float64, o
 	fmt.Fprintln(out, "\nserving until interrupted (Ctrl-C)")
 	<-ctx.Done()
 	return finish(nil)
+}
+
+// runExperiment starts the demo's other processes (a device server with the
+// simulated hardware, and a task worker on an embedded NATS server), runs
+// the experiment and stops them, so their telemetry is flushed.
+func runExperiment(ctx context.Context, otlp string, speedup float64, out io.Writer) (exps []demo.Experiment, err error) {
+	natsDir, err := os.MkdirTemp("", "sightline-demo-nats-")
+	if err != nil {
+		return nil, fmt.Errorf("embedded NATS server: %w", err)
+	}
+	defer os.RemoveAll(natsDir)
+	ns, err := demo.StartNATS(natsDir)
+	if err != nil {
+		return nil, err
+	}
+	defer ns.Stop()
+	devices, err := startDevices(otlp, speedup)
+	if err != nil {
+		return nil, err
+	}
+	// The children flush their telemetry as they stop.
+	defer func() { err = errors.Join(err, devices.stop()) }()
+	worker, err := startWorker(ns.URL(), otlp)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, worker.stop()) }()
+	fmt.Fprintf(out, "\ndevice server: %s (sightline devices, pid %d)\n", devices.addr, devices.pid)
+	fmt.Fprintf(out, "task worker:   %s (sightline worker, pid %d) on NATS %s (embedded, JetStream)\n", strings.TrimSuffix(worker.addr, " ready"), worker.pid, ns.URL())
+	fmt.Fprintf(out, "running the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", otlp)
+	return demo.Run(ctx, demo.Config{OTLPEndpoint: otlp, Speedup: speedup, Out: out, Devices: devices.addr, NATS: ns.URL()})
 }
 
 // waitStored polls the query API until every experiment's trace holds its

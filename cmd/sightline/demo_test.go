@@ -24,7 +24,7 @@ func TestDemoOnce(t *testing.T) {
 		t.Errorf("printed %d trace links, want 4:\n%s", len(links), text)
 	}
 	for _, want := range []string{"every expected trace is stored", "fails on purpose", "exit_status: fail", "viewer: http://127.0.0.1:",
-		"device server: 127.0.0.1:"} {
+		"device server: 127.0.0.1:", "task worker:", "peak of det1 along motor1 (fit_peak task)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
@@ -32,8 +32,9 @@ func TestDemoOnce(t *testing.T) {
 }
 
 // TestDemoTraceCrossesProcesses runs the demo with a data directory, then
-// serves that directory and reads the scan's trace: its spans come from the
-// plan engine's process and the device server's, two process ids.
+// serves that directory and reads the scan's trace: its spans come from
+// three processes, the demo's (operator, scan API, plan engine), the device
+// server's and the task worker's (the peak fit).
 func TestDemoTraceCrossesProcesses(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
@@ -67,8 +68,8 @@ func TestDemoTraceCrossesProcesses(t *testing.T) {
 	for _, s := range page.Spans {
 		kinds[s.Kind]++
 	}
-	if len(pids) < 2 || !services["beamline-demo"] || !services["SimMotor"] || !services["SimDetector"] {
-		t.Fatalf("scan trace resources: pids %v, services %v; want two processes, the plan engine's and the devices'", pids, services)
+	if len(pids) != 3 || !services["beamline-operator"] || !services["beamline-demo"] || !services["SimMotor"] || !services["SimDetector"] || !services["sightline-worker"] {
+		t.Fatalf("scan trace resources: pids %v, services %v; want three processes: the demo's (operator, API and plan engine), the device server's and the task worker's", pids, services)
 	}
 	if kinds["client"] == 0 || kinds["client"] != kinds["server"] {
 		t.Fatalf("scan trace span kinds %v: want a server span for every client span", kinds)

@@ -32,6 +32,7 @@ var commands = []command{
 	{"import", "load span and log files into a running collector, or a data directory", runImport},
 	{"serve", "receive OTLP traces and logs, store them, answer the query API", runServe},
 	{"version", "print the version", runVersion},
+	{"worker", "run task workers (NATS JetStream) for the functions compiled into sightline", runWorker},
 }
 
 func main() {

@@ -41,6 +41,10 @@ type Config struct {
 	// Devices is the address of the device server (ServeDevices) to drive;
 	// "" starts one in this process, on a free loopback port.
 	Devices string
+	// NATS is the NATS server (with JetStream) whose workers run the peak
+	// fits (sightline worker); "" runs them on a worker goroutine in this
+	// process.
+	NATS string
 }
 
 // Experiment is one traced plan the demo ran.
@@ -93,44 +97,62 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 	}
 	defer b.close()
 
+	fit, closeTasks, err := peakFitter(ctx, comp, cfg.NATS)
+	if err != nil {
+		return nil, err
+	}
+	defer closeTasks()
+
 	re := plan.NewRunEngine(plan.WithTracerProvider(comp.TracerProvider()))
 	defer re.Subscribe(plan.NewTablePrinter(cfg.Out, "motor1", "motor2", "det1").Handle)()
+	exps := experiments()
+	api, err := startAPI(ctx, comp, &scanAPI{b: b, re: re, fit: fit, exps: exps, log: comp.Logger()})
+	if err != nil {
+		return nil, err
+	}
+	defer api.close()
+	op, err := newOperator(ctx, env, api.url)
+	if err != nil {
+		return nil, err
+	}
+	defer op.close()
 
-	dets := []device.Readable{b.det}
-	runs := []struct {
-		name   string
-		plan   plan.Plan
-		failed bool
-		spans  int
-	}{
-		{"count det1", plan.Count(dets, 5, 0), false, 5},
-		{"scan motor1 -3..3", plan.Scan(dets, b.motor1, -3, 3, 31), false, 31 * 4},
-		{"grid_scan motor1 x motor2", plan.GridScan(dets, b.motor1, -2, 2, 7, b.motor2, -1, 1, 5, true), false, 35 * 4},
-		{"scan motor3 0..6 (faults at 4.5)", plan.Scan(dets, b.motor3, 0, 6, 13), true, 10},
-	}
 	var out []Experiment
-	for _, r := range runs {
-		// A parent span of the demo's own gives the trace id to print.
-		rctx, span := b.tracer.Start(ctx, "experiment", trace.WithNewRoot())
-		_, runErr := re.Run(rctx, plan.Trace(b.tracer, r.name, r.plan))
-		span.End()
-		if runErr != nil && !r.failed {
-			return out, fmt.Errorf("demo %s: %w", r.name, runErr)
+	for _, e := range exps {
+		s, err := op.runScan(ctx, e.name)
+		if err != nil {
+			return out, fmt.Errorf("demo %s: %w", e.name, err)
 		}
-		if runErr != nil {
-			comp.Logger().ErrorContext(rctx, "experiment failed", "experiment", r.name, "error", runErr)
-		} else {
-			comp.Logger().InfoContext(rctx, "experiment done", "experiment", r.name)
+		if (s.State == "failed") != e.failed {
+			return out, fmt.Errorf("demo %s: scan %s ended %s: %s", e.name, s.ID, s.State, s.Error)
 		}
-		out = append(out, Experiment{Name: r.name, TraceID: span.SpanContext().TraceID().String(), Failed: r.failed, Spans: r.spans})
-		if err := ctx.Err(); err != nil {
-			return out, err
+		if s.Peak != nil {
+			fmt.Fprintf(cfg.Out, "peak of det1 along motor1 (fit_peak task): cen %.3f, fwhm %.3f, com %.3f, max %.0f at %.2f\n",
+				s.Peak.Cen, s.Peak.FWHM, s.Peak.COM, s.Peak.MaxY, s.Peak.MaxX)
 		}
+		out = append(out, Experiment{Name: e.name, TraceID: s.TraceID, Failed: e.failed, Spans: e.spans})
 	}
+	api.wait()
 	if err := comp.ForceFlush(ctx); err != nil {
 		return out, fmt.Errorf("demo flush: %w", err)
 	}
 	return out, nil
+}
+
+// experiments are the scans the demo asks the API for.
+func experiments() []experiment {
+	dets := func(b *beamline) []device.Readable { return []device.Readable{b.det} }
+	return []experiment{
+		{name: "count det1", plan: func(b *beamline) plan.Plan { return plan.Count(dets(b), 5, 0) }, spans: 5},
+		{name: "scan motor1 -3..3", plan: func(b *beamline) plan.Plan { return plan.Scan(dets(b), b.motor1, -3, 3, 31) },
+			fit: true, spans: 31 * 4},
+		{name: "grid_scan motor1 x motor2", plan: func(b *beamline) plan.Plan {
+			return plan.GridScan(dets(b), b.motor1, -2, 2, 7, b.motor2, -1, 1, 5, true)
+		}, spans: 35 * 4},
+		{name: "scan motor3 0..6 (faults at 4.5)", plan: func(b *beamline) plan.Plan {
+			return plan.Scan(dets(b), b.motor3, 0, 6, 13)
+		}, failed: true, spans: 10},
+	}
 }
 
 // beamline is the remote hardware as the plan engine sees it.

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -31,8 +32,14 @@ func TestRun(t *testing.T) {
 	byTrace := map[string]int{}
 	errorsIn := map[string]int{}
 	services := map[string][]string{}
+	names := map[string][]string{}
+	roots := map[string][]string{}
 	for _, s := range spans {
 		id := s.TraceID().String()
+		names[id] = append(names[id], s.Name())
+		if s.ParentSpanID().IsEmpty() {
+			roots[id] = append(roots[id], s.Name())
+		}
 		byTrace[id]++
 		if s.Status().Code() == 2 { // error
 			errorsIn[id]++
@@ -44,8 +51,17 @@ func TestRun(t *testing.T) {
 		if byTrace[e.TraceID] < e.Spans {
 			t.Errorf("%s: %d spans in trace %s, want at least %d", e.Name, byTrace[e.TraceID], e.TraceID, e.Spans)
 		}
+		// Every trace starts at the operator's POST to the scan API.
+		if !slices.Equal(roots[e.TraceID], []string{"POST"}) || !slices.Contains(names[e.TraceID], "POST /scans") {
+			t.Errorf("%s: roots %v; want one, the operator's POST, and the API's POST /scans", e.Name, roots[e.TraceID])
+		}
+		// The 1-D scan's peak fit is a task in the same trace.
+		fit := slices.Contains(names[e.TraceID], "fit_peak task.submit") && slices.Contains(names[e.TraceID], "fit_peak task.run")
+		if fit != (e.Name == "scan motor1 -3..3") {
+			t.Errorf("%s: peak fit task spans present = %v", e.Name, fit)
+		}
 		// Every trace runs through the plan engine and the device server.
-		for _, svc := range []string{demo.ServiceName, "SimMotor", "SimDetector"} {
+		for _, svc := range []string{demo.OperatorService, demo.ServiceName, "SimMotor", "SimDetector"} {
 			if e.Name != "count det1" || svc != "SimMotor" {
 				if !slices.Contains(services[e.TraceID], svc) {
 					t.Errorf("%s: no span of service %s in its trace", e.Name, svc)
@@ -55,6 +71,9 @@ func TestRun(t *testing.T) {
 		if e.Failed != (errorsIn[e.TraceID] > 0) {
 			t.Errorf("%s: %d error spans, failed=%v", e.Name, errorsIn[e.TraceID], e.Failed)
 		}
+	}
+	if !regexp.MustCompile(`peak of det1 along motor1 \(fit_peak task\): cen 0\.(4[5-9]|5[0-5])`).MatchString(out.String()) {
+		t.Errorf("no peak fit printed (the simulated peak is at 0.5):\n%s", out.String())
 	}
 	if !strings.Contains(out.String(), "det1") {
 		t.Errorf("no live table printed:\n%s", out.String())
