@@ -35,10 +35,14 @@ func BenchmarkRoundTrip(b *testing.B) {
 		"OTEL_EXPORTER_OTLP_ENDPOINT":        collector,
 		"OTEL_EXPORTER_OTLP_PROTOCOL":        "http/protobuf",
 	}
+	sampled := map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "0.1"}
+	for k, v := range on {
+		sampled[k] = v
+	}
 	for _, c := range []struct {
 		name string
 		env  map[string]string
-	}{{"telemetry=off", offEnv}, {"telemetry=on", on}} {
+	}{{"telemetry=off", offEnv}, {"telemetry=on", on}, {"telemetry=on,sampler=0.1", sampled}} {
 		b.Run(c.name, func(b *testing.B) {
 			d := remote.NewDevice("bench/noop/1", "Noop")
 			remote.Command(d, "Noop", func(context.Context, remote.Void) (remote.Void, error) { return remote.Void{}, nil })
