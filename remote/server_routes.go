@@ -202,18 +202,28 @@ func (c *call) attribute(name string) (*attr, *Error) {
 	return a, nil
 }
 
-func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
+// beginOperation begins a call about the operation in the path, traced by
+// its device's component; nil when it answered already.
+func (s *Server) beginOperation(w http.ResponseWriter, r *http.Request, method string, kernel bool) (*call, *operation) {
 	op := s.ops.get(r.PathValue("id"))
 	dev := s.AdminDevice()
 	if op != nil {
 		dev = op.device
 	}
-	c := s.begin(w, r, dev, "wait_operation", true)
+	c := s.begin(w, r, dev, method, kernel)
 	if c == nil {
-		return
+		return nil, nil
 	}
 	if op == nil {
 		c.fail(newError(CodeUnknownOperation, "no operation %q on server %s (finished ones are kept %v after their end is reported)", clipString(r.PathValue("id")), s.name, keepDone))
+		return nil, nil
+	}
+	return c, op
+}
+
+func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
+	c, op := s.beginOperation(w, r, "wait_operation", true)
+	if c == nil {
 		return
 	}
 	var wait time.Duration
@@ -238,17 +248,8 @@ func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
-	op := s.ops.get(r.PathValue("id"))
-	dev := s.AdminDevice()
-	if op != nil {
-		dev = op.device
-	}
-	c := s.begin(w, r, dev, "cancel_operation", false)
+	c, op := s.beginOperation(w, r, "cancel_operation", false)
 	if c == nil {
-		return
-	}
-	if op == nil {
-		c.fail(newError(CodeUnknownOperation, "no operation %q on server %s", clipString(r.PathValue("id")), s.name))
 		return
 	}
 	op.status.Cancel("cancelled by the client")

@@ -1,7 +1,6 @@
 package task
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,9 +10,11 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/sightline-dev/sightline/task/natstest"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/sightline-dev/sightline/internal/syncbuf"
+	"github.com/sightline-dev/sightline/task/natstest"
 )
 
 // newTracing returns a tracer provider that exports synchronously to
@@ -123,25 +124,8 @@ func wantKind(t testing.TB, err error, kind Kind) *Error {
 	return te
 }
 
-// logBuffer is a slog logger writing text into a buffer.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
+// textLogger is a slog logger writing text into b.
+func textLogger(b *syncbuf.Buffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) }
 
 // natsMsg builds a message with one value per header.
 func natsMsg(subject string, headers map[string]string) *nats.Msg {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
 
 // TestNATS runs tasks through a real nats-server with an in-process worker.
@@ -124,8 +126,8 @@ func TestNATS(t *testing.T) {
 // goes on serving; malformed messages are terminated and logged once.
 func TestNATSBadInput(t *testing.T) {
 	c, _ := natsClient(t)
-	var logs logBuffer
-	w := mustWorker(t, c, WithRegistry(testRegistry(t, nil)), WithConcurrency(1), WithLogger(logs.logger()))
+	var logs syncbuf.Buffer
+	w := mustWorker(t, c, WithRegistry(testRegistry(t, nil)), WithConcurrency(1), WithLogger(textLogger(&logs)))
 	runWorker(t, w)
 	ctx := context.Background()
 	wait := func(name string, args any) (*Future, error) {
@@ -246,8 +248,8 @@ func TestNATSDrain(t *testing.T) {
 
 	// Outlives a zero drain timeout: returned, then run by another worker.
 	release = make(chan struct{})
-	var logs logBuffer
-	w2 := mustWorker(t, c, WithRegistry(reg), WithDrainTimeout(0), WithMarkDelay(0), WithLogger(logs.logger()))
+	var logs syncbuf.Buffer
+	w2 := mustWorker(t, c, WithRegistry(reg), WithDrainTimeout(0), WithMarkDelay(0), WithLogger(textLogger(&logs)))
 	stop2 := runWorker(t, w2)
 	f, _ = c.Submit(ctx, "wait", 0)
 	<-started

@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/sightline-dev/sightline/sightlinetest"
-	"github.com/sightline-dev/sightline/task/natstest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/sightline-dev/sightline/internal/syncbuf"
+	"github.com/sightline-dev/sightline/sightlinetest"
+	"github.com/sightline-dev/sightline/task/natstest"
 )
 
 // TestCrossProcess submits from this process to workers in other processes
@@ -188,14 +190,14 @@ func intAttr(m interface {
 // process is a worker process: this test binary in worker mode.
 type process struct {
 	cmd  *exec.Cmd
-	out  *logBuffer
+	out  *syncbuf.Buffer
 	done chan struct{}
 	err  error
 }
 
 func startProcess(t *testing.T, env []string) *process {
 	t.Helper()
-	p := &process{out: &logBuffer{}, done: make(chan struct{})}
+	p := &process{out: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(os.Args[0], "-test.run=^$")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

@@ -1,13 +1,11 @@
 package telemetry_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
@@ -98,24 +97,6 @@ func traceAttrs() trace.SpanStartEventOption {
 		attribute.Float64("step", 0.5), attribute.Bool("fast", true), attribute.StringSlice("motors", []string{"m1", "m2"}))
 }
 
-// syncBuffer is a bytes.Buffer safe for the diagnostics log's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // deadAddress returns a loopback address nobody listens on.
 func deadAddress(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -135,7 +116,7 @@ func deadAddress(t *testing.T) string {
 func TestUnreachableCollector(t *testing.T) {
 	for _, processor := range []string{"simple", "batch"} {
 		t.Run(processor, func(t *testing.T) {
-			var out syncBuffer
+			var out syncbuf.Buffer
 			telemetry.SetDiagnostics(slog.New(slog.NewTextHandler(&out, nil)))
 			t.Cleanup(func() { telemetry.SetDiagnostics(nil) })
 			addr := deadAddress(t)

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
@@ -88,7 +89,7 @@ func TestLocalLogHandlerGetsTraceIDs(t *testing.T) {
 func TestDiagnosticsRecoveryAndLevel(t *testing.T) {
 	for _, level := range []string{"warning", "off"} {
 		t.Run(level, func(t *testing.T) {
-			var out syncBuffer
+			var out syncbuf.Buffer
 			telemetry.SetDiagnostics(slog.New(slog.NewTextHandler(&out, nil)))
 			defer telemetry.SetDiagnostics(nil)
 			rcv := sightlinetest.NewReceiver(t)

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/sightline-dev/sightline/internal/store"
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
 
 // buildSightline builds the binary into a temporary directory.
@@ -38,7 +39,7 @@ func buildSightline(t *testing.T) string {
 type child struct {
 	cmd    *exec.Cmd
 	addrs  serveAddrs
-	stdout *lockedBuffer
+	stdout *syncbuf.Buffer
 	done   chan error // the process's exit
 }
 
@@ -47,7 +48,7 @@ var serveLineRE = regexp.MustCompile(`^sightline serve: (otlp grpc|otlp http|ui|
 // startChild starts `sightline serve args...` and parses its addresses.
 func startChild(t *testing.T, bin string, args ...string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), stdout: &lockedBuffer{}, done: make(chan error, 1)}
+	c := &child{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), stdout: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	c.cmd.Env = cleanEnv()
 	c.cmd.Stderr = c.stdout
 	pipe, err := c.cmd.StdoutPipe()
@@ -208,7 +209,7 @@ func TestServeCrashSafety(t *testing.T) {
 		t.Errorf("after SIGTERM: %v\n%s", err, c2.stdout.String())
 	}
 	c2.done <- nil
-	if lines := c2.stdout.lines("sightline serve: stopped"); len(lines) != 1 {
+	if lines := linesOf(c2.stdout, "sightline serve: stopped"); len(lines) != 1 {
 		t.Errorf("no stopped line:\n%s", c2.stdout.String())
 	}
 }

@@ -80,7 +80,7 @@ func TestServeBadRequests(t *testing.T) {
 		t.Errorf("stats %+v", r)
 	}
 	eventually(t, "a stats line with the refusals", 10*time.Second, func() bool {
-		out := strings.Join(ts.out.lines("sightline serve: last "), "\n")
+		out := strings.Join(linesOf(ts.out, "sightline serve: last "), "\n")
 		return strings.Contains(out, "malformed 1") && strings.Contains(out, "too_large") && strings.Contains(out, "metrics: 1 requests refused")
 	})
 }

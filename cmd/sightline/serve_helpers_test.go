@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -38,7 +39,7 @@ func noTelemetryEnv(h *serveHooks) {
 // testServe is an in-process serve.
 type testServe struct {
 	addrs serveAddrs
-	out   *lockedBuffer
+	out   *syncbuf.Buffer
 	stop  func() error // cancels serve and returns its error (once)
 }
 
@@ -48,7 +49,7 @@ func startServe(t *testing.T, cfg serveConfig, hooks ...serveHook) *testServe {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan serveAddrs, 1)
 	done := make(chan error, 1)
-	out := &lockedBuffer{}
+	out := &syncbuf.Buffer{}
 	hooks = append([]serveHook{noTelemetryEnv}, hooks...)
 	hooks = append(hooks, func(h *serveHooks) { h.ready = func(a serveAddrs) { ready <- a } })
 	go func() { done <- serve(ctx, cfg, out, hooks...) }()
@@ -114,26 +115,8 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-// lines returns the output lines that start with prefix.
-func (b *lockedBuffer) lines(prefix string) []string {
+// linesOf returns the lines of b that start with prefix.
+func linesOf(b *syncbuf.Buffer, prefix string) []string {
 	var out []string
 	for line := range strings.Lines(b.String()) {
 		if strings.HasPrefix(line, prefix) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sightline-dev/sightline/internal/store"
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
 
 // TestImportIntoDataDir imports files straight into a data directory,
@@ -72,7 +73,7 @@ func TestServeDataDirInUse(t *testing.T) {
 	noLeaks(t)
 	cfg := testServeConfig(t)
 	first := startServe(t, cfg)
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	err := serve(t.Context(), cfg, &out, noTelemetryEnv)
 	if err == nil || !strings.Contains(err.Error(), "is in use by another sightline process") {
 		t.Errorf("second serve: %v", err)

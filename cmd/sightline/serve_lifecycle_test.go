@@ -64,7 +64,7 @@ func TestServeGracefulStop(t *testing.T) {
 		t.Errorf("output:\n%s", ts.out.String())
 	}
 	// The last stats line reports what the stop let through.
-	if lines := ts.out.lines("sightline serve: last "); len(lines) != 1 || !strings.Contains(lines[0], "600 stored") {
+	if lines := linesOf(ts.out, "sightline serve: last "); len(lines) != 1 || !strings.Contains(lines[0], "600 stored") {
 		t.Errorf("stats lines %q", lines)
 	}
 

@@ -10,7 +10,6 @@
 package natstest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,13 +18,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
 
 // Binary is the program Start runs, looked up on PATH.
@@ -76,7 +76,7 @@ func Start(t testing.TB) string {
 type server struct {
 	url    string
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *syncbuf.Buffer
 	exited chan struct{}
 	err    error // of cmd.Wait, valid once exited is closed
 }
@@ -84,7 +84,7 @@ type server struct {
 func start(bin string, port int, storeDir string) (*server, error) {
 	s := &server{
 		url:    "nats://127.0.0.1:" + strconv.Itoa(port),
-		out:    &syncBuffer{},
+		out:    &syncbuf.Buffer{},
 		exited: make(chan struct{}),
 	}
 	s.cmd = exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", storeDir)
@@ -171,21 +171,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
