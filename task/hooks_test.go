@@ -110,3 +110,17 @@ func TestHookName(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownHookBeforeConnecting: a worker with an unknown hook fails with
+// the hook's error, listing the registered ones, before it tries NATS.
+func TestUnknownHookBeforeConnecting(t *testing.T) {
+	_, err := NewNATSWorker(context.Background(), "nats://127.0.0.1:1", WithHook("no-such-hook"))
+	if err == nil || !strings.Contains(err.Error(), `unknown startup hook "no-such-hook"`) || strings.Contains(err.Error(), "connect") {
+		t.Fatalf("NewNATSWorker with an unknown hook: %v", err)
+	}
+	env := func(name string) (string, bool) { return "also-unknown", name == HookEnv }
+	_, err = NewNATSWorker(context.Background(), "nats://127.0.0.1:1", WithEnv(env))
+	if err == nil || !strings.Contains(err.Error(), HookEnv) {
+		t.Fatalf("NewNATSWorker with an unknown hook from the environment: %v", err)
+	}
+}

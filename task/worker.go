@@ -77,6 +77,12 @@ func NewWorker(c *Client, opts ...Option) (*Worker, error) {
 //	defer task.Shutdown(context.Background())
 //	return w.Run(ctx)
 func NewNATSWorker(ctx context.Context, url string, opts ...Option) (*Worker, error) {
+	// An unknown hook is a startup error before any connection is tried.
+	if name, source := newConfig(opts).hookName(); name != "" {
+		if err := processHooks.check(name); err != nil {
+			return nil, fmt.Errorf("task: new worker: %w (from %s)", err, source)
+		}
+	}
 	c, err := DialNATS(ctx, url, opts...)
 	if err != nil {
 		return nil, err
