@@ -181,8 +181,16 @@ func (d *DeviceProxy) followOperation(callerCtx context.Context, id string, st *
 				st.Finish(fmt.Errorf("follow %s of %s: %w", id, d.name, err))
 				return
 			}
+			// Back off before asking again (the server may be restarting).
+			t := time.NewTimer(time.Duration(failures) * 200 * time.Millisecond)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
 			continue
 		case !state.Done:
+			failures = 0
 			continue
 		}
 		if len(state.FinishPos) > 0 {

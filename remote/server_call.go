@@ -45,12 +45,20 @@ func ComponentFrom(ctx context.Context) *telemetry.Component {
 
 var rpcSystem = attribute.String("rpc.system", "sightline.remote")
 
-var noopTracer = noop.NewTracerProvider().Tracer("")
+// untraced is what a call traces with when no component runs.
+var untraced = &running{
+	user:   noop.NewTracerProvider().Tracer(""),
+	kernel: noop.NewTracerProvider().Tracer(""),
+	prop:   propagation.TraceContext{},
+}
 
 // begin starts the call: the caller's context, the server span, the
 // deadline. It answers the request itself and returns nil when the call
 // cannot proceed (unknown device, device not running, bad header).
-func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method string, kernel bool) *call {
+//
+// anyState lets the call proceed on a stopped device or a closing server:
+// an operation's end is still reported after its device stopped.
+func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method string, kernel, anyState bool) *call {
 	c := &call{w: w, r: r, h: s.lookup(devName)}
 	class := "DServer"
 	if c.h != nil {
@@ -60,13 +68,15 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 	if c.run == nil {
 		c.run = s.self.run.Load()
 	}
-	tracer, prop := noopTracer, propagation.TextMapPropagator(propagation.TraceContext{})
-	if c.run != nil {
-		tracer, prop = c.run.user, c.run.prop
-		if kernel {
-			tracer = c.run.kernel
-		}
+	if c.run == nil {
+		// The server's own component is shut down too (Close): untraced.
+		c.run = untraced
 	}
+	tracer := c.run.user
+	if kernel {
+		tracer = c.run.kernel
+	}
+	prop := c.run.prop
 	ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, c.span = tracer.Start(ctx, class+"."+method, trace.WithSpanKind(trace.SpanKindServer))
 	c.ctx, c.cancel = ctx, func() {}
@@ -102,18 +112,20 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 	case c.h == nil:
 		c.fail(newError(CodeUnknownDevice, "device %q is not on server %s", devName, s.name))
 		return nil
-	case c.h.run.Load() == nil:
+	case c.h.run.Load() == nil && !anyState:
 		c.fail(newError(CodeNotRunning, "device %s is stopped on server %s", devName, s.name))
 		return nil
-	case s.closed.Load():
+	case s.closed.Load() && !anyState:
 		c.fail(newError(CodeShutdown, "server %s is closing", s.name))
 		return nil
 	}
 	if timeout > 0 {
 		c.ctx, c.cancel = context.WithTimeout(c.ctx, timeout)
 	}
-	c.ctx = device.ContextWithTracerProvider(c.ctx, c.run.comp.TracerProvider())
-	c.ctx = context.WithValue(c.ctx, componentKey{}, c.run.comp)
+	if c.run.comp != nil {
+		c.ctx = device.ContextWithTracerProvider(c.ctx, c.run.comp.TracerProvider())
+		c.ctx = context.WithValue(c.ctx, componentKey{}, c.run.comp)
+	}
 	return c
 }
 

@@ -30,7 +30,7 @@ func (s *Server) handleUnknownRoute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
-	c := s.begin(w, r, s.AdminDevice(), "list_devices", false)
+	c := s.begin(w, r, s.AdminDevice(), "list_devices", false, false)
 	if c == nil {
 		return
 	}
@@ -47,13 +47,13 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("device")
 	if h := s.lookup(name); h != nil && h.state() == StateOff {
 		// A stopped device still says what it is, and that it is off.
-		c := s.begin(w, r, s.AdminDevice(), "info", false)
+		c := s.begin(w, r, s.AdminDevice(), "info", false, false)
 		if c != nil {
 			c.reply(h.dev.info(c.ctx, StateOff))
 		}
 		return
 	}
-	c := s.begin(w, r, name, "info", false)
+	c := s.begin(w, r, name, "info", false, false)
 	if c == nil {
 		return
 	}
@@ -61,7 +61,7 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
-	c := s.begin(w, r, r.PathValue("device"), "ping", false)
+	c := s.begin(w, r, r.PathValue("device"), "ping", false, false)
 	if c == nil {
 		return
 	}
@@ -70,7 +70,7 @@ func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("command")
-	c := s.begin(w, r, r.PathValue("device"), name, false)
+	c := s.begin(w, r, r.PathValue("device"), name, false, false)
 	if c == nil {
 		return
 	}
@@ -125,7 +125,7 @@ func (d *Device) commandNames() []string {
 
 func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("attribute")
-	c := s.begin(w, r, r.PathValue("device"), "read_"+name, false)
+	c := s.begin(w, r, r.PathValue("device"), "read_"+name, false, false)
 	if c == nil {
 		return
 	}
@@ -156,7 +156,7 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("attribute")
-	c := s.begin(w, r, r.PathValue("device"), "write_"+name, false)
+	c := s.begin(w, r, r.PathValue("device"), "write_"+name, false, false)
 	if c == nil {
 		return
 	}
@@ -210,7 +210,7 @@ func (s *Server) beginOperation(w http.ResponseWriter, r *http.Request, method s
 	if op != nil {
 		dev = op.device
 	}
-	c := s.begin(w, r, dev, method, kernel)
+	c := s.begin(w, r, dev, method, kernel, op != nil)
 	if c == nil {
 		return nil, nil
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -248,5 +250,45 @@ wait MoveStatus sim/motor/1 internal sightline.client
 	err = dev2.(device.Movable).Set(context.Background(), 7.0).Wait(context.Background())
 	if !errors.Is(err, remote.ErrFailed) || !strings.Contains(err.Error(), "limits") {
 		t.Fatalf("out-of-limits remote move: %v", err)
+	}
+}
+
+// TestRemoteMoveFailsWhenServerCloses: the server closing mid-move ends
+// the client's Status with the reason, never a hang.
+func TestRemoteMoveFailsWhenServerCloses(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	motor := sim.NewMotor("slow", sim.WithVelocity(0.5))
+	defer motor.Close()
+	srv, err := remote.NewServer(ctx, "SimServer/closing", remote.WithEnv(envOf(offEnv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Add(ctx, remote.Expose("sim/motor/slow", motor)); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	dev, err := dial(t, ln.Addr().String(), offEnv).Device("sim/motor/slow").AsDevice(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := dev.(device.Movable).Set(ctx, 100.0)
+	waitFor(t, "the motor to move", motor.Moving)
+	if err := srv.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := st.Wait(wctx); err == nil || !strings.Contains(err.Error(), "server closing") {
+		t.Fatalf("remote move after the server closed: %v", err)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatal(err)
 	}
 }
