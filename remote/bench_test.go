@@ -62,3 +62,38 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRoundTripProcesses is BenchmarkRoundTrip with the device server
+// in a separate process (this test binary re-executed), as a deployment
+// has it: each process makes and exports its own span.
+func BenchmarkRoundTripProcesses(b *testing.B) {
+	collector := discardCollector(b)
+	on := map[string]string{
+		"SIGHTLINE_TELEMETRY_ENABLE":         "on",
+		"SIGHTLINE_TELEMETRY_TYPES":          "tracing",
+		"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR": "batch",
+		"OTEL_EXPORTER_OTLP_ENDPOINT":        collector,
+		"OTEL_EXPORTER_OTLP_PROTOCOL":        "http/protobuf",
+	}
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+	}{{"telemetry=off", offEnv}, {"telemetry=on", on}} {
+		b.Run(c.name, func(b *testing.B) {
+			addr, stop := startServerProcess(b, c.env)
+			defer stop()
+			dev := dial(b, addr, c.env).Device("lab/calc/1")
+			ctx := context.Background()
+			if err := dev.Command(ctx, "Echo", "", nil); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if err := dev.Command(ctx, "Echo", "", nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -20,7 +20,7 @@ import (
 // startServerProcess runs this test binary as a device server process with
 // env added to the environment, and returns its address. The process stops
 // (and flushes its telemetry) when stop is called.
-func startServerProcess(t *testing.T, env map[string]string) (addr string, stop func()) {
+func startServerProcess(t testing.TB, env map[string]string) (addr string, stop func()) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), serverModeEnv+"=1")
