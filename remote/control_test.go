@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/remote"
 	"github.com/sightline-dev/sightline/telemetry"
 	"github.com/sightline-dev/sightline/telemetry/admin"
@@ -55,7 +57,7 @@ func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
 	if err := d2.Command(ctx, "Echo", "hi", nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "calc/2's span", func() bool { return len(spans()) == 1 })
+	poll.Until(t, 10*time.Second, "calc/2's span", func() bool { return len(spans()) == 1 })
 	if s := spans()[0]; s.Name != "Calc.Echo" {
 		t.Fatalf("span %q", s.Name)
 	}
@@ -113,7 +115,7 @@ func TestClientControlsItsOwnTelemetry(t *testing.T) {
 	if _, err := d.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the ping's span", func() bool { return len(spans()) == 1 })
+	poll.Until(t, 10*time.Second, "the ping's span", func() bool { return len(spans()) == 1 })
 	if err := p.Telemetry().Control().Stop(); err != nil {
 		t.Fatal(err)
 	}

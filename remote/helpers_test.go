@@ -125,15 +125,3 @@ func calc(name string) *remote.Device {
 	remote.Attribute(d, "label", func(context.Context) (string, remote.Quality, error) { return name, "", nil }, nil)
 	return d
 }
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/device/sim"
+	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/remote"
 	"github.com/sightline-dev/sightline/telemetry"
 )
@@ -102,7 +103,7 @@ func TestClientAndServerSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = d.Command(context.Background(), "Nope", nil, nil)
-	waitFor(t, "12 spans", func() bool { return len(spans()) >= 12 })
+	poll.Until(t, 10*time.Second, "12 spans", func() bool { return len(spans()) >= 12 })
 	want := `lab/calc/1.Add client scan-client
   remote.encode internal scan-client
   remote.transport internal scan-client
@@ -175,7 +176,7 @@ func TestChainPropagatesThroughDeviceWithTelemetryOff(t *testing.T) {
 	if err := a.Device("lab/relay/b").Command(context.Background(), "Forward", sum{A: 2, B: 2}, &got); err != nil || got != 4 {
 		t.Fatalf("Forward = %v, %v", got, err)
 	}
-	waitFor(t, "2 spans", func() bool { return len(spans()) >= 2 })
+	poll.Until(t, 10*time.Second, "2 spans", func() bool { return len(spans()) >= 2 })
 	want := "lab/relay/b.Forward client sightline.client\n  Calc.Add server Calc\n"
 	if got := tree(spans()); got != want {
 		t.Fatalf("span tree:\n%s\nwant:\n%s", got, want)
@@ -210,7 +211,7 @@ func TestRemoteMoveStatusEndsWhenServerMoveEnds(t *testing.T) {
 	if fp := st.FinishPos(); fp != 5.0 {
 		t.Errorf("client Status finish pos %v, want 5", fp)
 	}
-	waitFor(t, "the move's spans", func() bool { return len(spans()) >= 7 })
+	poll.Until(t, 10*time.Second, "the move's spans", func() bool { return len(spans()) >= 7 })
 	all := spans()
 	want := `sim/motor/1.info client sightline.client
   SimMotor.info server SimMotor
@@ -233,9 +234,9 @@ wait MoveStatus sim/motor/1 internal sightline.client
 
 	// Cancelling the client's Status cancels the remote move.
 	st = m.Set(context.Background(), 1000.0)
-	waitFor(t, "the motor to move", motor.Moving)
+	poll.Until(t, 10*time.Second, "the motor to move", motor.Moving)
 	st.Cancel("operator changed their mind")
-	waitFor(t, "the remote move to stop", func() bool { return !motor.Moving() })
+	poll.Until(t, 10*time.Second, "the remote move to stop", func() bool { return !motor.Moving() })
 	if err := st.Err(); !errors.Is(err, device.ErrCancelled) {
 		t.Fatalf("cancelled Status err = %v", err)
 	}
@@ -278,7 +279,7 @@ func TestRemoteMoveFailsWhenServerCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := dev.(device.Movable).Set(ctx, 100.0)
-	waitFor(t, "the motor to move", motor.Moving)
+	poll.Until(t, 10*time.Second, "the motor to move", motor.Moving)
 	if err := srv.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -48,20 +48,6 @@ func attrOf(s tracetest.SpanStub, key string) any {
 	return nil
 }
 
-// waitFor polls cond until it holds or the timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		<-tick.C
-	}
-}
-
 // natsClient starts a nats-server and dials it; the client is closed when
 // the test ends.
 func natsClient(t testing.TB, opts ...Option) (*Client, string) {

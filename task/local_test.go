@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sightline-dev/sightline/internal/poll"
 )
 
 func newLocal(t *testing.T, reg *Registry, n int, opts ...Option) *Client {
@@ -209,7 +211,7 @@ func TestLocalConcurrency(t *testing.T) {
 		}
 		fs = append(fs, f)
 	}
-	waitFor(t, 5*time.Second, "n tasks running", func() bool {
+	poll.Until(t, 5*time.Second, "n tasks running", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return running == n

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
 
@@ -96,7 +97,7 @@ func TestNATS(t *testing.T) {
 		}
 		// A task longer than the mark delay is marked: a zero-length
 		// task.start span under its run span, and an attempt record.
-		waitFor(t, 5*time.Second, "the run span", func() bool { return len(spansNamed(exp, "block task.run")) == 1 })
+		poll.Until(t, 5*time.Second, "the run span", func() bool { return len(spansNamed(exp, "block task.run")) == 1 })
 		start := onlySpan(t, exp, "block task.start")
 		run := onlySpan(t, exp, "block task.run")
 		if start.Parent.SpanID() != run.SpanContext.SpanID() || !start.StartTime.Equal(start.EndTime) ||
@@ -188,7 +189,7 @@ func TestNATSBadInput(t *testing.T) {
 			t.Errorf("task %s served by %q, want %q", f.Function(), f.WorkerID(), w.ID())
 		}
 	}
-	waitFor(t, 10*time.Second, "all messages acknowledged or terminated", func() bool {
+	poll.Until(t, 10*time.Second, "all messages acknowledged or terminated", func() bool {
 		info, err := nt.js.Consumer(ctx, DefaultStream, DefaultConsumer)
 		if err != nil {
 			return false
@@ -322,7 +323,7 @@ func TestNATSWorkerSetup(t *testing.T) {
 		runWorker(t, mustWorker(t, c, WithHook(count), WithRegistry(testRegistry(t, nil))))
 	}
 	nt := c.t.(*natsTransport)
-	waitFor(t, 10*time.Second, "both workers pulling", func() bool {
+	poll.Until(t, 10*time.Second, "both workers pulling", func() bool {
 		cons, err := nt.js.Consumer(ctx, DefaultStream, DefaultConsumer)
 		if err != nil {
 			return false

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/internal/syncbuf"
 	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/task/natstest"
@@ -92,11 +93,11 @@ func TestCrossProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := filepath.Join(dir, "started-"+f.ID())
-	waitFor(t, 30*time.Second, "the first attempt to start", func() bool {
+	poll.Until(t, 30*time.Second, "the first attempt to start", func() bool {
 		_, err := os.Stat(started)
 		return err == nil
 	})
-	waitFor(t, 10*time.Second, "the first attempt's record", func() bool {
+	poll.Until(t, 10*time.Second, "the first attempt's record", func() bool {
 		kv, err := c.t.(*natsTransport).js.KeyValue(ctx, DefaultAttemptBucket)
 		if err != nil {
 			return false
@@ -164,7 +165,7 @@ func TestCrossProcess(t *testing.T) {
 // requireSpan waits until the receiver has n spans called name.
 func requireSpan(t *testing.T, recv *sightlinetest.Receiver, name string, n int) []sightlinetest.Span {
 	t.Helper()
-	waitFor(t, 20*time.Second, fmt.Sprintf("%d span(s) %q (have %q)", n, name, recv.SpanNames()), func() bool {
+	poll.Until(t, 20*time.Second, fmt.Sprintf("%d span(s) %q (have %q)", n, name, recv.SpanNames()), func() bool {
 		return len(recv.SpansNamed(name)) >= n
 	})
 	got := recv.SpansNamed(name)

@@ -15,6 +15,7 @@ import (
 	grpcstatus "google.golang.org/grpc/status"
 
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/poll"
 )
 
 // TestServeBadRequests sends malformed and oversize requests end to end:
@@ -79,7 +80,7 @@ func TestServeBadRequests(t *testing.T) {
 	if tr.Malformed != 1 || lg.Malformed != 1 || tr.UnsupportedMedia != 1 || tr.TooLarge != 2 || r.HTTPUnrouted != 1 || r.Metrics.Requests.HTTP != 1 {
 		t.Errorf("stats %+v", r)
 	}
-	eventually(t, "a stats line with the refusals", 10*time.Second, func() bool {
+	poll.Until(t, 10*time.Second, "a stats line with the refusals", func() bool {
 		out := strings.Join(linesOf(ts.out, "sightline serve: last "), "\n")
 		return strings.Contains(out, "malformed 1") && strings.Contains(out, "too_large") && strings.Contains(out, "metrics: 1 requests refused")
 	})

@@ -101,20 +101,6 @@ func apiGet(t *testing.T, ui, path string, want int, v any) {
 	}
 }
 
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		<-tick.C
-	}
-}
-
 // linesOf returns the lines of b that start with prefix.
 func linesOf(b *syncbuf.Buffer, prefix string) []string {
 	var out []string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/internal/store"
 	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
@@ -49,7 +50,7 @@ func TestServeGracefulStop(t *testing.T) {
 	go func() { stopped <- ts.stop() }()
 	// Probe with a bare connection, not a request: a request that slipped
 	// in before the listener closed would itself be held by the sink.
-	eventually(t, "the receivers to stop accepting", 10*time.Second, func() bool {
+	poll.Until(t, 10*time.Second, "the receivers to stop accepting", func() bool {
 		c, err := net.DialTimeout("tcp", ts.addrs.http, time.Second)
 		if err == nil {
 			c.Close()
@@ -99,7 +100,7 @@ func TestServeSelfTracing(t *testing.T) {
 		}
 		resp.Body.Close()
 		if kernel {
-			eventually(t, "the receiver's span", 10*time.Second, func() bool { return slices.Contains(rec.SpanNames(), "otlp.export traces") })
+			poll.Until(t, 10*time.Second, "the receiver's span", func() bool { return slices.Contains(rec.SpanNames(), "otlp.export traces") })
 		}
 		if err := ts.stop(); err != nil {
 			t.Fatal(err)
