@@ -22,19 +22,25 @@ func discardCollector(b *testing.B) string {
 	return srv.URL
 }
 
-// BenchmarkRoundTrip is a no-op command over loopback HTTP, client and
-// server in one process, with telemetry off and on (client and device
-// components, batch processor, OTLP/HTTP protobuf to a local endpoint). The
-// figure to read is the ratio on/off (docs/performance.md).
-func BenchmarkRoundTrip(b *testing.B) {
-	collector := discardCollector(b)
-	on := map[string]string{
+// onEnv turns telemetry on for traces: batch processor, OTLP/HTTP
+// protobuf to collector.
+func onEnv(collector string) map[string]string {
+	return map[string]string{
 		"SIGHTLINE_TELEMETRY_ENABLE":         "on",
 		"SIGHTLINE_TELEMETRY_TYPES":          "tracing",
 		"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR": "batch",
 		"OTEL_EXPORTER_OTLP_ENDPOINT":        collector,
 		"OTEL_EXPORTER_OTLP_PROTOCOL":        "http/protobuf",
 	}
+}
+
+// BenchmarkRoundTrip is a no-op command over loopback HTTP, client and
+// server in one process, with telemetry off and on (client and device
+// components, batch processor, OTLP/HTTP protobuf to a local endpoint). The
+// figure to read is the ratio on/off (docs/performance.md).
+func BenchmarkRoundTrip(b *testing.B) {
+	collector := discardCollector(b)
+	on := onEnv(collector)
 	sampled := map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "0.1"}
 	for k, v := range on {
 		sampled[k] = v
@@ -68,13 +74,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 // has it: each process makes and exports its own span.
 func BenchmarkRoundTripProcesses(b *testing.B) {
 	collector := discardCollector(b)
-	on := map[string]string{
-		"SIGHTLINE_TELEMETRY_ENABLE":         "on",
-		"SIGHTLINE_TELEMETRY_TYPES":          "tracing",
-		"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR": "batch",
-		"OTEL_EXPORTER_OTLP_ENDPOINT":        collector,
-		"OTEL_EXPORTER_OTLP_PROTOCOL":        "http/protobuf",
-	}
+	on := onEnv(collector)
 	for _, c := range []struct {
 		name string
 		env  map[string]string

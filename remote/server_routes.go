@@ -123,15 +123,25 @@ func (d *Device) commandNames() []string {
 	return names
 }
 
-func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
+// beginAttribute begins a read or write (op) of the attribute in the
+// path; nil when it answered already.
+func (s *Server) beginAttribute(w http.ResponseWriter, r *http.Request, op string) (*call, *attr, string) {
 	name := r.PathValue("attribute")
-	c := s.begin(w, r, r.PathValue("device"), "read_"+name, false, false)
+	c := s.begin(w, r, r.PathValue("device"), op+"_"+name, false, false)
 	if c == nil {
-		return
+		return nil, nil, name
 	}
 	a, e := c.attribute(name)
 	if e != nil {
 		c.fail(e)
+		return nil, nil, name
+	}
+	return c, a, name
+}
+
+func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
+	c, a, name := s.beginAttribute(w, r, "read")
+	if c == nil {
 		return
 	}
 	v, q, t, err := a.read(c.ctx)
@@ -155,14 +165,8 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("attribute")
-	c := s.begin(w, r, r.PathValue("device"), "write_"+name, false, false)
+	c, a, name := s.beginAttribute(w, r, "write")
 	if c == nil {
-		return
-	}
-	a, e := c.attribute(name)
-	if e != nil {
-		c.fail(e)
 		return
 	}
 	if a.write == nil {
