@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Config is a component's telemetry configuration. It comes from the
@@ -30,6 +31,20 @@ type Config struct {
 	// SpanProcessor is "simple", "batch" or "" (automatic: simple for console
 	// and memory endpoints, batch for the others).
 	SpanProcessor string
+	// SyncExportTimeout bounds one export of a simple processor to a network
+	// (http, grpc) endpoint, in the goroutine that ends the span or emits the
+	// record (SIGHTLINE_TELEMETRY_SYNC_EXPORT_TIMEOUT). When it fails or
+	// times out, the endpoint is failing and later items are dropped
+	// (counted) without waiting until a background probe succeeds. Default
+	// 500 ms; allowed 10 ms to 60 s; zero means the default.
+	SyncExportTimeout time.Duration
+	// TracesExportTimeout and LogsExportTimeout bound one export of a batch
+	// processor to a network endpoint, retries included
+	// (OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, OTEL_EXPORTER_OTLP_LOGS_TIMEOUT,
+	// OTEL_EXPORTER_OTLP_TIMEOUT). Default 10 s; allowed 10 ms to 10 min;
+	// zero means the default.
+	TracesExportTimeout time.Duration
+	LogsExportTimeout   time.Duration
 	// Sampler decides which new traces are recorded. Default
 	// parentbased_always_on.
 	Sampler Sampler
@@ -63,6 +78,10 @@ func DefaultConfig() Config {
 		Sampler:          Sampler{Name: SamplerParentBasedAlwaysOn, Ratio: 1},
 		SDKLogLevel:      LevelWarning,
 		Propagators:      []string{"tracecontext", "baggage"},
+
+		SyncExportTimeout:   DefaultSyncExportTimeout,
+		TracesExportTimeout: DefaultExportTimeout,
+		LogsExportTimeout:   DefaultExportTimeout,
 	}
 }
 
@@ -96,6 +115,9 @@ func (c Config) Validate() error {
 	default:
 		check("SpanProcessor", c.SpanProcessor, badValue("simple, batch", "unknown span processor"))
 	}
+	check("SyncExportTimeout", c.SyncExportTimeout.String(), checkTimeout(c.SyncExportTimeout, maxSyncExportTimeout))
+	check("TracesExportTimeout", c.TracesExportTimeout.String(), checkTimeout(c.TracesExportTimeout, maxExportTimeout))
+	check("LogsExportTimeout", c.LogsExportTimeout.String(), checkTimeout(c.LogsExportTimeout, maxExportTimeout))
 	check("Sampler", c.Sampler.String(), c.Sampler.validate())
 	if c.SDKLogLevel < LevelDebug || c.SDKLogLevel > LevelOff {
 		check("SDKLogLevel", c.SDKLogLevel.String(), badValue(allowedLevels, "unknown level"))

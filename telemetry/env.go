@@ -23,7 +23,11 @@ func FromEnv(getenv Getenv) (Config, Sources, error) {
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	r := &envReader{getenv: getenv, cfg: DefaultConfig(), src: defaultSources()}
+	src := defaultSources()
+	for _, k := range timeoutKeys {
+		src[k] = Origin{Source: SourceDefault}
+	}
+	r := &envReader{getenv: getenv, cfg: DefaultConfig(), src: src}
 	r.read()
 	return r.cfg, r.src, r.ps.err()
 }
@@ -82,6 +86,7 @@ func (r *envReader) read() {
 				"the default (simple for console and memory, batch otherwise)")
 		}
 	}
+	r.readTimeouts()
 	r.readSampler()
 	if v, ok := r.get("SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL"); ok {
 		if l, err := ParseLevel(v); err != nil {

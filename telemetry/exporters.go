@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
@@ -13,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 
 	"github.com/sightline-dev/sightline/internal/console"
 	"github.com/sightline-dev/sightline/internal/otlpjson"
@@ -21,8 +24,74 @@ import (
 // exportSettings is what building an exporter needs besides the endpoint.
 type exportSettings struct {
 	headers     map[string]string
-	json        bool // http endpoints send OTLP-JSON
-	synchronous bool // simple processor: export in the caller, so no retries and a short timeout
+	json        bool          // http endpoints send OTLP-JSON
+	synchronous bool          // simple processor: export in the caller, so no retries
+	timeout     time.Duration // bound of one export, retries included
+}
+
+// Reconnection and retry of the OTLP exporters (issue 13, defect 5: after an
+// outage, gRPC export took 9 to 21 s to resume while HTTP took 0.1 s).
+//
+//   - grpc-go's default reconnect backoff starts at 1 s and grows ×1.6 up
+//     to 120 s, so after a long outage the channel may not dial the
+//     collector again for minutes, failing every export at once meanwhile.
+//     Capping it at 1 s (from 100 ms, ±20 % jitter) bounds the wait after
+//     the collector returns to about 1.2 s, for one dial a second to a
+//     collector that is down. MinConnectTimeout (grpc-go: 20 s) is how long
+//     one dial may take; 5 s still allows a TLS handshake over a slow link
+//     and lets a dial to a hung collector be retried soon.
+//   - The SDK exporters' default retry waits 5 s, growing ×1.5 to 30 s
+//     (±50 % random), between attempts of one export: an export that began
+//     during the outage sleeps up to 7.5 s after the collector is back while
+//     the batch queue fills and drops. Waits of 100 ms growing to 250 ms
+//     (so at most 375 ms) resume within the reconnect bound above; a
+//     collector that asks for more (Retry-After, gRPC RetryInfo) still gets
+//     it, because the SDK waits the greater of the two. Retries stop at the
+//     export timeout.
+//   - A batch exporter's calls wait for the channel to be ready (within the
+//     export timeout) instead of failing at once while it reconnects, so
+//     the export in progress when the collector returns is sent as soon as
+//     the channel reconnects, without waiting for its next retry.
+//   - Simple processors do not retry at all and fail at once while the
+//     channel reconnects: the breaker's background probe retries
+//     (breaker.go).
+const (
+	grpcBackoffBase       = 100 * time.Millisecond
+	grpcBackoffMax        = time.Second
+	grpcBackoffJitter     = 0.2
+	grpcMinConnectTimeout = 5 * time.Second
+	retryInitial          = 100 * time.Millisecond
+	retryMax              = 250 * time.Millisecond
+)
+
+// grpcDialOptions are the dial options of the gRPC exporters.
+func (s exportSettings) grpcDialOptions() []grpc.DialOption {
+	opts := []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
+		Backoff: backoff.Config{BaseDelay: grpcBackoffBase, Multiplier: backoff.DefaultConfig.Multiplier,
+			Jitter: grpcBackoffJitter, MaxDelay: grpcBackoffMax},
+		MinConnectTimeout: grpcMinConnectTimeout,
+	})}
+	if !s.synchronous {
+		opts = append(opts, grpc.WithDefaultCallOptions(grpc.WaitForReady(true)))
+	}
+	return opts
+}
+
+// retryConfig is the retry of the SDK's OTLP exporters (the four RetryConfig
+// types are one type underneath).
+func (s exportSettings) retryConfig() otlptracegrpc.RetryConfig {
+	return otlptracegrpc.RetryConfig{Enabled: !s.synchronous, InitialInterval: retryInitial,
+		MaxInterval: retryMax, MaxElapsedTime: s.timeout}
+}
+
+// httpJSONOptions are the options of sightline's OTLP-JSON exporters.
+func (s exportSettings) httpJSONOptions() []otlpjson.HTTPOption {
+	opts := []otlpjson.HTTPOption{otlpjson.WithHeaders(s.headers), otlpjson.WithTimeout(s.timeout),
+		otlpjson.WithBackoff(retryInitial, retryMax)}
+	if s.synchronous {
+		opts = append(opts, otlpjson.WithoutRetry())
+	}
+	return opts
 }
 
 func consoleWriter(ep Endpoint) io.Writer {
@@ -45,10 +114,6 @@ func grpcURL(u string) string {
 }
 
 func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktrace.SpanExporter, error) {
-	timeout := exportTimeout
-	if s.synchronous {
-		timeout = syncExportTimout
-	}
 	switch ep.Exporter {
 	case ExporterConsole:
 		return console.NewSpanExporter(consoleWriter(ep)), nil
@@ -58,22 +123,19 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 		return MemoryEndpoint(ep.URL).spanExporter(), nil
 	case ExporterHTTP:
 		if s.json {
-			return otlpjson.NewHTTPSpanExporter(ep.URL, otlpjson.WithHeaders(s.headers), otlpjson.WithTimeout(timeout)), nil
+			return otlpjson.NewHTTPSpanExporter(ep.URL, s.httpJSONOptions()...), nil
 		}
 		return otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(ep.URL), otlptracehttp.WithHeaders(s.headers),
-			otlptracehttp.WithTimeout(timeout), otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: !s.synchronous}))
+			otlptracehttp.WithTimeout(s.timeout), otlptracehttp.WithRetry(otlptracehttp.RetryConfig(s.retryConfig())))
 	case ExporterGRPC:
 		return otlptracegrpc.New(ctx, otlptracegrpc.WithEndpointURL(grpcURL(ep.URL)), otlptracegrpc.WithHeaders(s.headers),
-			otlptracegrpc.WithTimeout(timeout), otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: !s.synchronous}))
+			otlptracegrpc.WithTimeout(s.timeout), otlptracegrpc.WithRetry(s.retryConfig()),
+			otlptracegrpc.WithDialOption(s.grpcDialOptions()...))
 	}
 	return nil, fmt.Errorf("no span exporter for %q", ep.Exporter)
 }
 
 func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.Exporter, error) {
-	timeout := exportTimeout
-	if s.synchronous {
-		timeout = syncExportTimout
-	}
 	switch ep.Exporter {
 	case ExporterConsole:
 		return console.NewLogExporter(consoleWriter(ep)), nil
@@ -83,13 +145,14 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 		return MemoryEndpoint(ep.URL).logExporter(), nil
 	case ExporterHTTP:
 		if s.json {
-			return otlpjson.NewHTTPLogExporter(ep.URL, otlpjson.WithHeaders(s.headers), otlpjson.WithTimeout(timeout)), nil
+			return otlpjson.NewHTTPLogExporter(ep.URL, s.httpJSONOptions()...), nil
 		}
 		return otlploghttp.New(ctx, otlploghttp.WithEndpointURL(ep.URL), otlploghttp.WithHeaders(s.headers),
-			otlploghttp.WithTimeout(timeout), otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: !s.synchronous}))
+			otlploghttp.WithTimeout(s.timeout), otlploghttp.WithRetry(otlploghttp.RetryConfig(s.retryConfig())))
 	case ExporterGRPC:
 		return otlploggrpc.New(ctx, otlploggrpc.WithEndpointURL(grpcURL(ep.URL)), otlploggrpc.WithHeaders(s.headers),
-			otlploggrpc.WithTimeout(timeout), otlploggrpc.WithRetry(otlploggrpc.RetryConfig{Enabled: !s.synchronous}))
+			otlploggrpc.WithTimeout(s.timeout), otlploggrpc.WithRetry(otlploggrpc.RetryConfig(s.retryConfig())),
+			otlploggrpc.WithDialOption(s.grpcDialOptions()...))
 	}
 	return nil, fmt.Errorf("no log exporter for %q", ep.Exporter)
 }
@@ -108,27 +171,42 @@ func processorFor(cfg Config, ep Endpoint) string {
 
 func isNetwork(ep Endpoint) bool { return ep.Exporter == ExporterHTTP || ep.Exporter == ExporterGRPC }
 
-// newSpanSinkFor builds the exporter and processor of one span endpoint.
+// settingsFor is what building sig's exporter for an endpoint with a
+// processor of kind needs from cfg.
+func settingsFor(cfg Config, sig Signal, kind string) exportSettings {
+	s := exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple",
+		timeout: cfg.batchTimeout(sig)}
+	if s.synchronous {
+		s.timeout = cfg.syncTimeout()
+	}
+	return s
+}
+
+// newSpanSink builds the exporter and processor of one span endpoint.
 func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*spanSink, error) {
 	kind := processorFor(cfg, ep)
+	set := settingsFor(cfg, SignalTraces, kind)
 	s := &spanSink{sinkBase: sinkBase{signal: SignalTraces, ep: ep, processor: kind,
-		target: "traces " + ep.String(), diag: c.diag, totals: &c.spanTotals}}
-	s.breaker = kind == "simple" && isNetwork(ep)
+		target: "traces " + ep.String(), diag: c.diag, totals: &c.spanTotals, timeout: set.timeout}}
 	s.aborted, s.abort = context.WithCancel(c.aborted)
 	context.AfterFunc(s.aborted, func() { s.isAborted.Store(true) })
-	exp, err := newSpanExporter(ctx, ep, exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple"})
+	exp, err := newSpanExporter(ctx, ep, set)
 	if err != nil {
 		s.abort()
 		return nil, fmt.Errorf("tracing endpoint %s: %w", ep, err)
 	}
 	counted := &countingSpanExporter{s: &s.sinkBase, inner: exp}
 	if kind == "simple" {
+		if isNetwork(ep) {
+			counted.brk = newBreaker(&s.sinkBase, exp.ExportSpans, keepSpan)
+			s.brk = counted.brk
+		}
 		s.proc = sdktrace.NewSimpleSpanProcessor(counted)
 	} else {
 		s.queueCap = batchQueueSize
 		s.proc = sdktrace.NewBatchSpanProcessor(counted, sdktrace.WithMaxQueueSize(batchQueueSize),
 			sdktrace.WithMaxExportBatchSize(batchSize), sdktrace.WithBatchTimeout(batchDelay),
-			sdktrace.WithExportTimeout(exportTimeout))
+			sdktrace.WithExportTimeout(set.timeout))
 	}
 	return s, nil
 }
@@ -136,24 +214,28 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 // newLogSink builds the exporter and processor of one log endpoint.
 func (c *Component) newLogSink(ctx context.Context, ep Endpoint, cfg Config) (*logSink, error) {
 	kind := processorFor(cfg, ep)
+	set := settingsFor(cfg, SignalLogs, kind)
 	s := &logSink{sinkBase: sinkBase{signal: SignalLogs, ep: ep, processor: kind,
-		target: "logs " + ep.String(), diag: c.diag, totals: &c.logTotals}}
-	s.breaker = kind == "simple" && isNetwork(ep)
+		target: "logs " + ep.String(), diag: c.diag, totals: &c.logTotals, timeout: set.timeout}}
 	s.aborted, s.abort = context.WithCancel(c.aborted)
 	context.AfterFunc(s.aborted, func() { s.isAborted.Store(true) })
-	exp, err := newLogExporter(ctx, ep, exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple"})
+	exp, err := newLogExporter(ctx, ep, set)
 	if err != nil {
 		s.abort()
 		return nil, fmt.Errorf("logging endpoint %s: %w", ep, err)
 	}
 	counted := &countingLogExporter{s: &s.sinkBase, inner: exp}
 	if kind == "simple" {
+		if isNetwork(ep) {
+			counted.brk = newBreaker(&s.sinkBase, exp.Export, keepRecord)
+			s.brk = counted.brk
+		}
 		s.proc = sdklog.NewSimpleProcessor(counted)
 	} else {
 		s.queueCap = batchQueueSize
 		s.proc = sdklog.NewBatchProcessor(counted, sdklog.WithMaxQueueSize(batchQueueSize),
 			sdklog.WithExportMaxBatchSize(batchSize), sdklog.WithExportInterval(batchDelay),
-			sdklog.WithExportTimeout(exportTimeout))
+			sdklog.WithExportTimeout(set.timeout))
 	}
 	return s, nil
 }

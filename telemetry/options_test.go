@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/internal/syncbuf"
 	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
@@ -116,6 +117,11 @@ func TestDiagnosticsRecoveryAndLevel(t *testing.T) {
 				s.End()
 				rcv.WaitForSpans(1, 50*time.Millisecond)
 			}
+			// The probe that got through marks the endpoint ok in the
+			// background, just after the receiver has the span.
+			poll.Until(t, 10*time.Second, "the endpoint to recover", func() bool {
+				return c.Control().Status().Endpoints[0].State == "ok"
+			})
 			got := out.String()
 			if level == "off" {
 				if got != "" {

@@ -9,8 +9,9 @@ import (
 
 // settingKeys lists the setting keys in the order Status shows them.
 var settingKeys = []string{KeyEnable, KeyServiceName, KeyTypes, KeyTopics, KeyTracingEndpoints,
-	KeyLoggingEndpoints, KeySpanProcessor, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders,
-	KeyResourceAttributes, KeyPropagators, KeyResourceDetectors}
+	KeyLoggingEndpoints, KeySpanProcessor, KeySyncExportTimeout, KeyTracesExportTimeout, KeyLogsExportTimeout,
+	KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders, KeyResourceAttributes, KeyPropagators,
+	KeyResourceDetectors}
 
 // settingValue renders one setting of cfg as text.
 func settingValue(cfg Config, key string) string {
@@ -42,6 +43,12 @@ func settingValue(cfg Config, key string) string {
 			return "auto"
 		}
 		return cfg.SpanProcessor
+	case KeySyncExportTimeout:
+		return cfg.syncTimeout().String()
+	case KeyTracesExportTimeout:
+		return cfg.batchTimeout(SignalTraces).String()
+	case KeyLogsExportTimeout:
+		return cfg.batchTimeout(SignalLogs).String()
 	case KeySampler:
 		return cfg.Sampler.String()
 	case KeySDKLogLevel:
@@ -145,7 +152,11 @@ type Setting struct {
 func settingsOf(cfg Config, src Sources) []Setting {
 	out := make([]Setting, 0, len(settingKeys))
 	for _, k := range settingKeys {
-		out = append(out, Setting{Key: k, Value: settingValue(cfg, k), Origin: src[k]})
+		o, ok := src[k]
+		if !ok {
+			o = Origin{Source: SourceDefault}
+		}
+		out = append(out, Setting{Key: k, Value: settingValue(cfg, k), Origin: o})
 	}
 	return out
 }

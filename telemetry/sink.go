@@ -11,13 +11,13 @@ import (
 
 // Batch settings of every batch processor sightline builds. The SDK's
 // OTEL_BSP_* and OTEL_BLRP_* variables are not read: these are fixed so the
-// queue bound that sightline counts drops against is known.
+// queue bound that sightline counts drops against is known. The export
+// timeouts are configurable (Config.TracesExportTimeout, LogsExportTimeout,
+// SyncExportTimeout).
 const (
-	batchQueueSize   = 2048
-	batchSize        = 512
-	batchDelay       = time.Second
-	exportTimeout    = 10 * time.Second
-	syncExportTimout = 2 * time.Second // simple processor with a network exporter
+	batchQueueSize = 2048
+	batchSize      = 512
+	batchDelay     = time.Second
 )
 
 // sinkBase is what span and log sinks share: the endpoint, the counters,
@@ -57,16 +57,16 @@ type sinkBase struct {
 	failing atomic.Bool  // mirrors !failingSince.IsZero(), read without the lock
 	lastOK  atomic.Int64 // unix nanoseconds of the last successful batch export
 
-	// breaker: a synchronous network export that fails skips further exports
-	// until the next probe time, so an unreachable collector cannot stall
-	// the host on every span end.
-	breaker bool
+	// timeout bounds one network export (the sync or the batch timeout).
+	timeout time.Duration
+	// brk is the breaker of a simple processor with a network endpoint
+	// (nil otherwise): once an export fails, no export runs in the
+	// caller's goroutine until a background probe succeeds.
+	brk interface{ close() }
 
 	mu           sync.Mutex
 	failingSince time.Time
 	lastErr      string
-	nextProbe    time.Time
-	backoff      time.Duration
 }
 
 // admit reserves queue room for n items; false means drop them (counted).
@@ -87,30 +87,22 @@ func (s *sinkBase) admit(n int64) bool {
 }
 
 // beginExport is called by the exporter wrapper with the batch size; false
-// means the breaker is open and the batch is dropped (counted).
+// means the sink is aborted and the batch is dropped (counted).
 func (s *sinkBase) beginExport(n int) bool {
 	if s.queueCap > 0 {
 		s.pending.Add(-int64(n))
 	}
 	if s.isAborted.Load() {
-		s.dropped.Add(uint64(n))
-		s.totals.dropped.Add(uint64(n))
-		return false
-	}
-	if !s.breaker {
-		return true
-	}
-	if !s.failing.Load() {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.failingSince.IsZero() && time.Now().Before(s.nextProbe) {
-		s.dropped.Add(uint64(n))
-		s.totals.dropped.Add(uint64(n))
+		s.drop(n)
 		return false
 	}
 	return true
+}
+
+// drop counts n items dropped.
+func (s *sinkBase) drop(n int) {
+	s.dropped.Add(uint64(n))
+	s.totals.dropped.Add(uint64(n))
 }
 
 // endExport records the outcome of an export of n items.
@@ -125,8 +117,7 @@ func (s *sinkBase) endExport(n int, err error) {
 		}
 		if s.failing.Load() {
 			s.mu.Lock()
-			s.failingSince, s.backoff = time.Time{}, 0
-			s.failing.Store(false)
+			s.recoveredLocked()
 			s.mu.Unlock()
 			s.diag.ExportSucceeded(s.target)
 		}
@@ -134,17 +125,26 @@ func (s *sinkBase) endExport(n int, err error) {
 	}
 	s.failed.Add(uint64(n))
 	s.totals.failed.Add(uint64(n))
-	now := time.Now()
 	s.mu.Lock()
+	s.failedLocked(err)
+	s.mu.Unlock()
+	s.diag.ExportFailed(s.target, err)
+}
+
+// failedLocked marks the sink failing (since now, unless it already was)
+// with err as its last error. s.mu held.
+func (s *sinkBase) failedLocked(err error) {
 	if s.failingSince.IsZero() {
-		s.failingSince = now
+		s.failingSince = time.Now()
 		s.failing.Store(true)
 	}
 	s.lastErr = err.Error()
-	s.backoff = min(max(2*s.backoff, 500*time.Millisecond), 30*time.Second)
-	s.nextProbe = now.Add(s.backoff)
-	s.mu.Unlock()
-	s.diag.ExportFailed(s.target, err)
+}
+
+// recoveredLocked marks the sink ok. s.mu held.
+func (s *sinkBase) recoveredLocked() {
+	s.failingSince = time.Time{}
+	s.failing.Store(false)
 }
 
 // signalTotals are a component's export counters for one signal, summed
@@ -167,8 +167,11 @@ type EndpointStatus struct {
 	LastSuccess *time.Time `json:"last_success,omitempty"`
 	// Queued items were handed to the processor; Exported were accepted by
 	// the endpoint; Failed were lost to export errors; Dropped were refused
-	// because the queue was full or the endpoint was failing; Pending wait
-	// in the queue.
+	// because the queue was full, or the endpoint was failing (a simple
+	// processor's), or the endpoint was shut down; Pending wait in the
+	// queue, or (simple processor, failing endpoint) are the batch kept to
+	// probe the endpoint with. Queued = Exported + Failed + Dropped + Pending
+	// once nothing is in flight.
 	Queued   uint64 `json:"queued"`
 	Exported uint64 `json:"exported"`
 	Failed   uint64 `json:"failed"`
@@ -186,7 +189,7 @@ func (s *sinkBase) status(active bool) EndpointStatus {
 		Dropped: s.dropped.Load(), Pending: max(s.pending.Load(), 0), Active: active,
 	}
 	if s.queueCap == 0 {
-		st.Queued = st.Exported + st.Failed + st.Dropped
+		st.Queued = st.Exported + st.Failed + st.Dropped + uint64(st.Pending)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,24 +210,30 @@ func (s *sinkBase) cancel() {
 	s.abort()
 }
 
-// exportContext is ctx, also ended when the sink is aborted. Only network
-// exports can block long enough to need it; the others skip its cost.
+// exportContext is ctx bounded by the sink's timeout and also ended when
+// the sink is aborted. Only network exports can block long enough to need
+// it; the others skip its cost.
 func (s *sinkBase) exportContext(ctx context.Context) (context.Context, func()) {
 	if !isNetwork(s.ep) {
 		return ctx, func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	stop := context.AfterFunc(s.aborted, cancel)
 	return ctx, func() { stop(); cancel() }
 }
 
 // shutdown flushes and stops the sink's processor. Exports still running
 // after limit are aborted, so shutdown returns soon after limit at the
-// latest, with the processor's goroutines gone.
+// latest, with the processor's goroutines and the breaker's prober gone.
 func (s *sinkBase) shutdown(limit time.Duration, procShutdown func(context.Context) error) error {
 	t := time.AfterFunc(limit, s.cancel)
 	defer t.Stop()
 	defer s.cancel()
+	if s.brk != nil {
+		// A simple processor holds nothing to flush but the breaker's probe
+		// batch, which is dropped (counted) with the prober stopped.
+		s.brk.close()
+	}
 	// The processor waits for its own goroutine only while its context
 	// lives; the abort above bounds how long that takes.
 	return procShutdown(context.Background())

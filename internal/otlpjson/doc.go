@@ -14,13 +14,16 @@
 //     ExportTraceServiceRequest / ExportLogsServiceRequest object per line to
 //     a file, the format of the collector's file exporter and file receiver.
 //     A "{pid}" in the path is replaced by the process id (see [ExpandPath])
-//     so that each process writes its own file.
+//     so that each process writes its own file. A new file is created with
+//     mode 0600 ([FileMode]); a symbolic link at the path is refused
+//     ([ErrSymlink]), so nobody can redirect the telemetry into another file.
 //   - [HTTPSpanExporter] and [HTTPLogExporter] send OTLP/HTTP requests with
 //     JSON encoding (Content-Type: application/json), for collectors and
 //     backends that want JSON rather than the protobuf encoding spoken by the
 //     SDK's otlptracehttp and otlploghttp exporters. Throttling and
 //     unavailability responses (429, 502, 503, 504) are retried with jittered
-//     exponential backoff, honouring Retry-After, within a per-export timeout.
+//     exponential backoff ([WithBackoff]), honouring Retry-After, within a
+//     per-export timeout, unless [WithoutRetry] is given.
 //   - [Client] sends pdata traces and logs (not SDK telemetry) to an
 //     OTLP/HTTP receiver with protobuf encoding, with the same retries, and
 //     reports the receiver's partial success: sightline import uses it.

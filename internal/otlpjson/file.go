@@ -35,8 +35,9 @@ type FileSpanExporter struct {
 	w *lineFile
 }
 
-// NewFileSpanExporter opens (creating if needed, appending if present) the
-// file at [ExpandPath](path). Missing directories are not created.
+// NewFileSpanExporter opens (creating if needed with [FileMode], appending if
+// present) the file at [ExpandPath](path). Missing directories are not
+// created; a symbolic link at the path is refused with [ErrSymlink].
 func NewFileSpanExporter(path string) (*FileSpanExporter, error) {
 	w, err := openLineFile(path, "trace")
 	if err != nil {
@@ -75,8 +76,8 @@ type FileLogExporter struct {
 	w *lineFile
 }
 
-// NewFileLogExporter opens (creating if needed, appending if present) the
-// file at [ExpandPath](path). Missing directories are not created.
+// NewFileLogExporter opens the file at [ExpandPath](path) as
+// [NewFileSpanExporter] does.
 func NewFileLogExporter(path string) (*FileLogExporter, error) {
 	w, err := openLineFile(path, "log")
 	if err != nil {
@@ -119,10 +120,25 @@ type lineFile struct {
 	closed bool
 }
 
+// FileMode is the permission a file exporter creates its file with: owner
+// read and write only, since spans and logs may carry anything the program
+// knows. An existing file keeps its mode.
+const FileMode = 0o600
+
+// ErrSymlink is returned (wrapped) by the file exporters' constructors when
+// the final component of the path is a symbolic link: a file endpoint never
+// writes through one, so that nobody who can create a link where the file
+// is expected can redirect telemetry into another file. Symbolic links in
+// the directories above are followed.
+var ErrSymlink = errors.New("the path is a symbolic link, which file endpoints do not follow")
+
 func openLineFile(path, signal string) (*lineFile, error) {
 	path = ExpandPath(path)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	f, err := openNoFollow(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, FileMode)
 	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("otlpjson: open %s file %s: %w (%w)", signal, path, ErrSymlink, err)
+		}
 		// The *fs.PathError names the path.
 		return nil, fmt.Errorf("otlpjson: open %s file: %w", signal, err)
 	}

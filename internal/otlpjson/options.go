@@ -29,6 +29,7 @@ type httpConfig struct {
 	client         *http.Client
 	backoffInitial time.Duration
 	backoffMax     time.Duration
+	noRetry        bool
 }
 
 func newHTTPConfig(opts []HTTPOption) httpConfig {
@@ -96,9 +97,11 @@ func WithHTTPClient(client *http.Client) HTTPOption {
 	})
 }
 
-// withBackoff overrides the retry backoff (first delay and cap); tests use
-// it to keep retries fast.
-func withBackoff(initial, maxDelay time.Duration) HTTPOption {
+// WithBackoff sets the retry backoff: the first wait (default 100ms) and the
+// cap it doubles up to (default 5s); each wait is drawn from [d/2, d] and a
+// Retry-After the server sends is a lower bound. A value <= 0 keeps its
+// default.
+func WithBackoff(initial, maxDelay time.Duration) HTTPOption {
 	return httpOptionFunc(func(c *httpConfig) {
 		if initial > 0 {
 			c.backoffInitial = initial
@@ -107,4 +110,11 @@ func withBackoff(initial, maxDelay time.Duration) HTTPOption {
 			c.backoffMax = maxDelay
 		}
 	})
+}
+
+// WithoutRetry makes every export a single attempt: a throttling or
+// unavailability response fails the export at once. For callers that retry
+// on their own terms (sightline's simple-processor breaker).
+func WithoutRetry() HTTPOption {
+	return httpOptionFunc(func(c *httpConfig) { c.noRetry = true })
 }

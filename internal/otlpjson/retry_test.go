@@ -47,6 +47,11 @@ func TestHTTPExporterRetries(t *testing.T) {
 			opts:     []otlpjson.HTTPOption{fastRetries, otlpjson.WithTimeout(150 * time.Millisecond)},
 			wantReqs: -1, wantErr: "otlpjson: ",
 		},
+		{
+			name: "WithoutRetry makes one attempt", respond: failThenOK(1, 503, "0"),
+			opts:     []otlpjson.HTTPOption{fastRetries, otlpjson.WithoutRetry()},
+			wantReqs: 1, wantErr: "503 Service Unavailable",
+		},
 		{name: "500 is not retried", respond: failThenOK(1, 500, ""), opts: []otlpjson.HTTPOption{fastRetries}, wantReqs: 1, wantErr: "500 Internal Server Error"},
 	}
 	for _, sig := range httpSignals() {

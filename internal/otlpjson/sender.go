@@ -64,6 +64,7 @@ func newSender(url, contentType string, cfg httpConfig) *sender {
 // ctx ends. A Retry-After delay is a lower bound on the next wait, as in the
 // SDK's OTLP exporters; a wait that would pass the deadline is not started.
 // Transport errors are not retried: the request may have been processed.
+// With WithoutRetry nothing is retried.
 func (s *sender) send(ctx context.Context, body []byte, onSuccess func([]byte) error) error {
 	if s.shutdown.Load() {
 		return errShutdown
@@ -89,7 +90,7 @@ func (s *sender) send(ctx context.Context, body []byte, onSuccess func([]byte) e
 	delay := s.cfg.backoffInitial
 	for attempt := 1; ; attempt++ {
 		retryAfter, err := s.post(ctx, body, onSuccess)
-		if err == nil || retryAfter < 0 {
+		if err == nil || retryAfter < 0 || s.cfg.noRetry {
 			return err
 		}
 		wait := max(retryAfter, jitter(delay))

@@ -1,4 +1,0 @@
-package otlpjson
-
-// WithBackoff exposes the retry backoff override to the external tests.
-var WithBackoff = withBackoff
