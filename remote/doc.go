@@ -32,6 +32,14 @@
 // completes when the remote move completes, and cancelling it cancels the
 // remote move.
 //
+// Telemetry changes through DeviceTelemetry need the server's admin token,
+// also on loopback (telemetry/admin, "Security"): WithToken, else
+// SIGHTLINE_ADMIN_TOKEN, else, for a server on a loopback address, the
+// token file the server published in the user's runtime directory while
+// it serves. A Server without a configured token (WithAdminToken,
+// SIGHTLINE_ADMIN_TOKEN) generates one, and refuses to serve where other
+// hosts can reach it.
+//
 // Every call has a deadline: its context's, or the proxy's default
 // (DefaultTimeout); the remaining time travels to the server
 // (Sightline-Timeout), which runs the call under it. Failures are *Error

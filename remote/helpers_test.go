@@ -36,7 +36,8 @@ func memEnv(mem string, extra ...string) map[string]string {
 
 var offEnv = map[string]string{"SIGHTLINE_TELEMETRY_ENABLE": "off"}
 
-// startServer serves devs on a free loopback port until the test ends.
+// startServer serves devs on a free loopback port until the test ends; it
+// returns once the server answers.
 func startServer(t testing.TB, name string, env map[string]string, opts []remote.ServerOption, devs ...*remote.Device) (*remote.Server, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -49,12 +50,16 @@ func startServer(t testing.TB, name string, env map[string]string, opts []remote
 			t.Fatal(err)
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ready := make(chan net.Addr, 1)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln) }()
+	go func() { served <- srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
+	var addr net.Addr
+	select {
+	case addr = <-ready: // listening, and the admin token file is published
+	case err := <-served:
+		cancel()
+		t.Fatalf("serve: %v", err)
+	}
 	t.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
@@ -64,7 +69,7 @@ func startServer(t testing.TB, name string, env map[string]string, opts []remote
 			t.Errorf("close: %v", err)
 		}
 	})
-	return srv, ln.Addr().String()
+	return srv, addr.String()
 }
 
 // dial makes a proxy with the client environment env, closed at test end.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sightline-dev/sightline/device/sim"
 	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/telemetry/admin"
 )
 
 // serverModeEnv makes the test binary a device server process (for the
@@ -22,7 +23,21 @@ func TestMain(m *testing.M) {
 	if os.Getenv(serverModeEnv) == "1" {
 		os.Exit(runServerProcess())
 	}
-	goleak.VerifyTestMain(m)
+	// Token files go to a directory of the test run, never the user's own
+	// (server processes started by the tests inherit it).
+	dir, err := os.MkdirTemp("", "sightline-remote-test-run")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.Setenv(admin.RuntimeDirEnv, dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		_ = os.RemoveAll(dir)
+		os.Exit(code)
+	}))
 }
 
 // runServerProcess serves lab/calc/1 and sim/motor/1 (telemetry from the
@@ -43,17 +58,12 @@ func runServerProcess() int {
 			return 1
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	fmt.Printf("ADDR %s\n", ln.Addr())
 	go func() {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		cancel()
 	}()
-	if err := srv.Serve(ctx, ln); err != nil {
+	// ADDR is printed once the server answers (its token file published).
+	if err := srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { fmt.Printf("ADDR %s\n", a) }); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -74,11 +74,14 @@ func WithTimeout(d time.Duration) DialOption { return func(o *dialOptions) { o.t
 // up to 16 idle per server).
 func WithHTTPClient(hc *http.Client) DialOption { return func(o *dialOptions) { o.hc = hc } }
 
-// WithToken sets the admin token for telemetry changes (default
-// SIGHTLINE_ADMIN_TOKEN).
+// WithToken sets the admin token for telemetry changes (DeviceTelemetry).
+// Default: SIGHTLINE_ADMIN_TOKEN (read through WithClientEnv's getenv, if
+// given), else, for a server on a loopback address, the token file the
+// server published in the user's runtime directory (admin.WithRuntimeToken).
 func WithToken(token string) DialOption { return func(o *dialOptions) { o.token = token } }
 
-// WithClientEnv reads the client component's environment through getenv.
+// WithClientEnv reads the client component's environment, and
+// SIGHTLINE_ADMIN_TOKEN, through getenv.
 func WithClientEnv(getenv telemetry.Getenv) DialOption {
 	return func(o *dialOptions) { o.getenv = getenv }
 }
@@ -135,7 +138,14 @@ func Dial(addr string, opts ...DialOption) (*Proxy, error) {
 	p.user = p.comp.Tracer(TracerName)
 	p.kernel = p.comp.Tracer(TracerName, topic.Kernel.TracerOption())
 	p.prop = p.comp.Propagator()
-	aopts := []admin.ClientOption{admin.WithHTTPClient(p.hc)}
+	aopts := []admin.ClientOption{admin.WithHTTPClient(p.hc), admin.WithRuntimeToken("")}
+	if o.token == "" {
+		getenv := o.getenv
+		if getenv == nil {
+			getenv = os.LookupEnv
+		}
+		o.token, _ = getenv(admin.TokenEnv)
+	}
 	if o.token != "" {
 		aopts = append(aopts, admin.WithClientToken(o.token))
 	}

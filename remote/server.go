@@ -68,8 +68,12 @@ func WithTelemetryOptions(opts ...telemetry.Option) ServerOption {
 	return func(o *serverOptions) { o.telemetry = append(o.telemetry, opts...) }
 }
 
-// WithAdminToken requires this bearer token for telemetry changes (default:
-// SIGHTLINE_ADMIN_TOKEN; without one, only loopback callers may change).
+// WithAdminToken sets the bearer token telemetry changes need (at least
+// admin.MinTokenLength characters; default SIGHTLINE_ADMIN_TOKEN). Without
+// one the server generates a token and publishes it, while it serves, in
+// the token file of the user's runtime directory (admin.Handler.Publish),
+// where proxies on this host read it. Serving on an address other hosts can
+// reach needs a configured token.
 func WithAdminToken(token string) ServerOption { return func(o *serverOptions) { o.token = token } }
 
 // WithLogger sets where the server logs what it does (default: the server
@@ -223,8 +227,29 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Serve answers on ln until ctx ends, then shuts the HTTP server down
 // gracefully (in-flight calls finish, up to admin.ShutdownTimeout). It
 // returns nil after a shutdown caused by ctx. Devices keep running: Close
-// stops them.
+// stops them. Without a configured admin token (WithAdminToken,
+// SIGHTLINE_ADMIN_TOKEN) it refuses, and closes, a listener other hosts can
+// reach. While it serves, the admin token is published in the token file
+// for ln's port (admin.Handler.Publish), removed when Serve returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, nil)
+}
+
+// serve is Serve, calling ready once the token file is published.
+func (s *Server) serve(ctx context.Context, ln net.Listener, ready func(net.Addr)) (err error) {
+	if err := s.admin.CheckListener(ln.Addr()); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("device server %s: %w", s.name, err)
+	}
+	if _, err := s.admin.Publish(ln.Addr()); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("device server %s: %w", s.name, err)
+	}
+	defer func() {
+		if uerr := s.admin.Unpublish(ln.Addr()); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("device server %s: %w", s.name, uerr))
+		}
+	}()
 	hs := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ConnContext: withConnGoroutine}
@@ -242,7 +267,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		case <-done:
 		}
 	}()
-	err := hs.Serve(ln)
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	err = hs.Serve(ln)
 	close(done)
 	<-stopped
 	if errors.Is(err, http.ErrServerClosed) {
@@ -252,16 +280,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // ListenAndServe listens on addr ("127.0.0.1:0" picks a free port) and
-// serves until ctx ends. ready, if not nil, gets the address listened on.
+// serves until ctx ends, like Serve. ready, if not nil, gets the address
+// listened on once the admin token file is published. Without a configured
+// admin token an address other hosts can reach is refused before listening.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	if err := admin.CheckAddress(addr, s.admin.TokenConfigured()); err != nil {
+		return fmt.Errorf("device server %s: %w", s.name, err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("device server %s: listen on %q: %w", s.name, addr, err)
 	}
-	if ready != nil {
-		ready(ln.Addr())
-	}
-	return s.Serve(ctx, ln)
+	return s.serve(ctx, ln, ready)
 }
 
 // Close stops every device (cancelling their pending operations and

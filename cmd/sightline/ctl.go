@@ -30,7 +30,9 @@ const ctlUsage = `usage: sightline ctl [flags] components
        sightline ctl props get|set|delete|list ...          (sightline ctl props -h)
 
 Flags come before the component. Exit status: 0 ok, 1 refused by the server
-(or it could not be reached), 2 usage.
+(or it could not be reached), 2 usage. Changes need the server's token:
+--token, else $SIGHTLINE_ADMIN_TOKEN, else the token file the server wrote
+for its port in your runtime directory (so run ctl as the server's user).
 
 flags:
 `
@@ -57,7 +59,7 @@ func runCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f ctlFlags
 	fs.StringVar(&f.addr, "addr", envOr("SIGHTLINE_ADMIN_ADDR", DefaultAdminAddr), "admin API address HOST:PORT (default $SIGHTLINE_ADMIN_ADDR)")
-	fs.StringVar(&f.token, "token", os.Getenv("SIGHTLINE_ADMIN_TOKEN"), "bearer token for changes (default $SIGHTLINE_ADMIN_TOKEN)")
+	fs.StringVar(&f.token, "token", os.Getenv(admin.TokenEnv), ctlTokenHelp)
 	fs.BoolVar(&f.json, "json", false, "print JSON for scripts")
 	fs.BoolVar(&f.persist, "persist", false, "also store the change as the component's property, so it survives a restart")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up after this long")
@@ -68,11 +70,7 @@ func runCtl(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	var opts []admin.ClientOption
-	if f.token != "" {
-		opts = append(opts, admin.WithClientToken(f.token))
-	}
-	client, err := admin.NewClient(f.addr, opts...)
+	client, err := admin.NewClient(f.addr, ctlClientOptions(f.token)...)
 	if err != nil {
 		fmt.Fprintf(stderr, "sightline ctl: --addr: %v\n", err)
 		return exitUsage
@@ -93,6 +91,7 @@ func finish(out any, err error, asJSON bool, stdout, stderr io.Writer, usage fun
 		return exitUsage
 	case err != nil:
 		fmt.Fprintf(stderr, "sightline ctl: %v\n", err)
+		authHint(stderr, err)
 		return exitRefused
 	}
 	if asJSON {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -140,11 +141,13 @@ func (p *program) stop(t *testing.T) {
 	_ = p.cmd.Wait()
 }
 
-// ctl runs the built sightline ctl and returns stdout and the exit code.
-func ctl(t *testing.T, bin string, args ...string) (string, int) {
+// ctl runs the built sightline ctl with env (cleanEnv's, plus the runtime
+// directory of the programs it talks to) and returns its output and exit
+// code.
+func ctl(t *testing.T, bin string, env []string, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"ctl"}, args...)...)
-	cmd.Env = cleanEnv()
+	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -157,19 +160,19 @@ func ctl(t *testing.T, bin string, args ...string) (string, int) {
 	return out.String() + errOut.String(), code
 }
 
-func mustCtl(t *testing.T, bin string, args ...string) string {
+func mustCtl(t *testing.T, bin string, env []string, args ...string) string {
 	t.Helper()
-	out, code := ctl(t, bin, args...)
+	out, code := ctl(t, bin, env, args...)
 	if code != 0 {
 		t.Fatalf("sightline ctl %s: exit %d\n%s", strings.Join(args, " "), code, out)
 	}
 	return out
 }
 
-func status(t *testing.T, bin, addr string) telemetry.Status {
+func status(t *testing.T, bin string, env []string, addr string) telemetry.Status {
 	t.Helper()
 	var st telemetry.Status
-	out := mustCtl(t, bin, "--addr", addr, "--json", "quickstart", "status")
+	out := mustCtl(t, bin, env, "--addr", addr, "--json", "quickstart", "status")
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("status --json: %v\n%s", err, out)
 	}
@@ -196,7 +199,10 @@ func TestCtlEndToEnd(t *testing.T) {
 	sightline, quickstart := buildBinaries(t)
 	rcvA, rcvB := sightlinetest.NewReceiver(t), sightlinetest.NewReceiver(t)
 	db := filepath.Join(t.TempDir(), "props.db")
-	env := cleanEnv("SIGHTLINE_TELEMETRY_ENABLE=on", "SIGHTLINE_TELEMETRY_TYPES=tracing",
+	// The quickstart publishes its admin token in this runtime directory,
+	// where ctl (given no token) reads it.
+	ctlEnv := cleanEnv("SIGHTLINE_RUNTIME_DIR=" + t.TempDir())
+	env := append(slices.Clone(ctlEnv), "SIGHTLINE_TELEMETRY_ENABLE=on", "SIGHTLINE_TELEMETRY_TYPES=tracing",
 		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS=http", "SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS="+rcvA.HTTPEndpoint())
 	args := []string{"-admin", "127.0.0.1:0", "-props", db, "-interval", "20ms"}
 
@@ -205,9 +211,9 @@ func TestCtlEndToEnd(t *testing.T) {
 	rcvA.RequireSpans(4, 10*time.Second)
 
 	// Stop: spans already started still arrive; no new ones start.
-	mustCtl(t, sightline, "--addr", p.addr, "quickstart", "stop")
+	mustCtl(t, sightline, ctlEnv, "--addr", p.addr, "quickstart", "stop")
 	p.waitSamples(t, 3, "off")
-	st := status(t, sightline, p.addr)
+	st := status(t, sightline, ctlEnv, p.addr)
 	if st.Enabled {
 		t.Fatal("status says enabled after stop")
 	}
@@ -217,19 +223,19 @@ func TestCtlEndToEnd(t *testing.T) {
 		t.Fatalf("receiver A has %d spans, want all %d started before stop", len(got), started)
 	}
 	p.waitSamples(t, 2, "off")
-	if st2 := status(t, sightline, p.addr); int(st2.Spans.Started) != started {
+	if st2 := status(t, sightline, ctlEnv, p.addr); int(st2.Spans.Started) != started {
 		t.Errorf("spans started while stopped: %d -> %d", started, st2.Spans.Started)
 	}
 
 	// Retarget to B and start: new spans arrive at B only.
-	mustCtl(t, sightline, "--addr", p.addr, "quickstart", "tracing", "endpoints", "set", "http", rcvB.HTTPEndpoint())
-	mustCtl(t, sightline, "--addr", p.addr, "quickstart", "start")
+	mustCtl(t, sightline, ctlEnv, "--addr", p.addr, "quickstart", "tracing", "endpoints", "set", "http", rcvB.HTTPEndpoint())
+	mustCtl(t, sightline, ctlEnv, "--addr", p.addr, "quickstart", "start")
 	p.waitSamples(t, 2, "on")
 	rcvB.RequireSpans(4, 10*time.Second)
 	if n := len(rcvA.Spans()); n != started {
 		t.Errorf("receiver A got %d spans after the retarget, want still %d", n, started)
 	}
-	out := mustCtl(t, sightline, "--addr", p.addr, "quickstart", "status")
+	out := mustCtl(t, sightline, ctlEnv, "--addr", p.addr, "quickstart", "status")
 	for _, want := range []string{"tracing_endpoints", "runtime", rcvB.HTTPEndpoint(), "EXPORTED"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status table lacks %q:\n%s", want, out)
@@ -237,11 +243,11 @@ func TestCtlEndToEnd(t *testing.T) {
 	}
 
 	// Persist the topics; the endpoint change was not persisted.
-	mustCtl(t, sightline, "--addr", p.addr, "--persist", "quickstart", "topics", "set", "user,kernel")
+	mustCtl(t, sightline, ctlEnv, "--addr", p.addr, "--persist", "quickstart", "topics", "set", "user,kernel")
 	p.stop(t)
 	rcvA.Reset()
 	p = startProgram(t, quickstart, env, args...)
-	st = status(t, sightline, p.addr)
+	st = status(t, sightline, ctlEnv, p.addr)
 	if s := setting(st, telemetry.KeyTopics); s.Value != "user,kernel" || s.Origin.Source != telemetry.SourceProperty {
 		t.Errorf("after restart topics = %+v, want user,kernel from the property", s)
 	}
@@ -251,8 +257,8 @@ func TestCtlEndToEnd(t *testing.T) {
 	rcvA.RequireSpans(4, 10*time.Second)
 
 	// A property stored with ctl props applies at the next start.
-	mustCtl(t, sightline, "props", "set", "--db", db, "quickstart", "telemetry_tracing_endpoints", rcvB.HTTPEndpoint())
-	props := mustCtl(t, sightline, "props", "get", "--db", db, "quickstart")
+	mustCtl(t, sightline, ctlEnv, "props", "set", "--db", db, "quickstart", "telemetry_tracing_endpoints", rcvB.HTTPEndpoint())
+	props := mustCtl(t, sightline, ctlEnv, "props", "get", "--db", db, "quickstart")
 	if !strings.Contains(props, "telemetry_topics = user,kernel") || !strings.Contains(props, rcvB.HTTPEndpoint()) {
 		t.Errorf("props get:\n%s", props)
 	}
@@ -261,7 +267,7 @@ func TestCtlEndToEnd(t *testing.T) {
 	p = startProgram(t, quickstart, env, args...)
 	p.waitSamples(t, 2, "on")
 	rcvB.RequireSpans(4, 10*time.Second)
-	if s := setting(status(t, sightline, p.addr), telemetry.KeyTracingEndpoints); s.Origin.Source != telemetry.SourceProperty {
+	if s := setting(status(t, sightline, ctlEnv, p.addr), telemetry.KeyTracingEndpoints); s.Origin.Source != telemetry.SourceProperty {
 		t.Errorf("tracing endpoints origin %+v, want the property", s.Origin)
 	}
 
@@ -280,7 +286,7 @@ func TestCtlEndToEnd(t *testing.T) {
 		{[]string{"props", "set", "--db", db, "quickstart", "telemetry_topics", "gpu"}, 1, `unknown topic "gpu"`},
 		{[]string{"props", "get", "quickstart"}, 2, "--db FILE is required"},
 	} {
-		out, code := ctl(t, sightline, tc.args...)
+		out, code := ctl(t, sightline, ctlEnv, tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.text) {
 			t.Errorf("ctl %s: exit %d, output %q; want exit %d mentioning %q", strings.Join(tc.args, " "), code, out, tc.code, tc.text)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -16,5 +17,17 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	// Admin token files (the demo's device server) go to a directory of the
+	// test run, never the user's own; child processes inherit it.
+	dir, err := os.MkdirTemp("", "sightline-cmd-test-run")
+	if err == nil {
+		err = os.Setenv("SIGHTLINE_RUNTIME_DIR", dir)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
 }

@@ -18,6 +18,10 @@
 //	go run ./cmd/sightline ctl quickstart stop
 //	go run ./cmd/sightline ctl quickstart tracing endpoints set console stderr
 //	go run ./cmd/sightline ctl quickstart start
+//
+// Changes need the admin token: the quickstart generates one and writes it
+// to a 0600 file in your runtime directory, where sightline ctl, run as the
+// same user, finds it (or set SIGHTLINE_ADMIN_TOKEN for both).
 package main
 
 import (
@@ -108,9 +112,16 @@ func run(ctx context.Context, stderr io.Writer, f flags) error {
 }
 
 // serveAndMeasure serves the admin API and measures a sample every interval
-// until ctx ends, so `sightline ctl` can be tried on it.
+// until ctx ends, so `sightline ctl` can be tried on it. It says where the
+// API is only once it answers: an address it refuses (one other hosts can
+// reach, without SIGHTLINE_ADMIN_TOKEN) or cannot bind is reported alone.
 func serveAndMeasure(ctx context.Context, stderr io.Writer, comp *telemetry.Component, store *properties.Store, in *instrument, f flags) error {
-	hopts := []admin.Option{admin.WithComponents(comp)}
+	ready := make(chan struct{})
+	hopts := []admin.Option{admin.WithComponents(comp), admin.WithReady(func(addr net.Addr) {
+		fmt.Fprintf(stderr, "admin API on %s (component %s): try sightline ctl --addr %s %s status\n",
+			addr, comp.Name(), addr, comp.Name())
+		close(ready)
+	})}
 	if store != nil {
 		hopts = append(hopts, admin.WithPersister(store))
 	}
@@ -118,14 +129,13 @@ func serveAndMeasure(ctx context.Context, stderr io.Writer, comp *telemetry.Comp
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", f.admin)
-	if err != nil {
-		return fmt.Errorf("admin API: %w", err)
-	}
-	fmt.Fprintf(stderr, "admin API on %s (component %s): try sightline ctl --addr %s %s status\n",
-		ln.Addr(), comp.Name(), ln.Addr(), comp.Name())
 	served := make(chan error, 1)
-	go func() { served <- h.Serve(ctx, ln) }()
+	go func() { served <- h.ListenAndServe(ctx, f.admin) }()
+	select {
+	case <-ready:
+	case err := <-served: // refused, or ctx ended first
+		return err
+	}
 	tick := time.NewTicker(f.interval)
 	defer tick.Stop()
 	for n := 1; ; n++ {

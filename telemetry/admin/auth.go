@@ -20,39 +20,48 @@ func mutating(method string) bool {
 // send neither and pass.
 var crossOrigin = http.NewCrossOriginProtection()
 
-// authorize checks a mutating request. A browser's cross-origin request is
-// refused (403). With a token configured the request must carry it as
-// "Authorization: Bearer TOKEN" (401 when missing, 403 when wrong).
-// Without one, only requests that arrived on a loopback address (or a Unix
-// socket) and name a loopback host are accepted; the Host check stops a
-// web page that rebinds its own DNS name to 127.0.0.1.
+// authorize checks every request (see doc.go, "Security"). A browser's
+// cross-origin change is refused (403). A change needs "Authorization:
+// Bearer TOKEN" (401 when missing, 403 when wrong), whatever the address.
+// A read with the token passes; one without it passes only when it arrived
+// on a loopback address (or a Unix socket) and names a loopback Host (the
+// Host check stops a web page that rebinds its own DNS name to 127.0.0.1).
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) *Error {
-	if err := crossOrigin.Check(r); err != nil {
-		return apiError(http.StatusForbidden, "", "",
-			"cross-origin request refused: changes cannot be sent by a web page of another origin", nil)
-	}
-	if h.token == "" {
-		localAddr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-		if !isLoopbackAddr(localAddr) {
+	change := mutating(r.Method)
+	if change {
+		if err := crossOrigin.Check(r); err != nil {
+			h.refused.crossOrigin.Add(1)
 			return apiError(http.StatusForbidden, "", "",
-				"no admin token configured; mutating requests are only accepted on a loopback address", nil)
+				"cross-origin request refused: changes cannot be sent by a web page of another origin", nil)
 		}
-		if _, isUnix := localAddr.(*net.UnixAddr); !isUnix && !isLoopbackHost(hostOf(r.Host)) {
-			return apiError(http.StatusForbidden, "Host", r.Host,
-				"no admin token configured; mutating requests must name a loopback host (127.0.0.1, [::1] or localhost)", nil)
+	}
+	if got, ok := bearerToken(r.Header.Get("Authorization")); ok {
+		if !tokensEqual(got, h.token) {
+			h.refused.wrongToken.Add(1)
+			return apiError(http.StatusForbidden, "", "", msgWrongToken, nil)
 		}
 		return nil
 	}
-	got, ok := bearerToken(r.Header.Get("Authorization"))
-	if !ok {
+	if !change {
+		localAddr, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+		if isLoopbackAddr(localAddr) {
+			if _, isUnix := localAddr.(*net.UnixAddr); isUnix || isLoopbackHost(hostOf(r.Host)) {
+				return nil
+			}
+			h.refused.host.Add(1)
+			return apiError(http.StatusForbidden, "Host", r.Host,
+				"reads without a token must name a loopback host", []string{"127.0.0.1", "[::1]", "localhost"})
+		}
+		h.refused.missingToken.Add(1)
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		return apiError(http.StatusUnauthorized, "", "",
-			"missing bearer token: changes need the header Authorization: Bearer <token>", nil)
+			msgMissingToken+": reads over a non-loopback connection need the header Authorization: Bearer <token>", nil)
 	}
-	if !tokensEqual(got, h.token) {
-		return apiError(http.StatusForbidden, "", "", "wrong bearer token", nil)
-	}
-	return nil
+	h.refused.missingToken.Add(1)
+	w.Header().Set("WWW-Authenticate", "Bearer")
+	return apiError(http.StatusUnauthorized, "", "",
+		msgMissingToken+": changes need the header Authorization: Bearer <token>, the server's "+TokenEnv+
+			" or the token in its token file admin-PORT.json (in the runtime directory of the user who runs it)", nil)
 }
 
 // bearerToken returns the token of an "Authorization: Bearer TOKEN" header.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,6 +28,10 @@ type Client struct {
 	base  string // scheme://host:port
 	token string
 	hc    *http.Client
+	// fromFile: without a token, changes read it from the token file of
+	// runtimeDir ("" means RuntimeDir()) for base's port (WithRuntimeToken).
+	fromFile   bool
+	runtimeDir string
 }
 
 // ClientOption configures NewClient.
@@ -37,9 +42,21 @@ type clientOption func(*Client)
 func (f clientOption) applyClient(c *Client) { f(c) }
 
 // WithClientToken sends token as "Authorization: Bearer TOKEN" with every
-// request (changes need it when the server has a token).
+// request: every change needs it, and so do reads from another host.
 func WithClientToken(token string) ClientOption {
 	return clientOption(func(c *Client) { c.token = strings.TrimSpace(token) })
+}
+
+// WithRuntimeToken makes a client without WithClientToken read the token
+// of each change from the token file the server published for the
+// client's port in the runtime directory dir ("" means RuntimeDir(), read
+// at each change): dir/admin-PORT.json. It is read only when the client's
+// address is loopback (127.0.0.0/8, ::1, localhost), so a local token never
+// goes to another host; a server run by another user keeps its file in
+// that user's directory, out of reach. When the server refuses the change
+// for its token, the *Error says which file was tried and why it failed.
+func WithRuntimeToken(dir string) ClientOption {
+	return clientOption(func(c *Client) { c.fromFile, c.runtimeDir = true, dir })
 }
 
 // WithHTTPClient makes requests with hc instead of a client with
@@ -153,8 +170,12 @@ func (c *Client) do(ctx context.Context, method, comp, route string, in, out any
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	token, fromFile := c.token, ""
+	if token == "" && c.fromFile && mutating(method) {
+		token, fromFile = c.fileToken()
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -166,7 +187,11 @@ func (c *Client) do(ctx context.Context, method, comp, route string, in, out any
 		return fmt.Errorf("telemetry admin %s %s: reading the response: %w", method, u, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return responseError(resp.StatusCode, b)
+		e := responseError(resp.StatusCode, b)
+		if fromFile != "" && e.TokenRefused() {
+			e.Message += "; " + fromFile
+		}
+		return e
 	}
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
@@ -193,4 +218,37 @@ func responseError(status int, body []byte) *Error {
 	}
 	e.StatusCode = status
 	return &e
+}
+
+// fileToken reads the token of the server's token file (WithRuntimeToken).
+// note says where it came from, or why there is none, for an error.
+func (c *Client) fileToken() (token, note string) {
+	u, err := url.Parse(c.base)
+	if err != nil {
+		return "", ""
+	}
+	if !isLoopbackHost(u.Hostname()) {
+		return "", "no token given; token files are read only for loopback addresses"
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		port = 80
+		if u.Scheme == "https" {
+			port = 443
+		}
+	}
+	path, err := TokenFile(c.runtimeDir, port)
+	if err != nil {
+		return "", "no token given and no token file: " + err.Error()
+	}
+	info, err := ReadTokenFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", fmt.Sprintf("no token given, and the token file %s could not be read: %v; "+
+			"is the server run by another user, or with another %s?", path, err, RuntimeDirEnv)
+	}
+	return info.Token, fmt.Sprintf("the token came from %s, written by pid %d; the file may be stale", path, info.PID)
 }

@@ -35,6 +35,20 @@ func (e *Error) Error() string {
 	return e.Message + " (allowed: " + strings.Join(e.Allowed, ", ") + ")"
 }
 
+// The messages of the refusals for a token (auth.go).
+const (
+	msgMissingToken = "missing bearer token"
+	msgWrongToken   = "wrong bearer token"
+)
+
+// TokenRefused reports whether the server refused the request for its
+// token: none was sent (401) or it was wrong (403). Other refusals, a file
+// endpoint outside the allowed directories say, report false.
+func (e *Error) TokenRefused() bool {
+	return e.StatusCode == http.StatusUnauthorized ||
+		e.StatusCode == http.StatusForbidden && strings.HasPrefix(e.Message, msgWrongToken)
+}
+
 // apiError is an *Error whose StatusCode the handler writes.
 func apiError(status int, field, value, msg string, allowed []string) *Error {
 	return &Error{StatusCode: status, Message: msg, Field: field, Value: value, Allowed: allowed}

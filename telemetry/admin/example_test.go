@@ -30,9 +30,13 @@ func Example() {
 	}
 	defer comp.Shutdown(ctx)
 
-	// No token: changes are accepted only on a loopback address.
+	// No token configured: the handler generates one and, once it serves,
+	// publishes it in the token file of the user's runtime directory
+	// ($SIGHTLINE_RUNTIME_DIR, else $XDG_RUNTIME_DIR/sightline, ...).
+	ready := make(chan net.Addr, 1)
 	h, err := admin.NewHandler(admin.WithComponents(comp),
-		admin.WithEnv(func(string) (string, bool) { return "", false }))
+		admin.WithEnv(func(string) (string, bool) { return "", false }),
+		admin.WithReady(func(a net.Addr) { ready <- a }))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -46,8 +50,11 @@ func Example() {
 	defer stopServing()
 	served := make(chan error, 1)
 	go func() { served <- h.Serve(serveCtx, ln) }()
+	addr := <-ready
 
-	client, err := admin.NewClient(ln.Addr().String())
+	// The operator's client reads the token from that file, as sightline
+	// ctl does.
+	client, err := admin.NewClient(addr.String(), admin.WithRuntimeToken(""))
 	if err != nil {
 		fmt.Println(err)
 		return

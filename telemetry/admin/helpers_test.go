@@ -80,11 +80,12 @@ func serve(t *testing.T, opts ...Option) *fixture {
 	f.base = serveHandler(t, h)
 	f.hc = &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(f.hc.CloseIdleConnections)
-	f.client = f.newClient(t)
+	f.client = f.newClient(t, WithClientToken(h.Token()))
 	return f
 }
 
-// serveHandler serves h on 127.0.0.1:0 until the test ends.
+// serveHandler serves h on 127.0.0.1:0 until the test ends (its token
+// file goes to the runtime directory TestMain made).
 func serveHandler(t *testing.T, h *Handler) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -120,7 +121,8 @@ type response struct {
 }
 
 // do sends a raw request; hdr holds extra headers ("Content-Type" is
-// application/json for a non-empty body unless hdr sets it, "" to omit).
+// application/json for a non-empty body, and "Authorization" the
+// handler's token, unless hdr sets them, "" to omit).
 func (f *fixture) do(t *testing.T, method, path, body string, hdr map[string]string) response {
 	t.Helper()
 	var rd io.Reader
@@ -134,6 +136,7 @@ func (f *fixture) do(t *testing.T, method, path, body string, hdr map[string]str
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	req.Header.Set("Authorization", "Bearer "+f.h.Token())
 	for k, v := range hdr {
 		if v == "" {
 			req.Header.Del(k)

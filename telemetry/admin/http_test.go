@@ -69,7 +69,7 @@ func TestRawRoutes(t *testing.T) {
 	parent := t.TempDir() // subtest names hold commas, which endpoints may not
 	for i, tt := range tests {
 		t.Run(tt.method+" "+strings.TrimPrefix(tt.path, PathPrefix)+" "+tt.body, func(t *testing.T) {
-			f := serve(t)
+			f := serve(t, WithFileDirs(parent))
 			dir := filepath.Join(parent, strconv.Itoa(i))
 			if err := os.Mkdir(dir, 0o755); err != nil {
 				t.Fatal(err)

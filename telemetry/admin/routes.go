@@ -58,7 +58,7 @@ func (h *Handler) routes() *http.ServeMux {
 	return mux
 }
 
-// dispatch checks the method, authorizes changes, finds the component (for
+// dispatch checks the method, authorizes the request, finds the component (for
 // component routes), reads ?persist and runs the operation.
 func (h *Handler) dispatch(hasComponent bool, m methods) http.Handler {
 	allowed := slices.Sorted(maps.Keys(m))
@@ -85,13 +85,11 @@ func (h *Handler) dispatch(hasComponent bool, m methods) http.Handler {
 	})
 }
 
-// prepare authorizes a change, finds the component and reads ?persist.
+// prepare authorizes the request, finds the component and reads ?persist.
 func (h *Handler) prepare(c *call, hasComponent bool) *Error {
 	change := mutating(c.r.Method)
-	if change {
-		if e := h.authorize(c.w, c.r); e != nil {
-			return e
-		}
+	if e := h.authorize(c.w, c.r); e != nil {
+		return e
 	}
 	if hasComponent {
 		c.name = c.r.PathValue("name")

@@ -64,7 +64,7 @@ func TestListenAndServeRefusesWithoutToken(t *testing.T) {
 func listenAndServe(t *testing.T, h *Handler, addr string) (net.Addr, func() error) {
 	t.Helper()
 	listening := make(chan net.Addr, 1)
-	h.listening = func(a net.Addr) { listening <- a }
+	h.ready = func(a net.Addr) { listening <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- h.ListenAndServe(ctx, addr) }()
@@ -85,7 +85,7 @@ func TestListenAndServe(t *testing.T) {
 		{"127.0.0.1:0", ""},
 		{"[::1]:0", ""},
 		{"localhost:0", ""},
-		{"0.0.0.0:0", "s3cret"},
+		{"0.0.0.0:0", goodToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -109,7 +109,7 @@ func TestListenAndServe(t *testing.T) {
 			}
 			hc := &http.Client{Transport: &http.Transport{}}
 			defer hc.CloseIdleConnections()
-			c, err := NewClient(target, WithHTTPClient(hc), WithClientToken(tt.token))
+			c, err := NewClient(target, WithHTTPClient(hc), WithClientToken(h.Token()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	addr, stop := listenAndServe(t, h, "127.0.0.1:0")
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
-	c, _ := NewClient(addr.String(), WithHTTPClient(hc))
+	c, _ := NewClient(addr.String(), WithHTTPClient(hc), WithClientToken(h.Token()))
 
 	done := make(chan error, 1)
 	go func() { done <- c.Stop(context.Background(), "motor", Persist()) }()

@@ -67,7 +67,9 @@ func (s signal) current(c *call) endpointsBody {
 
 func (s signal) getEndpoints(_ *Handler, c *call) (any, *Error) { return s.current(c), nil }
 
-// putEndpoints replaces the endpoints; an empty list means none.
+// putEndpoints replaces the endpoints; an empty list means none. A file
+// endpoint the signal does not have already must lie in an allowed
+// directory (filedirs.go).
 func (s signal) putEndpoints(h *Handler, c *call) (any, *Error) {
 	var body endpointsBody
 	example := `{"endpoints":[{"exporter":"http","url":"http://127.0.0.1:4318"}]}`
@@ -78,8 +80,14 @@ func (s signal) putEndpoints(h *Handler, c *call) (any, *Error) {
 		return nil, apiError(http.StatusBadRequest, "endpoints", "", "endpoints: missing (give [] for none)", nil)
 	}
 	texts := make([]string, len(body.Endpoints))
+	current := s.endpoints(c.ctl)
 	for i, ep := range body.Endpoints {
-		if e := s.check(fmt.Sprintf("endpoints[%d].", i), ep); e != nil {
+		prefix := fmt.Sprintf("endpoints[%d].", i)
+		if e := s.check(prefix, ep); e != nil {
+			return nil, e
+		}
+		norm, _ := telemetry.ParseEndpoint(s.sig, ep.Exporter, ep.URL)
+		if e := h.checkFile(prefix+"url", norm, current); e != nil {
 			return nil, e
 		}
 		texts[i] = ep.String()
@@ -93,10 +101,14 @@ func (s signal) putEndpoints(h *Handler, c *call) (any, *Error) {
 	return s.current(c), nil
 }
 
-// addEndpoint adds one endpoint (adding to "none" replaces it).
+// addEndpoint adds one endpoint (adding to "none" replaces it); a file
+// endpoint must lie in an allowed directory (filedirs.go).
 func (s signal) addEndpoint(h *Handler, c *call) (any, *Error) {
 	ep, e := s.readEndpoint(h, c)
 	if e != nil {
+		return nil, e
+	}
+	if e := h.checkFile("url", ep, s.endpoints(c.ctl)); e != nil {
 		return nil, e
 	}
 	if e := h.change(c, s.endpointsKey, "", ep.String(), func() error {

@@ -20,4 +20,7 @@
 // busy database is retried. FORMAT.md describes the file format, its
 // versions and migrations, and the concurrency rules; the file may be
 // inspected with the sqlite3 command-line shell.
+//
+// The file is private (FileMode, 0600, for it and its -wal and -shm
+// files): whoever may write it chooses where components export.
 package properties

@@ -40,9 +40,13 @@ type Store struct {
 }
 
 // Open opens the properties file at path, creating it and its schema if
-// missing; the parent directory must exist. A file with a newer schema
-// than this package knows is refused with a *SchemaVersionError; an older
-// one is migrated (see FORMAT.md). The Store must be closed with Close.
+// missing; the parent directory must exist (Open creates no directory:
+// put the file in one only you can write). The file is created with
+// FileMode (0600), and an existing one (or its -wal or -shm file) with a
+// wider mode is tightened to it, unless it belongs to another user. A file
+// with a newer schema than this package knows is refused with a
+// *SchemaVersionError; an older one is migrated (see FORMAT.md). The Store
+// must be closed with Close.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("properties: open: empty path")
@@ -59,6 +63,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("properties: open %s: is a directory", path)
+	}
+	if err := privateFile(abs); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn(abs))
 	if err != nil {
