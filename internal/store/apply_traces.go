@@ -133,8 +133,8 @@ func insertIgnoring(w *wconn, t *txTrace) error {
 // summarize returns old updated with the newly stored spans.
 func summarize(old traceRow, spans []spanRow) traceRow {
 	r := old
-	r.services = slices.Clone(old.services)
-	r.names = slices.Clone(old.names)
+	services := idList{ids: slices.Clone(old.services)}
+	names := idList{ids: slices.Clone(old.names)}
 	for i := range spans {
 		sp := &spans[i]
 		r.start = min(r.start, sp.start)
@@ -146,14 +146,41 @@ func summarize(old traceRow, spans []spanRow) traceRow {
 		if sp.isError {
 			r.errors++
 		}
-		if !slices.Contains(r.services, sp.service) {
-			r.services = append(r.services, sp.service)
-		}
-		if sp.name != 0 && !slices.Contains(r.names, sp.name) {
-			r.names = append(r.names, sp.name)
+		services.add(sp.service)
+		if sp.name != 0 {
+			names.add(sp.name)
 		}
 	}
+	r.services, r.names = services.ids, names.ids
 	return r
+}
+
+// idList is a list of distinct ids in the order added. It is searched
+// while short and indexed by a set once long, so a trace with many
+// distinct span names costs linear time, not quadratic.
+type idList struct {
+	ids []uint64
+	set map[uint64]struct{}
+}
+
+const idListScan = 32 // the longest list searched
+
+func (l *idList) add(id uint64) {
+	if l.set == nil && len(l.ids) > idListScan {
+		l.set = make(map[uint64]struct{}, 2*len(l.ids))
+		for _, x := range l.ids {
+			l.set[x] = struct{}{}
+		}
+	}
+	if l.set != nil {
+		if _, ok := l.set[id]; ok {
+			return
+		}
+		l.set[id] = struct{}{}
+	} else if slices.Contains(l.ids, id) {
+		return
+	}
+	l.ids = append(l.ids, id)
 }
 
 func (r *traceRow) same(o *traceRow) bool {

@@ -9,8 +9,6 @@ import (
 	"io"
 	"math"
 	"sync"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // ErrCorrupt is wrapped by errors about stored data that cannot be
@@ -23,8 +21,14 @@ const maxPayload = 64 << 20
 
 var flateReaders sync.Pool
 
-// openPayload returns the body of a stored payload.
-func openPayload(p []byte) ([]byte, error) {
+// inflateChunk is how much of a payload is inflated between looks at the
+// query's context.
+const inflateChunk = 1 << 20
+
+// openPayload returns the body of a stored payload. st, when not nil, is
+// looked at between chunks of inflating, so a query stops inflating a
+// large payload when its context ends.
+func openPayload(p []byte, st *stopper) ([]byte, error) {
 	if len(p) == 0 {
 		return nil, fmt.Errorf("%w: empty payload", ErrCorrupt)
 	}
@@ -41,24 +45,48 @@ func openPayload(p []byte) ([]byte, error) {
 			r = flate.NewReader(bytes.NewReader(p[1:]))
 		}
 		defer flateReaders.Put(r)
-		body, err := io.ReadAll(io.LimitReader(r, maxPayload+1))
-		if err != nil {
-			return nil, fmt.Errorf("%w: inflate: %w", ErrCorrupt, err)
+		var body bytes.Buffer
+		for {
+			if err := st.err(); err != nil {
+				return nil, err
+			}
+			n, err := io.CopyN(&body, r, inflateChunk)
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%w: inflate: %w", ErrCorrupt, err)
+			}
+			if body.Len() > maxPayload {
+				return nil, fmt.Errorf("%w: payload inflates past %d bytes", ErrCorrupt, maxPayload)
+			}
+			if n < inflateChunk {
+				return body.Bytes(), nil
+			}
 		}
-		if len(body) > maxPayload {
-			return nil, fmt.Errorf("%w: payload inflates past %d bytes", ErrCorrupt, maxPayload)
-		}
-		return body, nil
 	}
 	return nil, fmt.Errorf("%w: unknown payload format %d", ErrCorrupt, p[0])
 }
 
 // decoder reads a body. The first problem is kept in err and makes every
 // later read return zero values, so callers check err once at the end.
+// Loops over map entries and array elements tick st (when set), so a
+// query stops decoding once its context ends; err is then the context's
+// cause.
 type decoder struct {
 	b   []byte
 	v   *dictView
+	st  *stopper
 	err error
+}
+
+// tick counts an item for the query's stopper; false once decoding must
+// stop (d.err says why).
+func (d *decoder) tick() bool {
+	if d.st != nil && d.err == nil {
+		if err := d.st.tick(); err != nil {
+			d.err = err
+			d.b = nil
+		}
+	}
+	return d.err == nil
 }
 
 func (d *decoder) fail(format string, args ...any) {
@@ -156,7 +184,7 @@ func (d *decoder) key() string {
 // skipMap skips an encoded map and returns its bytes.
 func (d *decoder) skipMap(depth int) []byte {
 	start := d.b
-	for n := d.count(); n > 0 && d.err == nil; n-- {
+	for n := d.count(); n > 0 && d.tick(); n-- {
 		if k := d.uvarint(); k&1 == 1 {
 			d.raw(k >> 1)
 		}
@@ -166,6 +194,23 @@ func (d *decoder) skipMap(depth int) []byte {
 		return nil
 	}
 	return start[:len(start)-len(d.b)]
+}
+
+// skipElements skips the n elements of an array at nesting level lvl.
+func (d *decoder) skipElements(n, lvl int) {
+	for ; n > 0 && d.tick(); n-- {
+		d.skipValue(lvl + 1)
+	}
+}
+
+// skipEntries skips the n entries of a map at nesting level lvl.
+func (d *decoder) skipEntries(n, lvl int) {
+	for ; n > 0 && d.tick(); n-- {
+		if k := d.uvarint(); k&1 == 1 {
+			d.raw(k >> 1)
+		}
+		d.skipValue(lvl + 1)
+	}
 }
 
 func (d *decoder) skipValue(depth int) {
@@ -182,9 +227,7 @@ func (d *decoder) skipValue(depth int) {
 	case tagDouble:
 		d.raw(8)
 	case tagSlice:
-		for n := d.count(); n > 0 && d.err == nil; n-- {
-			d.skipValue(depth + 1)
-		}
+		d.skipElements(d.count(), depth)
 	case tagMap:
 		d.skipMap(depth + 1)
 	default:
@@ -192,11 +235,12 @@ func (d *decoder) skipValue(depth int) {
 	}
 }
 
-// jsonMap decodes a map into JSON-ready values (see model.go).
+// jsonMap decodes a map into JSON-ready values (see model.go); of a
+// repeated key, the last value is kept.
 func (d *decoder) jsonMap(depth int) map[string]any {
 	n := d.count()
 	m := make(map[string]any, n)
-	for ; n > 0 && d.err == nil; n-- {
+	for ; n > 0 && d.tick(); n-- {
 		k := d.key()
 		m[k] = d.jsonValue(depth)
 	}
@@ -235,7 +279,7 @@ func (d *decoder) jsonValue(depth int) any {
 	case tagSlice:
 		n := d.count()
 		s := make([]any, 0, n)
-		for ; n > 0 && d.err == nil; n-- {
+		for ; n > 0 && d.tick(); n-- {
 			s = append(s, d.jsonValue(depth+1))
 		}
 		return s
@@ -247,65 +291,13 @@ func (d *decoder) jsonValue(depth int) any {
 	}
 }
 
-// pMap decodes a map into dst, which should be empty.
-func (d *decoder) pMap(dst pcommon.Map, depth int) {
-	n := d.count()
-	dst.EnsureCapacity(n)
-	for ; n > 0 && d.err == nil; n-- {
-		k := d.key()
-		d.pValue(dst.PutEmpty(k), depth)
-	}
-}
-
-func (d *decoder) pValue(dst pcommon.Value, depth int) {
-	if depth > maxDepth {
-		d.fail("values nested too deep")
-		return
-	}
-	switch t := d.byte1(); t {
-	case tagEmpty:
-	case tagStr:
-		dst.SetStr(d.str())
-	case tagFalse:
-		dst.SetBool(false)
-	case tagTrue:
-		dst.SetBool(true)
-	case tagInt:
-		dst.SetInt(d.varint())
-	case tagDouble:
-		dst.SetDouble(math.Float64frombits(d.fixed64()))
-	case tagBytes:
-		dst.SetEmptyBytes().FromRaw(bytes.Clone(d.raw(d.uvarint())))
-	case tagSlice:
-		n := d.count()
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(n)
-		for ; n > 0 && d.err == nil; n-- {
-			d.pValue(s.AppendEmpty(), depth+1)
-		}
-	case tagMap:
-		d.pMap(dst.SetEmptyMap(), depth+1)
-	default:
-		d.fail("unknown value tag %d", t)
-	}
-}
-
 // jsonMapOf decodes raw map bytes (from skipMap); empty raw is an empty
-// map.
-func jsonMapOf(raw []byte, v *dictView) (map[string]any, error) {
+// map. st, when not nil, is ticked for every entry and element.
+func jsonMapOf(raw []byte, v *dictView, st *stopper) (map[string]any, error) {
 	if len(raw) == 0 {
 		return map[string]any{}, nil
 	}
-	d := decoder{b: raw, v: v}
+	d := decoder{b: raw, v: v, st: st}
 	m := d.jsonMap(0)
 	return m, d.err
-}
-
-func pMapOf(raw []byte, v *dictView, dst pcommon.Map) error {
-	if len(raw) == 0 {
-		return nil
-	}
-	d := decoder{b: raw, v: v}
-	d.pMap(dst, 0)
-	return d.err
 }

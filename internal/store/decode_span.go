@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // spanRec is a parsed span payload. Attribute maps are kept encoded
@@ -46,14 +45,15 @@ type linkRec struct {
 	flags      uint32
 }
 
-// parseSpan parses a stored span payload.
-func parseSpan(payload []byte, v *dictView) (spanRec, error) {
+// parseSpan parses a stored span payload; st, when not nil, is ticked for
+// every attribute skipped.
+func parseSpan(payload []byte, v *dictView, st *stopper) (spanRec, error) {
 	var r spanRec
-	body, err := openPayload(payload)
+	body, err := openPayload(payload, st)
 	if err != nil {
 		return r, err
 	}
-	d := decoder{b: body, v: v}
+	d := decoder{b: body, v: v, st: st}
 	r.bits = d.uvarint()
 	r.resource = d.uvarint()
 	r.scope = d.uvarint()
@@ -141,8 +141,8 @@ func enumName(names []string, v uint64) string {
 }
 
 // jsonSpan converts a parsed span to its JSON form; Resource is left for
-// the caller to set.
-func (r *spanRec) jsonSpan(start int64, spanID []byte, v *dictView) (Span, error) {
+// the caller to set. st, when not nil, is ticked for every attribute.
+func (r *spanRec) jsonSpan(start int64, spanID []byte, v *dictView, st *stopper) (Span, error) {
 	sp := Span{
 		SpanID:            hex.EncodeToString(spanID),
 		Name:              r.name,
@@ -163,18 +163,18 @@ func (r *spanRec) jsonSpan(start int64, spanID []byte, v *dictView) (Span, error
 		sp.ParentSpanID = hex.EncodeToString(r.parent[:])
 	}
 	var err error
-	if sp.Attributes, err = jsonMapOf(r.attrs, v); err != nil {
+	if sp.Attributes, err = jsonMapOf(r.attrs, v, st); err != nil {
 		return sp, err
 	}
 	for _, e := range r.events {
-		attrs, err := jsonMapOf(e.attrs, v)
+		attrs, err := jsonMapOf(e.attrs, v, st)
 		if err != nil {
 			return sp, err
 		}
 		sp.Events = append(sp.Events, Event{TimeUnixNano: start + e.delta, Name: e.name, Attributes: attrs, DroppedAttributes: int(e.dropped)})
 	}
 	for _, l := range r.links {
-		attrs, err := jsonMapOf(l.attrs, v)
+		attrs, err := jsonMapOf(l.attrs, v, st)
 		if err != nil {
 			return sp, err
 		}
@@ -189,54 +189,6 @@ func (r *spanRec) jsonSpan(start int64, spanID []byte, v *dictView) (Span, error
 	sc, err := parseScope(v.scopes[r.scope])
 	sp.Scope = Scope{Name: sc.name, Version: sc.version}
 	return sp, err
-}
-
-// otlpSpan fills dst (a new span) from a parsed span.
-func (r *spanRec) otlpSpan(dst ptrace.Span, traceID pcommon.TraceID, start int64, spanID []byte, v *dictView) error {
-	dst.SetTraceID(traceID)
-	var sid pcommon.SpanID
-	copy(sid[:], spanID)
-	dst.SetSpanID(sid)
-	dst.SetParentSpanID(r.parent)
-	dst.TraceState().FromRaw(r.traceState)
-	dst.SetFlags(r.flags)
-	dst.SetName(r.name)
-	dst.SetKind(ptrace.SpanKind(r.kind))
-	dst.SetStartTimestamp(pcommon.Timestamp(start))
-	dst.SetEndTimestamp(pcommon.Timestamp(start + int64(r.duration)))
-	dst.SetDroppedAttributesCount(r.droppedAttrs)
-	dst.SetDroppedEventsCount(r.droppedEvents)
-	dst.SetDroppedLinksCount(r.droppedLinks)
-	dst.Status().SetCode(ptrace.StatusCode(r.statusCode))
-	dst.Status().SetMessage(r.statusMessage)
-	if err := pMapOf(r.attrs, v, dst.Attributes()); err != nil {
-		return err
-	}
-	evs := dst.Events()
-	evs.EnsureCapacity(len(r.events))
-	for _, e := range r.events {
-		ev := evs.AppendEmpty()
-		ev.SetTimestamp(pcommon.Timestamp(start + e.delta))
-		ev.SetName(e.name)
-		ev.SetDroppedAttributesCount(e.dropped)
-		if err := pMapOf(e.attrs, v, ev.Attributes()); err != nil {
-			return err
-		}
-	}
-	links := dst.Links()
-	links.EnsureCapacity(len(r.links))
-	for _, l := range r.links {
-		ln := links.AppendEmpty()
-		ln.SetTraceID(l.traceID)
-		ln.SetSpanID(l.spanID)
-		ln.TraceState().FromRaw(l.traceState)
-		ln.SetDroppedAttributesCount(l.dropped)
-		ln.SetFlags(l.flags)
-		if err := pMapOf(l.attrs, v, ln.Attributes()); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // resourceRec and scopeRec are parsed dictionary entries.
@@ -254,7 +206,7 @@ type scopeRec struct {
 
 func parseResource(data []byte) (resourceRec, error) {
 	var r resourceRec
-	body, err := openPayload(data)
+	body, err := openPayload(data, nil)
 	if err != nil {
 		return r, fmt.Errorf("resource: %w", err)
 	}
@@ -270,7 +222,7 @@ func parseResource(data []byte) (resourceRec, error) {
 
 func parseScope(data []byte) (scopeRec, error) {
 	var r scopeRec
-	body, err := openPayload(data)
+	body, err := openPayload(data, nil)
 	if err != nil {
 		return r, fmt.Errorf("scope: %w", err)
 	}
@@ -287,7 +239,7 @@ func parseScope(data []byte) (scopeRec, error) {
 }
 
 // jsonResource decodes resource id from the dictionary view.
-func jsonResource(id uint64, v *dictView) (Resource, error) {
+func jsonResource(id uint64, v *dictView, st *stopper) (Resource, error) {
 	if id == 0 || id >= uint64(len(v.resources)) {
 		return Resource{}, fmt.Errorf("%w: unknown resource id %d", ErrCorrupt, id)
 	}
@@ -295,6 +247,6 @@ func jsonResource(id uint64, v *dictView) (Resource, error) {
 	if err != nil {
 		return Resource{}, err
 	}
-	attrs, err := jsonMapOf(r.attrs, v)
+	attrs, err := jsonMapOf(r.attrs, v, st)
 	return Resource{Attributes: attrs, SchemaURL: r.schemaURL}, err
 }

@@ -47,6 +47,29 @@
 // queued like ingest batches, so ingest is never held up for long. Close
 // stops it.
 //
+// # Limits
+//
+// What one item may carry is bounded on ingest (Options.MaxAttributes,
+// MaxValueBytes, MaxEvents, MaxLinks; defaults in DefaultOptions): what
+// is past a limit is cut, added to the item's dropped counts as the
+// OpenTelemetry SDKs' span limits do, and counted in Stats. Values are
+// stored only as deep as OTLP protobuf can carry them back, and nothing
+// in the store, writing or reading, recurses deeper than that.
+//
+// # Queries
+//
+// Queries take a context: SQL statements are interrupted when it ends,
+// and the loops decoding their rows (spans, log records, attributes)
+// look at it every 256 items, so a query for a client that has gone
+// returns context.Cause soon, however wide the items. Decoding is linear
+// in the size of what is read: [Store.TraceOTLP] builds small attribute
+// maps with pdata's setters and hands larger ones (whose setters would
+// cost quadratic time) to pdata's protobuf decoder, and
+// [Store.TraceOTLPProto] writes the trace as OTLP protobuf straight from
+// the stored payloads.
+//
 // One Store at a time may have a data directory open: a lock file
-// (sightline.lock) keeps out a second one, in any process.
+// (sightline.lock) keeps out a second one, in any process. The files the
+// Store creates are readable by their owner only (0600, the directory
+// 0700).
 package store

@@ -3,7 +3,6 @@ package store
 import (
 	"compress/flate"
 	"encoding/binary"
-	"math"
 	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -34,8 +33,8 @@ const (
 	tagMap    = 8 // uv count + (key, value) entries
 )
 
-// maxDepth bounds the nesting of arrays and maps. A deeper value (never
-// seen in practice) is stored as its string form (pcommon.Value.AsString).
+// maxDepth bounds the nesting of arrays and maps that readers accept
+// (data written before protoDepthLimit bounded it may nest this deep).
 const maxDepth = 64
 
 // Span body presence bits.
@@ -72,17 +71,24 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 }
 
 // encoder encodes one batch's payloads, interning keys through the
-// Store's dictionary (with a local cache, so most lookups take no lock).
+// Store's dictionary (with a local cache, so most lookups take no lock),
+// and cuts what is past the ingest limits.
 type encoder struct {
 	d     *dict
+	lim   limits
 	keys  map[string]uint64
 	body  []byte // scratch
+	rest  []byte // scratch: a body after its presence bits
+	text  []byte // scratch: a log body encoded for its text form
 	out   appendWriter
 	arena []byte // payloads of the batch, sub-sliced
+
+	cut     cuts // what the limits cut from the batch
+	dropped int  // attributes dropped from the item being encoded
 }
 
-func newEncoder(d *dict) *encoder {
-	return &encoder{d: d, keys: make(map[string]uint64, 64)}
+func newEncoder(d *dict, lim limits) *encoder {
+	return &encoder{d: d, lim: lim, keys: make(map[string]uint64, 64)}
 }
 
 // keep copies p into the batch's arena and returns the copy.
@@ -116,210 +122,136 @@ func (e *encoder) payload(body []byte) []byte {
 	return e.keep(e.out.b)
 }
 
-func (e *encoder) keyID(k string) uint64 {
-	if id, ok := e.keys[k]; ok {
-		return id
-	}
-	id := e.d.key(k)
-	if len(e.keys) < 4096 {
-		e.keys[k] = id
-	}
-	return id
-}
-
-func appendStr(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-// appendKey writes an interned key as uv id<<1 and another as uv
-// len<<1|1 followed by its bytes.
-func (e *encoder) appendKey(b []byte, k string, intern bool) []byte {
-	if intern {
-		if id := e.keyID(k); id != 0 {
-			return binary.AppendUvarint(b, id<<1)
-		}
-	}
-	return append(binary.AppendUvarint(b, uint64(len(k))<<1|1), k...)
-}
-
-func (e *encoder) appendMap(b []byte, m pcommon.Map, depth int, intern bool) []byte {
-	b = binary.AppendUvarint(b, uint64(m.Len()))
-	m.Range(func(k string, v pcommon.Value) bool {
-		b = e.appendKey(b, k, intern)
-		b = e.appendValue(b, v, depth, intern)
-		return true
-	})
-	return b
-}
-
-func (e *encoder) appendValue(b []byte, v pcommon.Value, depth int, intern bool) []byte {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		return appendStr(append(b, tagStr), v.Str())
-	case pcommon.ValueTypeBool:
-		if v.Bool() {
-			return append(b, tagTrue)
-		}
-		return append(b, tagFalse)
-	case pcommon.ValueTypeInt:
-		return binary.AppendVarint(append(b, tagInt), v.Int())
-	case pcommon.ValueTypeDouble:
-		return binary.LittleEndian.AppendUint64(append(b, tagDouble), math.Float64bits(v.Double()))
-	case pcommon.ValueTypeBytes:
-		raw := v.Bytes().AsRaw()
-		return append(binary.AppendUvarint(append(b, tagBytes), uint64(len(raw))), raw...)
-	case pcommon.ValueTypeSlice:
-		if depth >= maxDepth {
-			return appendStr(append(b, tagStr), v.AsString())
-		}
-		s := v.Slice()
-		b = binary.AppendUvarint(append(b, tagSlice), uint64(s.Len()))
-		for i := 0; i < s.Len(); i++ {
-			b = e.appendValue(b, s.At(i), depth+1, intern)
-		}
-		return b
-	case pcommon.ValueTypeMap:
-		if depth >= maxDepth {
-			return appendStr(append(b, tagStr), v.AsString())
-		}
-		return e.appendMap(append(b, tagMap), v.Map(), depth+1, intern)
-	}
-	return append(b, tagEmpty)
-}
-
 // resourceData encodes a resource with its schema URL (keys inline: the
 // encoding is the resource's identity in the dictionary).
 func (e *encoder) resourceData(r pcommon.Resource, schemaURL string) []byte {
+	e.dropped = 0
+	attrs := e.appendMap(e.rest[:0], r.Attributes(), attrValueDepth, false)
+	e.rest = attrs
 	b := append(e.body[:0], formatRaw)
 	b = appendStr(b, schemaURL)
-	b = binary.AppendUvarint(b, uint64(r.DroppedAttributesCount()))
-	b = e.appendMap(b, r.Attributes(), 0, false)
+	b = binary.AppendUvarint(b, addDropped(r.DroppedAttributesCount(), e.dropped))
+	b = append(b, attrs...)
 	e.body = b
 	return b
 }
 
 // scopeData encodes an instrumentation scope with its schema URL.
 func (e *encoder) scopeData(s pcommon.InstrumentationScope, schemaURL string) []byte {
+	e.dropped = 0
+	attrs := e.appendMap(e.rest[:0], s.Attributes(), attrValueDepth, false)
+	e.rest = attrs
 	b := append(e.body[:0], formatRaw)
 	b = appendStr(b, s.Name())
 	b = appendStr(b, s.Version())
 	b = appendStr(b, schemaURL)
-	b = binary.AppendUvarint(b, uint64(s.DroppedAttributesCount()))
-	b = e.appendMap(b, s.Attributes(), 0, false)
+	b = binary.AppendUvarint(b, addDropped(s.DroppedAttributesCount(), e.dropped))
+	b = append(b, attrs...)
 	e.body = b
 	return b
 }
 
 // spanPayload encodes everything of a span but its trace id, span id and
-// start, which are the row's key.
+// start, which are the row's key; nil when the body would be larger than
+// maxPayload (readers refuse such payloads). The fields after the
+// presence bits are written first, as what the limits drop decides bits.
 func (e *encoder) spanPayload(sp ptrace.Span, resource, scope, name uint64) []byte {
 	var bits uint64
-	parent := sp.ParentSpanID()
-	if !parent.IsEmpty() {
-		bits |= spanParent
-	}
-	if sp.Kind() != 0 {
-		bits |= spanKind
-	}
-	if sp.Flags() != 0 {
-		bits |= spanFlags
-	}
-	ts := sp.TraceState().AsRaw()
-	if ts != "" {
-		bits |= spanTraceState
-	}
-	st := sp.Status()
-	if st.Code() != 0 {
-		bits |= spanStatusCode
-	}
-	if st.Message() != "" {
-		bits |= spanStatusMessage
-	}
-	if sp.Attributes().Len() > 0 {
-		bits |= spanAttrs
-	}
-	if sp.DroppedAttributesCount() != 0 {
-		bits |= spanDroppedAttrs
-	}
-	if sp.Events().Len() > 0 {
-		bits |= spanEvents
-	}
-	if sp.DroppedEventsCount() != 0 {
-		bits |= spanDroppedEvents
-	}
-	if sp.Links().Len() > 0 {
-		bits |= spanLinks
-	}
-	if sp.DroppedLinksCount() != 0 {
-		bits |= spanDroppedLinks
-	}
-	if name == 0 {
-		bits |= spanInlineName
-	}
-	b := binary.AppendUvarint(e.body[:0], bits)
-	b = binary.AppendUvarint(b, resource)
+	b := binary.AppendUvarint(e.rest[:0], resource)
 	b = binary.AppendUvarint(b, scope)
 	if name == 0 {
+		bits |= spanInlineName
 		b = appendStr(b, sp.Name())
 	} else {
 		b = binary.AppendUvarint(b, name)
 	}
 	start := sp.StartTimestamp()
 	b = binary.AppendUvarint(b, uint64(sp.EndTimestamp()-start))
-	if bits&spanParent != 0 {
+	if parent := sp.ParentSpanID(); !parent.IsEmpty() {
+		bits |= spanParent
 		b = append(b, parent[:]...)
 	}
-	if bits&spanKind != 0 {
-		b = binary.AppendUvarint(b, uint64(sp.Kind()))
+	if k := sp.Kind(); k != 0 {
+		bits |= spanKind
+		b = binary.AppendUvarint(b, uint64(k))
 	}
-	if bits&spanFlags != 0 {
-		b = binary.AppendUvarint(b, uint64(sp.Flags()))
+	if f := sp.Flags(); f != 0 {
+		bits |= spanFlags
+		b = binary.AppendUvarint(b, uint64(f))
 	}
-	if bits&spanTraceState != 0 {
+	if ts := sp.TraceState().AsRaw(); ts != "" {
+		bits |= spanTraceState
 		b = appendStr(b, ts)
 	}
-	if bits&spanStatusCode != 0 {
-		b = binary.AppendUvarint(b, uint64(st.Code()))
+	st := sp.Status()
+	if c := st.Code(); c != 0 {
+		bits |= spanStatusCode
+		b = binary.AppendUvarint(b, uint64(c))
 	}
-	if bits&spanStatusMessage != 0 {
-		b = appendStr(b, st.Message())
+	if m := st.Message(); m != "" {
+		bits |= spanStatusMessage
+		b = appendStr(b, m)
 	}
-	if bits&spanAttrs != 0 {
-		b = e.appendMap(b, sp.Attributes(), 0, true)
+	e.dropped = 0
+	if sp.Attributes().Len() > 0 {
+		bits |= spanAttrs
+		b = e.appendMap(b, sp.Attributes(), attrValueDepth, true)
 	}
-	if bits&spanDroppedAttrs != 0 {
-		b = binary.AppendUvarint(b, uint64(sp.DroppedAttributesCount()))
+	if n := addDropped(sp.DroppedAttributesCount(), e.dropped); n != 0 {
+		bits |= spanDroppedAttrs
+		b = binary.AppendUvarint(b, n)
 	}
-	if bits&spanEvents != 0 {
-		evs := sp.Events()
-		b = binary.AppendUvarint(b, uint64(evs.Len()))
-		for i := 0; i < evs.Len(); i++ {
+	evs := sp.Events()
+	keep := min(evs.Len(), e.lim.events)
+	e.cut.events += int64(evs.Len() - keep)
+	if keep > 0 {
+		bits |= spanEvents
+		b = binary.AppendUvarint(b, uint64(keep))
+		for i := range keep {
 			ev := evs.At(i)
 			b = binary.AppendVarint(b, int64(ev.Timestamp())-int64(start))
 			b = appendStr(b, ev.Name())
-			b = e.appendMap(b, ev.Attributes(), 0, true)
-			b = binary.AppendUvarint(b, uint64(ev.DroppedAttributesCount()))
+			e.dropped = 0
+			b = e.appendMap(b, ev.Attributes(), attrValueDepth, true)
+			b = binary.AppendUvarint(b, addDropped(ev.DroppedAttributesCount(), e.dropped))
 		}
 	}
-	if bits&spanDroppedEvents != 0 {
-		b = binary.AppendUvarint(b, uint64(sp.DroppedEventsCount()))
+	if n := addDropped(sp.DroppedEventsCount(), evs.Len()-keep); n != 0 {
+		bits |= spanDroppedEvents
+		b = binary.AppendUvarint(b, n)
 	}
-	if bits&spanLinks != 0 {
-		links := sp.Links()
-		b = binary.AppendUvarint(b, uint64(links.Len()))
-		for i := 0; i < links.Len(); i++ {
+	links := sp.Links()
+	keep = min(links.Len(), e.lim.links)
+	e.cut.links += int64(links.Len() - keep)
+	if keep > 0 {
+		bits |= spanLinks
+		b = binary.AppendUvarint(b, uint64(keep))
+		for i := range keep {
 			l := links.At(i)
 			tid, sid := l.TraceID(), l.SpanID()
 			b = append(append(b, tid[:]...), sid[:]...)
 			b = appendStr(b, l.TraceState().AsRaw())
-			b = e.appendMap(b, l.Attributes(), 0, true)
-			b = binary.AppendUvarint(b, uint64(l.DroppedAttributesCount()))
+			e.dropped = 0
+			b = e.appendMap(b, l.Attributes(), attrValueDepth, true)
+			b = binary.AppendUvarint(b, addDropped(l.DroppedAttributesCount(), e.dropped))
 			b = binary.AppendUvarint(b, uint64(l.Flags()))
 		}
 	}
-	if bits&spanDroppedLinks != 0 {
-		b = binary.AppendUvarint(b, uint64(sp.DroppedLinksCount()))
+	if n := addDropped(sp.DroppedLinksCount(), links.Len()-keep); n != 0 {
+		bits |= spanDroppedLinks
+		b = binary.AppendUvarint(b, n)
 	}
-	e.body = b
-	return e.payload(b)
+	e.rest = b
+	return e.finish(bits)
+}
+
+// finish prefixes e.rest with the presence bits and returns the payload,
+// or nil when the body is larger than maxPayload.
+func (e *encoder) finish(bits uint64) []byte {
+	body := append(binary.AppendUvarint(e.body[:0], bits), e.rest...)
+	e.body = body
+	if len(body) > maxPayload {
+		return nil
+	}
+	return e.payload(body)
 }

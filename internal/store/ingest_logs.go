@@ -33,17 +33,22 @@ type logRow struct {
 	payload        []byte
 }
 
-type logBatch struct{ rows []logRow }
+type logBatch struct {
+	rows []logRow
+	cut  cuts // what the ingest limits cut
+}
 
 // AppendLogs stores ld's log records, like AppendTraces. A record's time
 // is its timestamp, else its observed timestamp, else the time it is
-// stored. Records with a timestamp past 2262 are rejected. Log records
-// have no identity, so unlike spans a batch sent twice is stored twice.
+// stored. Records with a timestamp past 2262, or of more than 64 MiB
+// once encoded, are rejected; what is past the ingest limits is cut and
+// counted. Log records have no identity, so unlike spans a batch sent
+// twice is stored twice.
 func (s *Store) AppendLogs(ctx context.Context, ld plog.Logs) (AppendResult, error) {
 	if s.isClosed() {
 		return AppendResult{}, ErrClosed
 	}
-	b, res := encodeLogs(s.dict, ld, s.opts.now().UnixNano())
+	b, res := encodeLogs(s.dict, s.opts.limits(), ld, s.opts.now().UnixNano())
 	if len(b.rows) == 0 {
 		return res, nil
 	}
@@ -53,11 +58,12 @@ func (s *Store) AppendLogs(ctx context.Context, ld plog.Logs) (AppendResult, err
 		}
 		return AppendResult{}, fmt.Errorf("store: append logs: %w", err)
 	}
+	s.cuts.add(b.cut)
 	return res, nil
 }
 
-func encodeLogs(d *dict, ld plog.Logs, now int64) (*logBatch, AppendResult) {
-	e := newEncoder(d)
+func encodeLogs(d *dict, lim limits, ld plog.Logs, now int64) (*logBatch, AppendResult) {
+	e := newEncoder(d, lim)
 	b := &logBatch{}
 	var rej rejections
 	rls := ld.ResourceLogs()
@@ -82,13 +88,21 @@ func encodeLogs(d *dict, ld plog.Logs, now int64) (*logBatch, AppendResult) {
 				if scope == 0 {
 					scope = d.scope(e.scopeData(sl.Scope(), sl.SchemaUrl()))
 				}
-				b.rows = append(b.rows, e.logRow(lr, resource, scope, service, now))
+				row := e.logRow(lr, resource, scope, service, now)
+				if row.payload == nil {
+					rej.add("larger than 64 MiB encoded")
+					continue
+				}
+				b.rows = append(b.rows, row)
 			}
 		}
 	}
+	b.cut = e.cut
 	return b, AppendResult{Accepted: len(b.rows), Rejected: rej.total, RejectMessage: rej.message("log record")}
 }
 
+// logRow encodes a log record; its payload is nil when the body would be
+// larger than maxPayload.
 func (e *encoder) logRow(lr plog.LogRecord, resource, scope, service uint64, now int64) logRow {
 	r := logRow{
 		time: int64(lr.Timestamp()), observed: int64(lr.ObservedTimestamp()),
@@ -112,49 +126,46 @@ func (e *encoder) logRow(lr plog.LogRecord, resource, scope, service uint64, now
 	switch body.Type() {
 	case pcommon.ValueTypeEmpty:
 	case pcommon.ValueTypeStr:
-		r.body = body.Str()
+		s := body.Str()
+		if len(s) > e.lim.valueBytes {
+			s = truncUTF8(s, e.lim.valueBytes)
+			e.cut.truncated++
+		}
+		r.body = s
 	default:
-		r.body = body.AsString() // for text search
+		r.body = e.bodyText(body) // for text search
 		bits |= logBody
 	}
-	if lr.SeverityText() != "" {
+	// The fields after the presence bits first: what the limits drop
+	// decides bits.
+	b := binary.AppendUvarint(e.rest[:0], resource)
+	b = binary.AppendUvarint(b, scope)
+	if t := lr.SeverityText(); t != "" {
 		bits |= logSeverityText
+		b = appendStr(b, t)
 	}
-	if lr.Flags() != 0 {
+	if f := lr.Flags(); f != 0 {
 		bits |= logFlags
+		b = binary.AppendUvarint(b, uint64(f))
 	}
-	if lr.EventName() != "" {
+	if n := lr.EventName(); n != "" {
 		bits |= logEventName
+		b = appendStr(b, n)
+	}
+	e.dropped = 0
+	if bits&logBody != 0 {
+		b = e.appendValue(b, body, bodyValueDepth, true)
 	}
 	if lr.Attributes().Len() > 0 {
 		bits |= logAttrs
+		b = e.appendMap(b, lr.Attributes(), attrValueDepth, true)
 	}
-	if lr.DroppedAttributesCount() != 0 {
+	if n := addDropped(lr.DroppedAttributesCount(), e.dropped); n != 0 {
 		bits |= logDroppedAttrs
+		b = binary.AppendUvarint(b, n)
 	}
-	b := binary.AppendUvarint(e.body[:0], bits)
-	b = binary.AppendUvarint(b, resource)
-	b = binary.AppendUvarint(b, scope)
-	if bits&logSeverityText != 0 {
-		b = appendStr(b, lr.SeverityText())
-	}
-	if bits&logFlags != 0 {
-		b = binary.AppendUvarint(b, uint64(lr.Flags()))
-	}
-	if bits&logEventName != 0 {
-		b = appendStr(b, lr.EventName())
-	}
-	if bits&logBody != 0 {
-		b = e.appendValue(b, body, 0, true)
-	}
-	if bits&logAttrs != 0 {
-		b = e.appendMap(b, lr.Attributes(), 0, true)
-	}
-	if bits&logDroppedAttrs != 0 {
-		b = binary.AppendUvarint(b, uint64(lr.DroppedAttributesCount()))
-	}
-	e.body = b
-	r.payload = e.payload(b)
+	e.rest = b
+	r.payload = e.finish(bits)
 	return r
 }
 
@@ -195,13 +206,15 @@ type logRec struct {
 	droppedAttrs uint32
 }
 
-func parseLog(payload []byte, v *dictView) (logRec, error) {
+// parseLog parses a stored log payload; st, when not nil, is ticked for
+// every element of the body.
+func parseLog(payload []byte, v *dictView, st *stopper) (logRec, error) {
 	var r logRec
-	body, err := openPayload(payload)
+	body, err := openPayload(payload, st)
 	if err != nil {
 		return r, err
 	}
-	d := decoder{b: body, v: v}
+	d := decoder{b: body, v: v, st: st}
 	r.bits = d.uvarint()
 	r.resource = d.uvarint()
 	r.scope = d.uvarint()

@@ -37,6 +37,7 @@ type traceGroup struct {
 type traceBatch struct {
 	groups []traceGroup
 	spans  int
+	cut    cuts // what the ingest limits cut
 }
 
 // AppendTraces stores td's spans and returns once they are committed
@@ -45,8 +46,10 @@ type traceBatch struct {
 // calls are committed together (see the package documentation).
 //
 // Invalid spans (an all-zero trace or span id, an end before the start, a
-// timestamp past 2262) are counted in Rejected, named in RejectMessage and
-// not stored; the rest of the batch is. A span already stored (same trace
+// timestamp past 2262, more than 64 MiB once encoded) are counted in
+// Rejected, named in RejectMessage and not stored; the rest of the batch
+// is. What is past the ingest limits (Options.MaxAttributes and the
+// others) is cut and counted (Stats), not rejected. A span already stored (same trace
 // id, span id and start: an exporter's retry) is accepted and kept once.
 // Waiting for room in the queue honours ctx; so does waiting for the
 // commit, after which the batch may or may not have been stored (sending
@@ -55,7 +58,7 @@ func (s *Store) AppendTraces(ctx context.Context, td ptrace.Traces) (AppendResul
 	if s.isClosed() {
 		return AppendResult{}, ErrClosed
 	}
-	b, res := encodeTraces(s.dict, td)
+	b, res := encodeTraces(s.dict, s.opts.limits(), td)
 	if b.spans == 0 {
 		return res, nil
 	}
@@ -65,6 +68,7 @@ func (s *Store) AppendTraces(ctx context.Context, td ptrace.Traces) (AppendResul
 		}
 		return AppendResult{}, fmt.Errorf("store: append traces: %w", err)
 	}
+	s.cuts.add(b.cut)
 	return res, nil
 }
 
@@ -134,8 +138,8 @@ func spanProblem(sp ptrace.Span) string {
 
 // encodeTraces validates and encodes td in the caller's goroutine, so the
 // writer only runs SQL.
-func encodeTraces(d *dict, td ptrace.Traces) (*traceBatch, AppendResult) {
-	e := newEncoder(d)
+func encodeTraces(d *dict, lim limits, td ptrace.Traces) (*traceBatch, AppendResult) {
+	e := newEncoder(d, lim)
 	b := &traceBatch{}
 	var rej rejections
 	index := map[pcommon.TraceID]int{}
@@ -168,6 +172,11 @@ func encodeTraces(d *dict, td ptrace.Traces) (*traceBatch, AppendResult) {
 					name = d.name(service, sp.Name())
 					names[nk] = name
 				}
+				payload := e.spanPayload(sp, resource, scope, name)
+				if payload == nil {
+					rej.add("larger than 64 MiB encoded")
+					continue
+				}
 				tid := sp.TraceID()
 				gi, ok := index[tid]
 				if !ok {
@@ -179,7 +188,7 @@ func encodeTraces(d *dict, td ptrace.Traces) (*traceBatch, AppendResult) {
 					start:   int64(sp.StartTimestamp()),
 					end:     int64(sp.EndTimestamp()),
 					spanID:  sp.SpanID(),
-					payload: e.spanPayload(sp, resource, scope, name),
+					payload: payload,
 					root:    sp.ParentSpanID().IsEmpty(),
 					isError: sp.Status().Code() == ptrace.StatusCodeError,
 					name:    name,
@@ -189,5 +198,6 @@ func encodeTraces(d *dict, td ptrace.Traces) (*traceBatch, AppendResult) {
 			}
 		}
 	}
+	b.cut = e.cut
 	return b, AppendResult{Accepted: b.spans, Rejected: rej.total, RejectMessage: rej.message("span")}
 }

@@ -20,8 +20,12 @@ type dirLock struct{ f *os.File }
 
 func lockDir(dir string) (*dirLock, error) {
 	path := filepath.Join(dir, lockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
+		return nil, fmt.Errorf("store: open %s: lock: %w", dir, err)
+	}
+	if err := tighten(path); err != nil {
+		_ = f.Close()
 		return nil, fmt.Errorf("store: open %s: lock: %w", dir, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {

@@ -112,10 +112,13 @@ type LogRecord struct {
 	SeverityText     string         `json:"severity_text"`
 	Body             any            `json:"body"`
 	Attributes       map[string]any `json:"attributes"`
-	TraceID          string         `json:"trace_id"` // "" when not set
-	SpanID           string         `json:"span_id"`  // "" when not set
-	Service          string         `json:"service"`
-	Resource         Resource       `json:"resource"`
+	// DroppedAttributes is the record's dropped attributes count: what
+	// its sender dropped plus what the store's limits did.
+	DroppedAttributes int      `json:"dropped_attributes"`
+	TraceID           string   `json:"trace_id"` // "" when not set
+	SpanID            string   `json:"span_id"`  // "" when not set
+	Service           string   `json:"service"`
+	Resource          Resource `json:"resource"`
 }
 
 // LogSearch is a page of SearchLogs results, newest first.
@@ -138,4 +141,19 @@ type Stats struct {
 	// and logs' times; 0 when the store is empty.
 	OldestUnixNano int64 `json:"oldest_unix_nano"`
 	NewestUnixNano int64 `json:"newest_unix_nano"`
+
+	// What the ingest limits (Options.MaxAttributes and the others) cut
+	// from the items stored since the Store was opened, counted each time
+	// an item is received (a resource in every batch that carries it).
+	// TruncatedValues counts strings and bytes values cut to
+	// Options.MaxValueBytes; DeepValues arrays and key-value lists nested
+	// too deep to be served as OTLP, stored as a placeholder string;
+	// DroppedAttributes attributes and nested list entries past
+	// Options.MaxAttributes; DroppedEvents and DroppedLinks events and
+	// links past Options.MaxEvents and Options.MaxLinks.
+	TruncatedValues   int64 `json:"truncated_values"`
+	DeepValues        int64 `json:"deep_values"`
+	DroppedAttributes int64 `json:"dropped_attributes"`
+	DroppedEvents     int64 `json:"dropped_events"`
+	DroppedLinks      int64 `json:"dropped_links"`
 }

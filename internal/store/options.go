@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Options configure a Store. The zero value is valid: it keeps everything
-// forever, uncapped, without fsync; DefaultOptions is what `sightline
-// serve` uses.
+// Options configure a Store. The zero value is valid: it keeps data
+// forever, with no cap on the file's size, without fsync, and with the
+// default ingest limits (a zero limit means its default);
+// DefaultOptions is what `sightline serve` uses.
 type Options struct {
 	// RetentionAge is how long data is kept, measured from now back to a
 	// trace's end (all its spans) or a log record's time. Older data is
@@ -40,6 +41,35 @@ type Options struct {
 	// larger batch is still committed whole). 0 means 20,000.
 	MaxTransactionItems int
 
+	// MaxAttributes caps the attributes kept per map: those of a span, a
+	// span event, a link, a resource, a scope or a log record, and the
+	// entries of a key-value list nested in a value or a log body. The
+	// first MaxAttributes, in the order received, are kept; the rest are
+	// dropped, added to the item's dropped attributes count (the span's,
+	// event's, link's, resource's, scope's or log record's; entries of a
+	// nested list count for the item holding it), as the OpenTelemetry
+	// SDKs' span limits do, and counted in Stats.DroppedAttributes.
+	// Arrays keep all their elements: the receiver's request size bounds
+	// them. 0 means 1024.
+	MaxAttributes int
+
+	// MaxValueBytes caps the bytes of one string or bytes value anywhere
+	// in an attribute value or a log body, nested in arrays and lists
+	// too. A longer string is cut to at most MaxValueBytes at a UTF-8
+	// character boundary, a bytes value to MaxValueBytes; each cut counts
+	// in Stats.TruncatedValues. Keys, names and messages are not cut (the
+	// request size bounds them). 0 means 65536 (64 KiB); at most 64 MiB.
+	MaxValueBytes int
+
+	// MaxEvents caps the events kept per span: the first MaxEvents; the
+	// rest are dropped, added to the span's dropped events count and
+	// counted in Stats.DroppedEvents. 0 means 1024.
+	MaxEvents int
+
+	// MaxLinks caps the links kept per span, like MaxEvents (counted in
+	// Stats.DroppedLinks). 0 means 1024.
+	MaxLinks int
+
 	// OnError, when set, is called from the retention goroutine with the
 	// error of a failed retention pass (the next pass retries). nil
 	// ignores them.
@@ -50,6 +80,10 @@ type Options struct {
 	// retentionHook, for tests, is called after each retention pass of
 	// the background goroutine with its error.
 	retentionHook func(error)
+	// itemHook, for tests, is called for every item a query decodes
+	// (span, log record, candidate trace, attribute, array element), where
+	// the query checks its context.
+	itemHook func()
 }
 
 const (
@@ -59,12 +93,22 @@ const (
 	minRetentionBytes    = 1 << 20
 	retentionInterval    = time.Minute
 	retentionLowWaterPct = 90
+
+	defaultMaxAttributes = 1024
+	defaultMaxValueBytes = 64 << 10
+	defaultMaxEvents     = 1024
+	defaultMaxLinks      = 1024
 )
 
 // DefaultOptions returns the options of `sightline serve`: 7 days of
-// data, at most 1 GiB, no fsync.
+// data, at most 1 GiB, no fsync; at most 1024 attributes per map, 64 KiB
+// per string or bytes value, 1024 events and 1024 links per span.
 func DefaultOptions() Options {
-	return Options{RetentionAge: 7 * 24 * time.Hour, RetentionBytes: 1 << 30}
+	return Options{
+		RetentionAge: 7 * 24 * time.Hour, RetentionBytes: 1 << 30,
+		MaxAttributes: defaultMaxAttributes, MaxValueBytes: defaultMaxValueBytes,
+		MaxEvents: defaultMaxEvents, MaxLinks: defaultMaxLinks,
+	}
 }
 
 // Validate reports every invalid field, one per line.
@@ -86,6 +130,21 @@ func (o Options) Validate() error {
 	if o.MaxTransactionItems < 0 {
 		errs = append(errs, fmt.Errorf("store: max transaction items %d is negative (0 means %d)", o.MaxTransactionItems, defaultMaxTxItems))
 	}
+	for _, l := range []struct {
+		name string
+		v    int
+		def  int
+	}{
+		{"max attributes", o.MaxAttributes, defaultMaxAttributes}, {"max value bytes", o.MaxValueBytes, defaultMaxValueBytes},
+		{"max events", o.MaxEvents, defaultMaxEvents}, {"max links", o.MaxLinks, defaultMaxLinks},
+	} {
+		if l.v < 0 {
+			errs = append(errs, fmt.Errorf("store: %s %d is negative (0 means %d)", l.name, l.v, l.def))
+		}
+	}
+	if o.MaxValueBytes > maxPayload {
+		errs = append(errs, fmt.Errorf("store: max value bytes %d is more than %d (64 MiB, the largest payload the store reads back)", o.MaxValueBytes, maxPayload))
+	}
 	return errors.Join(errs...)
 }
 
@@ -95,6 +154,18 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxTransactionItems == 0 {
 		o.MaxTransactionItems = defaultMaxTxItems
+	}
+	if o.MaxAttributes == 0 {
+		o.MaxAttributes = defaultMaxAttributes
+	}
+	if o.MaxValueBytes == 0 {
+		o.MaxValueBytes = defaultMaxValueBytes
+	}
+	if o.MaxEvents == 0 {
+		o.MaxEvents = defaultMaxEvents
+	}
+	if o.MaxLinks == 0 {
+		o.MaxLinks = defaultMaxLinks
 	}
 	if o.now == nil {
 		o.now = time.Now

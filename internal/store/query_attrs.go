@@ -20,7 +20,7 @@ type attrFilter struct {
 	byResource []map[uint64]bool
 }
 
-func newAttrFilter(m map[string]string, v *dictView) (*attrFilter, error) {
+func newAttrFilter(m map[string]string, v *dictView, st *stopper) (*attrFilter, error) {
 	f := &attrFilter{}
 	for k := range m {
 		f.keys = append(f.keys, k)
@@ -31,11 +31,14 @@ func newAttrFilter(m map[string]string, v *dictView) (*attrFilter, error) {
 		f.byResource = append(f.byResource, map[uint64]bool{})
 	}
 	for id := 1; id < len(v.resources); id++ {
+		if err := st.tick(); err != nil {
+			return nil, fmt.Errorf("store: search traces: %w", err)
+		}
 		r, err := parseResource(v.resources[id].data)
 		if err != nil {
 			return nil, fmt.Errorf("store: search traces: resource %d: %w", id, err)
 		}
-		attrs, err := jsonMapOf(r.attrs, v)
+		attrs, err := jsonMapOf(r.attrs, v, st)
 		if err != nil {
 			return nil, fmt.Errorf("store: search traces: resource %d: %w", id, err)
 		}
@@ -50,7 +53,7 @@ func newAttrFilter(m map[string]string, v *dictView) (*attrFilter, error) {
 
 // traceHasAttrs reports whether every pair of f is found on a span of
 // trace seq or on its resource, decoding spans until they all are.
-func (s *Store) traceHasAttrs(ctx context.Context, seq int64, f *attrFilter, v *dictView) (bool, error) {
+func (s *Store) traceHasAttrs(ctx context.Context, seq int64, f *attrFilter, v *dictView, st *stopper) (bool, error) {
 	rows, err := s.rdb.QueryContext(ctx, "SELECT payload FROM spans WHERE trace_seq = ?", seq)
 	if err != nil {
 		return false, fmt.Errorf("store: search traces: %w", err)
@@ -59,11 +62,14 @@ func (s *Store) traceHasAttrs(ctx context.Context, seq int64, f *attrFilter, v *
 	found := make([]bool, len(f.keys))
 	left := len(found)
 	for rows.Next() && left > 0 {
+		if err := st.tick(); err != nil {
+			return false, fmt.Errorf("store: search traces: %w", err)
+		}
 		var payload sql.RawBytes
 		if err := rows.Scan(&payload); err != nil {
 			return false, fmt.Errorf("store: search traces: %w", err)
 		}
-		rec, err := parseSpan(payload, v)
+		rec, err := parseSpan(payload, v, st)
 		if err != nil {
 			return false, fmt.Errorf("store: search traces: trace %d: %w", seq, err)
 		}
@@ -74,7 +80,7 @@ func (s *Store) traceHasAttrs(ctx context.Context, seq int64, f *attrFilter, v *
 			}
 			if !f.byResource[i][rec.resource] {
 				if attrs == nil {
-					if attrs, err = jsonMapOf(rec.attrs, v); err != nil {
+					if attrs, err = jsonMapOf(rec.attrs, v, st); err != nil {
 						return false, fmt.Errorf("store: search traces: trace %d: %w", seq, err)
 					}
 				}

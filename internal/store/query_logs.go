@@ -119,7 +119,11 @@ func (s *Store) SearchLogs(ctx context.Context, q LogQuery) (LogSearch, error) {
 	v := s.dict.view()
 	resources := map[uint64]Resource{}
 	var lastTime, lastID int64
+	st := s.stopper(ctx)
 	for rows.Next() {
+		if err := st.tick(); err != nil {
+			return res, fmt.Errorf("store: search logs: %w", err)
+		}
 		if len(res.Logs) == limit {
 			res.Cursor = cursor{Kind: cursorLogs, Time: lastTime, ID: lastID}.encode()
 			break
@@ -131,16 +135,17 @@ func (s *Store) SearchLogs(ctx context.Context, q LogQuery) (LogSearch, error) {
 		if err := rows.Scan(&id, &lr.TimeUnixNano, &lr.ObservedUnixNano, &lr.SeverityNumber, &traceID, &spanID, &service, &body, &payload); err != nil {
 			return res, fmt.Errorf("store: search logs: %w", err)
 		}
-		rec, err := parseLog(payload, &v)
+		rec, err := parseLog(payload, &v, st)
 		if err != nil {
 			return res, fmt.Errorf("store: search logs: record %d: %w", id, err)
 		}
 		lr.SeverityText = rec.severityText
+		lr.DroppedAttributes = int(rec.droppedAttrs)
 		lr.Body = rec.body
 		if rec.bits&logBody == 0 && body.Valid {
 			lr.Body = body.String
 		}
-		if lr.Attributes, err = jsonMapOf(rec.attrs, &v); err != nil {
+		if lr.Attributes, err = jsonMapOf(rec.attrs, &v, st); err != nil {
 			return res, fmt.Errorf("store: search logs: record %d: %w", id, err)
 		}
 		lr.TraceID, lr.SpanID = hex.EncodeToString(traceID), hex.EncodeToString(spanID)
@@ -149,7 +154,7 @@ func (s *Store) SearchLogs(ctx context.Context, q LogQuery) (LogSearch, error) {
 		}
 		r, ok := resources[rec.resource]
 		if !ok {
-			if r, err = jsonResource(rec.resource, &v); err != nil {
+			if r, err = jsonResource(rec.resource, &v, st); err != nil {
 				return res, fmt.Errorf("store: search logs: record %d: %w", id, err)
 			}
 			resources[rec.resource] = r

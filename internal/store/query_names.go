@@ -36,7 +36,11 @@ func (s *Store) names(ctx context.Context, what, query string, args ...any) ([]s
 		return out, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
+	st := s.stopper(ctx)
 	for rows.Next() {
+		if err := st.tick(); err != nil {
+			return out, fmt.Errorf("store: %s: %w", what, err)
+		}
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			return out, fmt.Errorf("store: %s: %w", what, err)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // ErrNotFound is returned (wrapped) for a trace the store does not hold.
@@ -92,7 +91,11 @@ func (s *Store) Trace(ctx context.Context, traceID string, page Page) (TracePage
 	}
 	defer rows.Close()
 	resIndex := map[uint64]int{}
+	st := s.stopper(ctx)
 	for rows.Next() {
+		if err := st.tick(); err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+		}
 		var start int64
 		var spanID, payload sql.RawBytes
 		if err := rows.Scan(&start, &spanID, &payload); err != nil {
@@ -103,17 +106,17 @@ func (s *Store) Trace(ctx context.Context, traceID string, page Page) (TracePage
 			out.Cursor = cursor{Kind: cursorSpans, Time: last.StartUnixNano, Span: last.SpanID, Trace: id}.encode()
 			break
 		}
-		rec, err := parseSpan(payload, &v)
+		rec, err := parseSpan(payload, &v, st)
 		if err != nil {
 			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
 		}
-		sp, err := rec.jsonSpan(start, spanID, &v)
+		sp, err := rec.jsonSpan(start, spanID, &v, st)
 		if err != nil {
 			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
 		}
 		ri, ok := resIndex[rec.resource]
 		if !ok {
-			r, err := jsonResource(rec.resource, &v)
+			r, err := jsonResource(rec.resource, &v, st)
 			if err != nil {
 				return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
 			}
@@ -170,98 +173,4 @@ func scanTraceRowSQL(rows *sql.Rows) (traceRow, error) {
 	}
 	r, _, err := scanTraceRow(dv)
 	return r, err
-}
-
-// TraceOTLP returns the whole trace as pdata: ids, attributes, events,
-// links, status, resources and scopes as they were received. Spans are
-// grouped by resource and scope, each group in start order.
-func (s *Store) TraceOTLP(ctx context.Context, traceID string) (ptrace.Traces, error) {
-	td := ptrace.NewTraces()
-	if s.isClosed() {
-		return td, ErrClosed
-	}
-	tid, err := parseTraceID(traceID)
-	if err != nil {
-		return td, fmt.Errorf("store: %w", err)
-	}
-	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return td, fmt.Errorf("store: trace %s: %w", traceID, err)
-	}
-	defer tx.Rollback() // read-only: nothing to commit
-	row, err := readTrace(ctx, tx, tid)
-	if err != nil {
-		return td, err
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT start_ns, span_id, payload FROM spans WHERE trace_seq = ? ORDER BY start_ns, span_id", row.seq)
-	if err != nil {
-		return td, fmt.Errorf("store: trace %s: %w", traceID, err)
-	}
-	defer rows.Close()
-	v := s.dict.view()
-	resources := map[uint64]ptrace.ResourceSpans{}
-	scopes := map[[2]uint64]ptrace.ScopeSpans{}
-	for rows.Next() {
-		var start int64
-		var spanID, payload sql.RawBytes
-		if err := rows.Scan(&start, &spanID, &payload); err != nil {
-			return td, fmt.Errorf("store: trace %s: %w", traceID, err)
-		}
-		rec, err := parseSpan(payload, &v)
-		if err != nil {
-			return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
-		}
-		ss, ok := scopes[[2]uint64{rec.resource, rec.scope}]
-		if !ok {
-			rs, ok := resources[rec.resource]
-			if !ok {
-				rs = td.ResourceSpans().AppendEmpty()
-				if err := otlpResource(rec.resource, &v, rs); err != nil {
-					return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
-				}
-				resources[rec.resource] = rs
-			}
-			ss = rs.ScopeSpans().AppendEmpty()
-			if err := otlpScope(rec.scope, &v, ss); err != nil {
-				return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
-			}
-			scopes[[2]uint64{rec.resource, rec.scope}] = ss
-		}
-		if err := rec.otlpSpan(ss.Spans().AppendEmpty(), tid, start, spanID, &v); err != nil {
-			return td, fmt.Errorf("store: trace %s: span %x: %w", traceID, []byte(spanID), err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return td, fmt.Errorf("store: trace %s: %w", traceID, err)
-	}
-	return td, nil
-}
-
-func otlpResource(id uint64, v *dictView, rs ptrace.ResourceSpans) error {
-	if id == 0 || id >= uint64(len(v.resources)) {
-		return fmt.Errorf("%w: unknown resource id %d", ErrCorrupt, id)
-	}
-	r, err := parseResource(v.resources[id].data)
-	if err != nil {
-		return err
-	}
-	rs.SetSchemaUrl(r.schemaURL)
-	rs.Resource().SetDroppedAttributesCount(r.dropped)
-	return pMapOf(r.attrs, v, rs.Resource().Attributes())
-}
-
-func otlpScope(id uint64, v *dictView, ss ptrace.ScopeSpans) error {
-	if id == 0 || id >= uint64(len(v.scopes)) {
-		return fmt.Errorf("%w: unknown scope id %d", ErrCorrupt, id)
-	}
-	r, err := parseScope(v.scopes[id])
-	if err != nil {
-		return err
-	}
-	ss.SetSchemaUrl(r.schemaURL)
-	sc := ss.Scope()
-	sc.SetName(r.name)
-	sc.SetVersion(r.version)
-	sc.SetDroppedAttributesCount(r.dropped)
-	return pMapOf(r.attrs, v, sc.Attributes())
 }

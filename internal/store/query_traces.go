@@ -102,10 +102,11 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 	if !ok {
 		return res, nil // an unknown service or span name
 	}
+	st := s.stopper(ctx)
 	var af *attrFilter
 	if len(q.Attributes) > 0 {
 		var err error
-		if af, err = newAttrFilter(q.Attributes, &v); err != nil {
+		if af, err = newAttrFilter(q.Attributes, &v, st); err != nil {
 			return res, err
 		}
 	}
@@ -132,14 +133,14 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 		}
 		sql += " ORDER BY " + startCol + " DESC, " + seqCol + " DESC LIMIT ?"
 		a = append(a, chunkSize)
-		rows, scanned, err := s.candidates(ctx, sql, a)
+		rows, scanned, err := s.candidates(ctx, sql, a, st)
 		if err != nil {
 			return res, err
 		}
 		for _, r := range rows {
 			cur, hasCur = cursor{Kind: cursorTraces, Time: r.start, ID: r.seq}, true
 			if af != nil {
-				ok, err := s.traceHasAttrs(ctx, r.seq, af, &v)
+				ok, err := s.traceHasAttrs(ctx, r.seq, af, &v, st)
 				if err != nil {
 					return res, err
 				}
@@ -219,7 +220,7 @@ func (s *Store) searchSQL(q TraceQuery) (query string, args []any, startCol, seq
 // candidates runs a candidate query and returns its rows without
 // repeats of a trace (a trace has a trace_names row per matching name, in
 // a row as they share the trace's start) and how many rows it read.
-func (s *Store) candidates(ctx context.Context, query string, args []any) ([]traceRow, int, error) {
+func (s *Store) candidates(ctx context.Context, query string, args []any, st *stopper) ([]traceRow, int, error) {
 	rows, err := s.rdb.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search traces: %w", err)
@@ -228,6 +229,9 @@ func (s *Store) candidates(ctx context.Context, query string, args []any) ([]tra
 	var out []traceRow
 	scanned := 0
 	for rows.Next() {
+		if err := st.tick(); err != nil {
+			return nil, 0, fmt.Errorf("store: search traces: %w", err)
+		}
 		scanned++
 		r, err := scanTraceRowSQL(rows)
 		if err != nil {

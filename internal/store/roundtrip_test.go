@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -32,6 +33,13 @@ func putEvery(m pcommon.Map, prefix string) {
 	kv.PutStr("inner", "x")
 	kv.PutEmptyMap("deeper").PutDouble("pi", math.Pi)
 	m.PutStr(prefix+"a key that is rather long and therefore still interned, up to 1024 bytes", "v")
+	// A list larger than directMax, decoded through protobuf, holding one
+	// decoded with setters.
+	big := m.PutEmptyMap(prefix + "biglist")
+	for i := range directMax + 36 {
+		big.PutInt(fmt.Sprintf("k%03d", i), int64(i))
+	}
+	big.PutEmptyMap("small").PutEmptySlice("s").AppendEmpty().SetStr("x")
 }
 
 // fullTraces builds two traces using every field pdata has, over two
@@ -202,15 +210,13 @@ func TestRoundTripOTLP(t *testing.T) {
 	}
 	for tr := range uint64(2) {
 		id := traceID(100 + tr)
-		got, err := s.TraceOTLP(context.Background(), hex.EncodeToString(id[:]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := normalize(t, onlyTrace(in, id))
-		if g := normalize(t, got); !bytes.Equal(g, want) {
-			gj, _ := (&ptrace.JSONMarshaler{}).MarshalTraces(got)
-			wj, _ := (&ptrace.JSONMarshaler{}).MarshalTraces(onlyTrace(in, id))
-			t.Errorf("trace %d differs:\n got %s\nwant %s", tr, gj, wj)
+		for i, got := range otlpBoth(t, s, hex.EncodeToString(id[:])) {
+			want := normalize(t, onlyTrace(in, id))
+			if g := normalize(t, got); !bytes.Equal(g, want) {
+				gj, _ := (&ptrace.JSONMarshaler{}).MarshalTraces(got)
+				wj, _ := (&ptrace.JSONMarshaler{}).MarshalTraces(onlyTrace(in, id))
+				t.Errorf("trace %d (%s) differs:\n got %s\nwant %s", tr, otlpWays[i], gj, wj)
+			}
 		}
 	}
 	// A restart reads the dictionary back from the file.
@@ -328,42 +334,24 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// TestDeepValues stores values nested past maxDepth: they read back, the
-// part below the limit as its string form.
-func TestDeepValues(t *testing.T) {
-	s := openTest(t, Options{})
-	td := ptrace.NewTraces()
-	sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
-	sp.SetTraceID(traceID(1))
-	sp.SetSpanID(spanID(1))
-	v := sp.Attributes().PutEmptySlice("deep")
-	for range 100 {
-		v = v.AppendEmpty().SetEmptySlice()
-	}
-	m := sp.Attributes().PutEmptyMap("deepmap")
-	for range 100 {
-		m = m.PutEmptyMap("m")
-	}
-	mustAppend(t, s, td)
-	p, err := s.Trace(context.Background(), hexID(traceID(1)), Page{})
+// otlpWays names otlpBoth's results.
+var otlpWays = []string{"TraceOTLP", "TraceOTLPProto"}
+
+// otlpBoth reads a trace both ways: TraceOTLP, and TraceOTLPProto decoded
+// by pdata.
+func otlpBoth(t *testing.T, s *Store, id string) []ptrace.Traces {
+	t.Helper()
+	td, err := s.TraceOTLP(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	depth := 0
-	for x := p.Spans[0].Attributes["deep"]; ; depth++ {
-		s, ok := x.([]any)
-		if !ok {
-			if _, ok := x.(string); !ok {
-				t.Errorf("at depth %d: %T", depth, x)
-			}
-			break
-		}
-		x = s[0]
-	}
-	if depth != maxDepth {
-		t.Errorf("arrays to depth %d, want %d", depth, maxDepth)
-	}
-	if _, err := s.TraceOTLP(context.Background(), hexID(traceID(1))); err != nil {
+	b, err := s.TraceOTLPProto(context.Background(), id)
+	if err != nil {
 		t.Fatal(err)
 	}
+	tp, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
+	if err != nil {
+		t.Fatalf("TraceOTLPProto: %v", err)
+	}
+	return []ptrace.Traces{td, tp}
 }

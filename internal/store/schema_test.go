@@ -85,31 +85,33 @@ func TestCorruptPayload(t *testing.T) {
 // of real payloads: errors, never a panic.
 func TestDecodeDamage(t *testing.T) {
 	d := newDict()
-	b, _ := encodeTraces(d, fullTraces())
+	b, _ := encodeTraces(d, Options{}.withDefaults().limits(), fullTraces())
 	v := d.view()
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, g := range b.groups {
 		for _, sp := range g.spans {
-			body, err := openPayload(sp.payload)
+			body, err := openPayload(sp.payload, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := parseSpan(sp.payload, &v); err != nil {
+			if _, err := parseSpan(sp.payload, &v, nil); err != nil {
 				t.Fatalf("intact payload: %v", err)
 			}
 			for n := range len(body) {
 				p := append([]byte{formatRaw}, body[:n]...)
-				if _, err := parseSpan(p, &v); err == nil {
+				if _, err := parseSpan(p, &v, nil); err == nil {
 					t.Errorf("truncated at %d of %d: no error", n, len(body))
 				}
 			}
 			for range 200 {
 				p := append([]byte{formatRaw}, body...)
 				p[1+r.IntN(len(body))] = byte(r.IntN(256))
-				if rec, err := parseSpan(p, &v); err == nil {
+				if rec, err := parseSpan(p, &v, nil); err == nil {
 					// A damaged byte may still parse: converting must not
 					// panic either.
-					_, _ = rec.jsonSpan(0, make([]byte, 8), &v)
+					_, _ = rec.jsonSpan(0, make([]byte, 8), &v, nil)
+					var w pbWriter
+					_ = w.span(&rec, make([]byte, 16), make([]byte, 8), 0, &v, nil)
 				}
 			}
 		}

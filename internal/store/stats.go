@@ -10,14 +10,16 @@ import (
 	"slices"
 )
 
-// Stats returns counts, sizes and the time span of the stored data. The
-// counts are kept in the counters table by every write, so this costs a
-// few index seeks however much is stored.
+// Stats returns counts, sizes and the time span of the stored data, and
+// what the ingest limits cut. The counts are kept in the counters table
+// by every write, so this costs a few index seeks however much is stored.
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	if s.isClosed() {
 		return st, ErrClosed
 	}
+	st.TruncatedValues, st.DeepValues = s.cuts.truncated.Load(), s.cuts.deep.Load()
+	st.DroppedAttributes, st.DroppedEvents, st.DroppedLinks = s.cuts.attrs.Load(), s.cuts.events.Load(), s.cuts.links.Load()
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return st, fmt.Errorf("store: stats: %w", err)

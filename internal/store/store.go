@@ -58,6 +58,8 @@ type Store struct {
 	addedTraces, addedLogs atomic.Int64
 	retentionSteps         atomic.Int64 // steps run, for tests
 
+	cuts cutTotals // what the ingest limits cut, for Stats
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -78,12 +80,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(abs, 0o750); err != nil {
+	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
 	lock, err := lockDir(abs)
 	if err != nil {
 		return nil, err
+	}
+	if err := privateFiles(filepath.Join(abs, FileName)); err != nil {
+		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), lock.release())
 	}
 	s := &Store{
 		dir: abs, path: filepath.Join(abs, FileName), opts: opts, lock: lock, dict: newDict(),

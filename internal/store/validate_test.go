@@ -19,6 +19,13 @@ func TestOptionsValidate(t *testing.T) {
 		{"negative bytes", Options{RetentionBytes: -1}, "store: retention bytes -1 is negative (0 means no cap)"},
 		{"small cap", Options{RetentionBytes: 1000}, "store: retention bytes 1000 is less than 1 MiB (0 means no cap)"},
 		{"queue", Options{QueueLength: -1}, "store: queue length -1 is negative (0 means 64)"},
+		{"limits", Options{MaxAttributes: 1, MaxValueBytes: 64 << 20, MaxEvents: 1 << 30, MaxLinks: 1}, ""},
+		{"negative attributes", Options{MaxAttributes: -1}, "store: max attributes -1 is negative (0 means 1024)"},
+		{"negative value bytes", Options{MaxValueBytes: -1}, "store: max value bytes -1 is negative (0 means 65536)"},
+		{"negative events", Options{MaxEvents: -2}, "store: max events -2 is negative (0 means 1024)"},
+		{"negative links", Options{MaxLinks: -3}, "store: max links -3 is negative (0 means 1024)"},
+		{"large values", Options{MaxValueBytes: 64<<20 + 1},
+			"store: max value bytes 67108865 is more than 67108864 (64 MiB, the largest payload the store reads back)"},
 		{"several", Options{RetentionAge: -1, MaxTransactionItems: -2},
 			"store: retention age -1ns is negative (0 keeps data forever)\nstore: max transaction items -2 is negative (0 means 20000)"},
 	}
@@ -36,8 +43,12 @@ func TestOptionsValidate(t *testing.T) {
 			}
 		})
 	}
-	if d := DefaultOptions(); d.RetentionAge != 7*24*time.Hour || d.RetentionBytes != 1<<30 || d.Fsync {
+	if d := DefaultOptions(); d.RetentionAge != 7*24*time.Hour || d.RetentionBytes != 1<<30 || d.Fsync ||
+		d.MaxAttributes != 1024 || d.MaxValueBytes != 64<<10 || d.MaxEvents != 1024 || d.MaxLinks != 1024 {
 		t.Errorf("defaults %+v", d)
+	}
+	if got, want := (Options{}).withDefaults().limits(), DefaultOptions().withDefaults().limits(); got != want {
+		t.Errorf("zero limits mean %+v, want the defaults %+v", got, want)
 	}
 }
 

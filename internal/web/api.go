@@ -7,7 +7,10 @@
 // as Tempo does), sets X-Content-Type-Options: nosniff on every answer,
 // sends no CORS headers unless WithCORSOrigins names the origins that may
 // read it, and on a loopback address refuses requests for other host
-// names (DNS rebinding; see WithAllowedHosts).
+// names (DNS rebinding; see WithAllowedHosts). Every handler passes its
+// request's context to the store, whose queries stop when it ends, and
+// checks it again before encoding an answer: a client that has gone gets
+// nothing and costs little more.
 package web
 
 import (
@@ -148,7 +151,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ae = &apiError{Status: http.StatusNotFound, Message: err.Error()}
 	case errors.Is(err, store.ErrClosed):
 		ae = &apiError{Status: http.StatusServiceUnavailable, Message: "the store is closing: " + err.Error()}
-	case r.Context().Err() != nil && errors.Is(err, context.Canceled):
+	case r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
 		return // the client went away: nobody to answer
 	default:
 		ae = &apiError{Status: http.StatusInternalServerError, Message: err.Error()}
@@ -166,6 +169,5 @@ func (a *api) statsHandler(w http.ResponseWriter, r *http.Request) error {
 	if a.stats != nil {
 		v = a.stats()
 	}
-	writeJSON(w, http.StatusOK, v)
-	return nil
+	return answer(w, r, v)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -29,6 +30,25 @@ func badParam(field, value, allowed, format string, args ...any) *apiError {
 		Value:   &value,
 		Allowed: allowed,
 	}
+}
+
+// clientGone returns the cause when r's client has gone (its context has
+// ended), so a handler stops before encoding an answer nobody will read;
+// the error is then answered with nothing (see fail).
+func clientGone(r *http.Request) error {
+	if r.Context().Err() != nil {
+		return context.Cause(r.Context())
+	}
+	return nil
+}
+
+// answer answers v as JSON with 200, unless r's client has gone.
+func answer(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := clientGone(r); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }
 
 // writeJSON answers v as JSON with status. v is encoded before anything

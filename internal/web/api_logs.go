@@ -18,8 +18,7 @@ func (a *api) searchLogs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return answer(w, r, res)
 }
 
 // logQuery reads a store.LogQuery from r's parameters.

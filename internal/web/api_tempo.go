@@ -55,15 +55,15 @@ func (a *api) tempo(w http.ResponseWriter, r *http.Request, v2 bool) error {
 	}
 	// start and end (and Tempo's other parameters) narrow where Tempo
 	// looks for the trace; the store finds it by id, so they are ignored.
-	td, err := a.st.TraceOTLP(r.Context(), id)
-	if err != nil {
-		return traceError(id, err)
-	}
 	w.Header().Add("Vary", "Accept")
 	if wantsProtobuf(r.Header.Get("Accept")) {
-		b, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+		// The store writes the OTLP protobuf itself: no pdata between.
+		b, err := a.st.TraceOTLPProto(r.Context(), id)
 		if err != nil {
-			return fmt.Errorf("trace %s: encode protobuf: %w", id, err)
+			return traceError(id, err)
+		}
+		if err := clientGone(r); err != nil {
+			return err
 		}
 		if v2 {
 			// TraceByIDResponse{trace = 1}: the Trace as field 1.
@@ -71,6 +71,13 @@ func (a *api) tempo(w http.ResponseWriter, r *http.Request, v2 bool) error {
 		}
 		writeBody(w, http.StatusOK, "application/protobuf", b)
 		return nil
+	}
+	td, err := a.st.TraceOTLP(r.Context(), id)
+	if err != nil {
+		return traceError(id, err)
+	}
+	if err := clientGone(r); err != nil {
+		return err
 	}
 	b, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 	if err != nil {
@@ -80,6 +87,9 @@ func (a *api) tempo(w http.ResponseWriter, r *http.Request, v2 bool) error {
 		b = append(append([]byte(`{"trace":`), b...), '}')
 	} else if b, err = renameResourceSpans(b, "batches"); err != nil {
 		return fmt.Errorf("trace %s: %w", id, err)
+	}
+	if err := clientGone(r); err != nil {
+		return err
 	}
 	writeBody(w, http.StatusOK, "application/json", b)
 	return nil

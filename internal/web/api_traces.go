@@ -26,10 +26,9 @@ func (a *api) services(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
+	return answer(w, r, struct {
 		Services []string `json:"services"`
 	}{nonNil(names)})
-	return nil
 }
 
 // spanNames answers GET /api/v1/services/{service}/span-names:
@@ -42,10 +41,9 @@ func (a *api) spanNames(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
+	return answer(w, r, struct {
 		SpanNames []string `json:"span_names"`
 	}{nonNil(names)})
-	return nil
 }
 
 var traceSearchParams = []string{"service", "span_name", "attr", "min_duration", "max_duration", "errors", "start", "end", "limit", "cursor"}
@@ -60,8 +58,7 @@ func (a *api) searchTraces(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return answer(w, r, res)
 }
 
 // traceQuery reads a store.TraceQuery from r's parameters.
@@ -123,8 +120,7 @@ func (a *api) trace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return traceError(id, err)
 	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return answer(w, r, res)
 }
 
 // traceOTLP answers GET /api/v1/traces/{trace_id}/otlp: the whole trace
@@ -141,9 +137,15 @@ func (a *api) traceOTLP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return traceError(id, err)
 	}
+	if err := clientGone(r); err != nil {
+		return err
+	}
 	b, err := (&ptrace.JSONMarshaler{}).MarshalTraces(td)
 	if err != nil {
 		return fmt.Errorf("trace %s: encode OTLP-JSON: %w", id, err)
+	}
+	if err := clientGone(r); err != nil {
+		return err
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="trace-`+id+`.json"`)
 	writeBody(w, http.StatusOK, "application/json", b)
