@@ -63,6 +63,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, int, bool) {
 	fs.StringVar(&cfg.dataDir, "data", cfg.dataDir, dataHelp)
 	fs.Var(byteSize{&cfg.maxRequestBytes}, "max-request-bytes", "largest OTLP request, as sent and decompressed (`SIZE`: bytes, or 16MiB, 1GiB, 500MB)")
 	fs.IntVar(&cfg.maxInFlight, "max-in-flight", cfg.maxInFlight, "spans and log records admitted and not yet stored, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED (`N`)")
+	fs.Var(byteSize{&cfg.maxInFlightBytes}, "max-in-flight-bytes", "bytes of OTLP requests being read, decoded or stored, over both protocols, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED; bounds serve's memory (`SIZE`, at least --max-request-bytes)")
 	fs.Var(ageFlag{&cfg.retentionAge}, "retention-age", "delete traces and logs older than this (`AGE`: 7d, 168h; 0 keeps them)")
 	fs.Var(byteSize{&cfg.retentionBytes}, "retention-size", "delete the oldest data past this much (`SIZE`: 1GiB, 500MB; 0 no cap)")
 	fs.BoolVar(&cfg.fsync, "fsync", cfg.fsync, "wait for the disk on every commit (survives power loss, slower); without it a commit survives the process being killed")

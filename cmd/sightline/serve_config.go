@@ -25,6 +25,7 @@ type serveConfig struct {
 	dataDir            string
 	maxRequestBytes    int64
 	maxInFlight        int
+	maxInFlightBytes   int64         // at least maxRequestBytes
 	retentionAge       time.Duration // 0 keeps data forever
 	retentionBytes     int64         // 0: no cap
 	fsync              bool
@@ -41,7 +42,8 @@ func defaultServeConfig() serveConfig {
 	dir, _ := defaultDataDir()
 	return serveConfig{
 		grpcAddr: otlp.DefaultGRPCAddr, httpAddr: otlp.DefaultHTTPAddr, uiAddr: DefaultUIAddr,
-		dataDir: dir, maxRequestBytes: otlp.DefaultMaxRequestBytes, maxInFlight: otlp.DefaultMaxInFlightItems,
+		dataDir: dir, maxRequestBytes: otlp.DefaultMaxRequestBytes,
+		maxInFlight: otlp.DefaultMaxInFlightItems, maxInFlightBytes: otlp.DefaultMaxInFlightBytes,
 		retentionAge: so.RetentionAge, retentionBytes: so.RetentionBytes,
 		shutdownTimeout: 15 * time.Second, statsInterval: time.Minute,
 	}
@@ -82,6 +84,10 @@ func (c serveConfig) validate() error {
 	}
 	if c.maxInFlight < 1 {
 		errs = append(errs, fmt.Errorf("--max-in-flight %d: must be at least 1 (spans and log records admitted and not yet stored)", c.maxInFlight))
+	}
+	const maxInFlightBytes = 1 << 40
+	if c.maxInFlightBytes < c.maxRequestBytes || c.maxInFlightBytes > maxInFlightBytes {
+		errs = append(errs, fmt.Errorf("--max-in-flight-bytes %s: must be at least --max-request-bytes (%s) and at most 1TiB", formatBytes(c.maxInFlightBytes), formatBytes(c.maxRequestBytes)))
 	}
 	if c.retentionAge != 0 && c.retentionAge < time.Minute {
 		errs = append(errs, fmt.Errorf("--retention-age %v: must be 0 (keep forever) or at least 1m", c.retentionAge))

@@ -15,14 +15,14 @@ func TestServeFlags(t *testing.T) {
 	var stderr bytes.Buffer
 	cfg, _, ok := parseServeFlags(nil, &stderr)
 	if !ok || cfg.grpcAddr != "127.0.0.1:4317" || cfg.httpAddr != "127.0.0.1:4318" || cfg.uiAddr != "127.0.0.1:8760" ||
-		cfg.dataDir != "/xdg/sightline" || cfg.maxRequestBytes != 16<<20 || cfg.maxInFlight != 100_000 ||
+		cfg.dataDir != "/xdg/sightline" || cfg.maxRequestBytes != 16<<20 || cfg.maxInFlight != 100_000 || cfg.maxInFlightBytes != 256<<20 ||
 		cfg.retentionAge != 7*24*time.Hour || cfg.retentionBytes != 1<<30 || cfg.fsync {
 		t.Fatalf("defaults: %+v %s", cfg, stderr.String())
 	}
 	cfg, _, ok = parseServeFlags([]string{"--grpc", "0.0.0.0:5317", "--http", "", "--ui", "[::1]:0", "--data", "d",
-		"--max-request-bytes", "4MiB", "--max-in-flight", "50", "--retention-age", "36h", "--retention-size", "500MB", "--fsync"}, &stderr)
+		"--max-request-bytes", "4MiB", "--max-in-flight", "50", "--max-in-flight-bytes", "4MiB", "--retention-age", "36h", "--retention-size", "500MB", "--fsync"}, &stderr)
 	if !ok || cfg.grpcAddr != "0.0.0.0:5317" || cfg.httpAddr != "" || cfg.uiAddr != "[::1]:0" || cfg.dataDir != "d" ||
-		cfg.maxRequestBytes != 4<<20 || cfg.maxInFlight != 50 || cfg.retentionAge != 36*time.Hour || cfg.retentionBytes != 500e6 || !cfg.fsync {
+		cfg.maxRequestBytes != 4<<20 || cfg.maxInFlight != 50 || cfg.maxInFlightBytes != 4<<20 || cfg.retentionAge != 36*time.Hour || cfg.retentionBytes != 500e6 || !cfg.fsync {
 		t.Fatalf("flags: %+v %s", cfg, stderr.String())
 	}
 
@@ -47,6 +47,10 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--max-request-bytes", "lots"}, `invalid value "lots" for flag -max-request-bytes: "lots" is not a size`},
 		{[]string{"--max-request-bytes", "2GiB"}, `--max-request-bytes 2GiB: must be between 1KiB and 1GiB`},
 		{[]string{"--max-in-flight", "0"}, `--max-in-flight 0: must be at least 1`},
+		{[]string{"--max-in-flight-bytes", "8MiB"}, `--max-in-flight-bytes 8MiB: must be at least --max-request-bytes (16MiB) and at most 1TiB`},
+		{[]string{"--max-request-bytes", "512MiB"}, `--max-in-flight-bytes 256MiB: must be at least --max-request-bytes (512MiB)`},
+		{[]string{"--max-in-flight-bytes", "2TiB"}, `--max-in-flight-bytes 2TiB: must be at least --max-request-bytes (16MiB) and at most 1TiB`},
+		{[]string{"--max-in-flight-bytes", "much"}, `invalid value "much" for flag -max-in-flight-bytes: "much" is not a size`},
 		{[]string{"--retention-age", "a week"}, `invalid value "a week" for flag -retention-age`},
 		{[]string{"--retention-age", "30s"}, `--retention-age 30s: must be 0 (keep forever) or at least 1m`},
 		{[]string{"--retention-size", "-1GiB"}, `invalid value "-1GiB" for flag -retention-size`},
@@ -110,11 +114,12 @@ func TestStatsLine(t *testing.T) {
 	cur.Traces.RejectedItems = 10
 	cur.Traces.RefusedRequests.QueueFull = 1
 	cur.Traces.RefusedRequests.Malformed = 1
+	cur.Traces.RefusedRequests.Memory = 2
 	cur.Traces.RefusedItems.QueueFull = 500
 	cur.Metrics.Requests.GRPC = 2
 	cur.HTTPUnrouted = 1
 	line, grew := statsLine(prev, cur)
-	want := "traces: 3 requests, 1000 spans received, 990 stored, 10 rejected as invalid, 2 requests refused (500 spans): queue_full 1, malformed 1" +
+	want := "traces: 3 requests, 1000 spans received, 990 stored, 10 rejected as invalid, 4 requests refused (500 spans): queue_full 1, malformed 1, memory 2" +
 		" | metrics: 2 requests refused (sightline stores no metrics) | 1 HTTP requests to unknown paths or with the wrong method"
 	if !grew || line != want {
 		t.Errorf("line:\n%s\nwant:\n%s", line, want)

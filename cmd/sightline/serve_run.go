@@ -110,7 +110,8 @@ func (s *server) start(ctx context.Context, h serveHooks) error {
 	}
 	s.rcv, err = otlp.New(otlp.Config{
 		GRPCAddr: s.cfg.grpcAddr, HTTPAddr: s.cfg.httpAddr,
-		MaxRequestBytes: s.cfg.maxRequestBytes, MaxInFlightItems: s.cfg.maxInFlight, RetryAfter: otlp.DefaultRetryAfter,
+		MaxRequestBytes: s.cfg.maxRequestBytes, MaxInFlightItems: s.cfg.maxInFlight, MaxInFlightBytes: s.cfg.maxInFlightBytes,
+		RetryAfter: otlp.DefaultRetryAfter,
 	}, sink, otlp.WithLogger(s.log), otlp.WithTracerProvider(comp.TracerProvider()))
 	if err != nil {
 		return err

@@ -78,7 +78,8 @@ func statsLine(prev, cur otlp.Stats) (line string, grew bool) {
 	return strings.Join(parts, " | "), len(parts) > 0
 }
 
-// reasonsDelta lists the reasons that grew: "queue_full 3, malformed 1".
+// reasonsDelta lists the reasons that grew: "queue_full 3, malformed 1",
+// "memory 2" (--max-in-flight-bytes was reached).
 func reasonsDelta(p, c otlp.Reasons) string {
 	var out []string
 	for _, r := range []struct {
@@ -91,6 +92,7 @@ func reasonsDelta(p, c otlp.Reasons) string {
 		{"unsupported_media", c.UnsupportedMedia - p.UnsupportedMedia},
 		{"sink_error", c.SinkError - p.SinkError},
 		{"canceled", c.Canceled - p.Canceled},
+		{"memory", c.Memory - p.Memory},
 	} {
 		if r.d != 0 {
 			out = append(out, fmt.Sprintf("%s %d", r.name, r.d))

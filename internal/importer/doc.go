@@ -52,7 +52,13 @@
 // Import holds one record and one batch at a time, whatever the size of
 // the file: records are read with a json.Decoder, and at most
 // [WithBatchSize] spans (default 1000), and as many log records, go to the
-// sink at once. A record larger than 64 MiB is rejected.
+// sink at once. A record larger than 64 MiB is rejected, and so is one that
+// nests objects and arrays deeper than [MaxDepth] (160 levels: the bound the
+// OTLP receivers put on OTLP-JSON, which every request OTLP/protobuf can
+// carry meets), checked in one pass that allocates nothing before anything
+// recursive decodes the record; encoding/json, which splits the input into
+// records, gives up on one past 10,000 levels by itself. So no file can
+// exhaust the importer's stack or memory by nesting.
 //
 // A record that cannot be imported does not stop the file: it becomes a
 // [Rejection] naming the line where the record starts and why (missing or

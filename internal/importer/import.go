@@ -114,6 +114,10 @@ func Import(ctx context.Context, r io.Reader, name string, sink Sink, opts ...Op
 			rep.reject(rec.line, 1, "not a JSON object (got "+kind+")")
 			continue
 		}
+		if reason := tooDeep(rec.raw); reason != "" {
+			rep.reject(rec.line, 1, reason)
+			continue
+		}
 		if format == FormatAuto {
 			format = FormatConsole
 			if isOTLP(rec.raw) {

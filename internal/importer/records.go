@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // utf8BOM is skipped at the start of a file.
@@ -110,6 +111,9 @@ func (r *recordReader) resync(err error, se *json.SyntaxError) *Rejection {
 
 	cut := false
 	switch {
+	case se != nil && strings.HasSuffix(se.Error(), "exceeded max depth"):
+		at := max(r.base+se.Offset-1, start)
+		rej.Reason = fmt.Sprintf("record nests deeper than %d levels of objects and arrays at line %d; the limit is %d", jsonMaxDepth, r.lines.line(at), MaxDepth)
 	case se != nil:
 		// Offset counts the bytes the decoder had read when it stopped,
 		// the offending byte included.

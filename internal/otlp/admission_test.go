@@ -183,7 +183,7 @@ func TestSinkFailures(t *testing.T) {
 }
 
 func TestAdmission(t *testing.T) {
-	a := newAdmission(10, 1)
+	a := newAdmission(10, 1<<20, 1)
 	if !a.admit(6) || a.admit(5) || !a.admit(4) || a.admit(1) || !a.full() {
 		t.Fatalf("admit does not hold the bound: in flight %d", a.inFlight())
 	}

@@ -14,13 +14,15 @@ const (
 	DefaultHTTPAddr         = "127.0.0.1:4318"
 	DefaultMaxRequestBytes  = 16 << 20
 	DefaultMaxInFlightItems = 100_000
+	DefaultMaxInFlightBytes = 256 << 20
 	DefaultRetryAfter       = time.Second
 )
 
 // Bounds that [Config.Validate] enforces.
 const (
-	maxMaxRequestBytes = 1 << 30
-	maxRetryAfter      = time.Hour
+	maxMaxRequestBytes  = 1 << 30
+	maxMaxInFlightBytes = 1 << 40
+	maxRetryAfter       = time.Hour
 )
 
 // Config configures a [Receiver]. Start from [DefaultConfig]: the zero
@@ -42,20 +44,31 @@ type Config struct {
 	// admitted but are not yet stored. A request that would go over it is
 	// refused at once with a retryable status.
 	MaxInFlightItems int
+	// MaxInFlightBytes caps, across both transports, the bytes of the
+	// requests being read, decoded or stored: each request holds its size
+	// after decompression from the moment its body (HTTP) or message (gRPC)
+	// starts to arrive until the sink returns. A request whose size is not
+	// known yet (a gRPC message, a gzipped or chunked HTTP body) holds
+	// MaxRequestBytes until it has been read. A request that does not fit
+	// is refused at once with a retryable status (HTTP 429, gRPC
+	// RESOURCE_EXHAUSTED with RetryInfo). It must be at least
+	// MaxRequestBytes, so that every request can be admitted alone.
+	MaxInFlightBytes int64
 	// RetryAfter is the delay that refusals ask clients to wait before they
 	// retry: gRPC RetryInfo, HTTP Retry-After (rounded up to whole seconds).
 	RetryAfter time.Duration
 }
 
 // DefaultConfig returns the defaults: OTLP/gRPC on 127.0.0.1:4317, OTLP/HTTP
-// on 127.0.0.1:4318 (loopback only), 16 MiB per request, 100,000 items in
-// flight, and a retry delay of one second.
+// on 127.0.0.1:4318 (loopback only), 16 MiB per request, 100,000 items and
+// 256 MiB of requests in flight, and a retry delay of one second.
 func DefaultConfig() Config {
 	return Config{
 		GRPCAddr:         DefaultGRPCAddr,
 		HTTPAddr:         DefaultHTTPAddr,
 		MaxRequestBytes:  DefaultMaxRequestBytes,
 		MaxInFlightItems: DefaultMaxInFlightItems,
+		MaxInFlightBytes: DefaultMaxInFlightBytes,
 		RetryAfter:       DefaultRetryAfter,
 	}
 }
@@ -81,6 +94,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInFlightItems <= 0 {
 		errs = append(errs, fmt.Errorf("otlp config: MaxInFlightItems is %d: must be at least 1", c.MaxInFlightItems))
+	}
+	if c.MaxInFlightBytes < max(c.MaxRequestBytes, 1) || c.MaxInFlightBytes > maxMaxInFlightBytes {
+		errs = append(errs, fmt.Errorf("otlp config: MaxInFlightBytes is %d: must be at least MaxRequestBytes (%d) and at most %d (1 TiB)", c.MaxInFlightBytes, c.MaxRequestBytes, int64(maxMaxInFlightBytes)))
 	}
 	if c.RetryAfter <= 0 || c.RetryAfter > maxRetryAfter {
 		errs = append(errs, fmt.Errorf("otlp config: RetryAfter is %v: must be more than 0 and at most %v", c.RetryAfter, maxRetryAfter))

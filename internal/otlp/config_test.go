@@ -34,7 +34,11 @@ func TestConfigValidate(t *testing.T) {
 		{"zero items", func(c *Config) { c.MaxInFlightItems = 0 }, []string{"MaxInFlightItems is 0", "at least 1"}},
 		{"zero retry", func(c *Config) { c.RetryAfter = 0 }, []string{"RetryAfter is 0s", "more than 0"}},
 		{"long retry", func(c *Config) { c.RetryAfter = 2 * time.Hour }, []string{"RetryAfter is 2h0m0s", "at most 1h0m0s"}},
-		{"zero config", func(c *Config) { *c = Config{} }, []string{"set at least one", "MaxRequestBytes is 0", "MaxInFlightItems is 0", "RetryAfter is 0s"}},
+		{"in-flight bytes below a request", func(c *Config) { c.MaxInFlightBytes = c.MaxRequestBytes - 1 },
+			[]string{"MaxInFlightBytes is 16777215", "at least MaxRequestBytes (16777216)", "at most 1099511627776 (1 TiB)"}},
+		{"in-flight bytes equal to a request", func(c *Config) { c.MaxInFlightBytes = c.MaxRequestBytes }, nil},
+		{"in-flight bytes too many", func(c *Config) { c.MaxInFlightBytes = 2 << 40 }, []string{"MaxInFlightBytes is 2199023255552"}},
+		{"zero config", func(c *Config) { *c = Config{} }, []string{"set at least one", "MaxRequestBytes is 0", "MaxInFlightItems is 0", "MaxInFlightBytes is 0", "RetryAfter is 0s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,8 +90,9 @@ func TestStatsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range []string{`"traces":{"requests":{"grpc":0,"http":0}`, `"received_items"`, `"stored_items"`, `"rejected_items"`,
-		`"refused_items":{"queue_full":0,"too_large":0,"malformed":0,"unsupported_media":0,"sink_error":0,"canceled":0}`,
-		`"refused_requests"`, `"logs"`, `"metrics":{"requests"`, `"http_unrouted_requests"`, `"in_flight_items":0`, `"max_in_flight_items":100000`} {
+		`"refused_items":{"queue_full":0,"too_large":0,"malformed":0,"unsupported_media":0,"sink_error":0,"canceled":0,"memory":0}`,
+		`"refused_requests"`, `"logs"`, `"metrics":{"requests"`, `"http_unrouted_requests"`, `"in_flight_items":0`, `"max_in_flight_items":100000`,
+		`"in_flight_bytes":0`, `"max_in_flight_bytes":268435456`} {
 		if !strings.Contains(string(b), key) {
 			t.Errorf("Stats JSON %s lacks %s", b, key)
 		}

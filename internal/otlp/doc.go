@@ -23,43 +23,73 @@
 //
 // # Limits and backpressure
 //
+// Every limit refuses with a message that names the value and the limit,
+// and is counted (see Counting). Process-wide, across both transports:
+//
 //   - Config.MaxRequestBytes (16 MiB) caps an HTTP body as sent and after
 //     decompression: the gzip reader is itself limited, so a small body that
 //     inflates past the cap (a gzip bomb) is stopped at the cap plus one byte.
-//     A Content-Length over the cap is refused before reading.
+//     A Content-Length over the cap is refused before reading. grpc-go caps a
+//     gRPC message the same way (MaxRecvMsgSize).
+//   - Config.MaxInFlightBytes (256 MiB) caps the bytes of the requests being
+//     read, decoded or stored. An HTTP request reserves its Content-Length
+//     (MaxRequestBytes when the body is gzipped or chunked) before its body
+//     is read; a gRPC request reserves MaxRequestBytes when its headers
+//     arrive, before grpc-go reads the message (grpc.InTapHandle, see
+//     grpctap.go). Once read, the reservation shrinks to the size after
+//     decompression, and it is released when the sink returns. A request
+//     that does not fit is refused at once and retryably (429 / RESOURCE_
+//     EXHAUSTED with a retry delay), counted as memory.
 //   - Config.MaxInFlightItems (100,000) caps the spans and log records of
 //     requests decoded, admitted and not yet stored by the [Sink]. A request
 //     that would go over it is refused at once, retryably: the receiver never
 //     queues beyond it. When the cap is reached, an HTTP request is refused
 //     before its body is even read. A request with more items than the cap
 //     on its own is refused as too large (it could never be admitted).
+//   - Nesting: pdata's protobuf decoder refuses values that nest more than
+//     100 messages (its proto.RecursionLimit). A JSON body is first checked,
+//     in one pass that allocates nothing, to nest at most jsondepth.OTLP
+//     (160) levels of objects and arrays, the depth of the deepest request
+//     the protobuf decoder accepts, so that pdata's recursive JSON decoder
+//     never sees a deeper one. Both are refused as malformed (400 /
+//     INVALID_ARGUMENT), naming the limit.
 //   - At most 2*GOMAXPROCS+2 HTTP bodies are read and decoded at once; other
-//     requests wait for a slot, as long as their context lives. A body must
-//     arrive within a minute.
-//   - grpc-go reads each gRPC message (at most MaxRequestBytes) before the
-//     handler runs; at most 32 RPCs run at once per connection.
+//     requests wait for a slot, as long as their context lives. A body, or a
+//     gRPC message after its headers, must arrive within a minute; a gRPC
+//     stream whose message does not is canceled (counted as canceled), so
+//     that a stalled client holds its reserved bytes no longer.
+//   - At most 32 gRPC RPCs run at once per connection.
 //
-// So the memory requests hold is about MaxInFlightItems decoded items plus
-// the bodies being read, each at most MaxRequestBytes raw and decompressed.
+// So the memory requests hold is bounded by MaxInFlightBytes, times what
+// decoding adds to the bytes: with 64 clients sending a 15 MB span at once,
+// serve's peak RSS measured 358-496 MiB over gRPC and 262-390 MiB over HTTP
+// with the defaults; the bound stated and tested is 100 MiB + 2 x
+// MaxInFlightBytes (docs/security.md).
 //
 // # Answers
 //
 //	situation                             HTTP                     gRPC                          retry
 //	stored (all, or partly: partial)      200 Export*Response      OK Export*Response            -
-//	malformed payload or gzip stream      400 Status+BadRequest    INVALID_ARGUMENT+BadRequest   no
+//	malformed payload or gzip stream,     400 Status+BadRequest    INVALID_ARGUMENT+BadRequest   no
+//	or nested deeper than the limit
 //	unknown path                          404 Status               (grpc-go: UNIMPLEMENTED)      no
 //	method other than POST                405 Status, Allow: POST  -                             no
 //	body over MaxRequestBytes             413 Status               RESOURCE_EXHAUSTED (grpc-go)  no
 //	more items than MaxInFlightItems      413 Status               RESOURCE_EXHAUSTED            no
 //	Content-Type / Content-Encoding       415 Status               (grpc-go: UNIMPLEMENTED)      no
 //	MaxInFlightItems would be exceeded    429 Status, Retry-After  RESOURCE_EXHAUSTED+RetryInfo  yes
+//	MaxInFlightBytes would be exceeded    429 Status, Retry-After  RESOURCE_EXHAUSTED+RetryInfo  yes
 //	sink panicked                         500 Status               INTERNAL                      no
 //	metrics (unsupported signal)          501 Status               UNIMPLEMENTED                 no
 //	sink error, closing, client canceled  503 Status, Retry-After  UNAVAILABLE+RetryInfo         yes
 //
 // Status is a google.rpc.Status whose message names what was wrong, for
-// example "decode traces protobuf: ..." or "body is 20 MiB, over the 16 MiB
-// limit"; its code is the gRPC code of the same row. Retry-After is
+// example "decode traces protobuf: ...", "decode traces JSON: JSON nests
+// deeper than the limit of 160 levels (level 161 opens at byte 208)" or
+// "body is 20 MiB, over the 16 MiB limit"; its code is the gRPC code of the
+// same row. A gRPC request refused for memory is refused by the tap, before
+// its message is read: grpc-go sends the status, RetryInfo included, and
+// resets the stream. Retry-After is
 // Config.RetryAfter rounded up to whole seconds; RetryInfo carries it
 // exactly. A partial success sets partial_success.rejected_spans (or
 // rejected_log_records) and error_message from what the sink returned.

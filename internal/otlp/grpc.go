@@ -24,8 +24,9 @@ const (
 )
 
 // grpcMaxStreams bounds the concurrent RPCs of one connection. grpc-go reads
-// a whole message (at most MaxRequestBytes) before the handler runs, so this
-// bounds the message buffers one connection can make the server hold.
+// a whole message (at most MaxRequestBytes) before the handler runs; the
+// tap (grpctap.go) bounds the messages of all connections together by
+// MaxInFlightBytes, this the streams one connection can open.
 const grpcMaxStreams = 32
 
 func signalOfMethod(method string) (signal, bool) {
@@ -46,6 +47,7 @@ func (r *Receiver) newGRPCServer() *grpc.Server {
 		grpc.MaxConcurrentStreams(grpcMaxStreams),
 		grpc.ForceServerCodecV2(&grpcCodec{delegate: grpcencoding.GetCodecV2("proto"), malformed: &r.malformed}),
 		grpc.StatsHandler(grpcStats{r: r}),
+		grpc.InTapHandle(r.tap),
 		grpc.UnaryInterceptor(r.intercept),
 	)
 	ptraceotlp.RegisterGRPCServer(s, &grpcTraces{r: r})
@@ -77,7 +79,7 @@ func (r *Receiver) intercept(ctx context.Context, req any, info *grpc.UnaryServe
 	defer r.active.leave()
 	if decodeErr != nil {
 		c.refuse(reasonMalformed, 0)
-		return nil, r.grpcErr(refuseErr(failMalformed, reasonMalformed, "decode %s protobuf: %w", sig, decodeErr))
+		return nil, r.grpcErr(decodeFailure(sig, encodingProto, decodeErr))
 	}
 	defer func() {
 		if p := recover(); p != nil {

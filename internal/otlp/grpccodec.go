@@ -1,16 +1,11 @@
 package otlp
 
 import (
-	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
-	"google.golang.org/grpc/codes"
 	grpcencoding "google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
-	"google.golang.org/grpc/stats"
-	"google.golang.org/grpc/status"
 )
 
 // grpc-go decodes a request before any interceptor runs and answers a
@@ -69,76 +64,3 @@ func (c *grpcCodec) Unmarshal(data mem.BufferSlice, v any) (err error) {
 	}()
 	return c.delegate.Unmarshal(data, v)
 }
-
-// rpcNote follows one RPC of an OTLP method from TagRPC to its End.
-type rpcNote struct {
-	sig     signal
-	handled atomic.Bool  // the interceptor saw the request (and counted it)
-	payload atomic.Value // the request message, once received
-}
-
-type rpcNoteKey struct{}
-
-func markHandled(ctx context.Context) {
-	if n, ok := ctx.Value(rpcNoteKey{}).(*rpcNote); ok {
-		n.handled.Store(true)
-	}
-}
-
-// grpcStats counts, when they end, the OTLP RPCs that grpc-go refused
-// before the interceptor ran (which counts the others): a message over
-// MaxRecvMsgSize (RESOURCE_EXHAUSTED), a truncated one, an unknown
-// grpc-encoding (UNIMPLEMENTED), a client that canceled.
-type grpcStats struct{ r *Receiver }
-
-func (h grpcStats) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
-	sig, ok := signalOfMethod(info.FullMethodName)
-	if !ok {
-		return ctx
-	}
-	return context.WithValue(ctx, rpcNoteKey{}, &rpcNote{sig: sig})
-}
-
-func (h grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
-	note, ok := ctx.Value(rpcNoteKey{}).(*rpcNote)
-	if !ok {
-		return
-	}
-	if in, ok := s.(*stats.InPayload); ok && in.Payload != nil && note.payload.Load() == nil {
-		note.payload.Store(in.Payload)
-		return
-	}
-	end, ok := s.(*stats.End)
-	if !ok {
-		return
-	}
-	if p := note.payload.Load(); p != nil {
-		h.r.malformed.m.Delete(p)
-	}
-	switch {
-	case note.handled.Load():
-	case note.sig == signalMetrics:
-		h.r.counters.metrics[transportGRPC].Add(1)
-	default:
-		// Refused by grpc-go before the interceptor: count it here.
-		c := h.r.countersOf(note.sig)
-		c.requests[transportGRPC].Add(1)
-		switch status.Code(end.Error) {
-		case codes.ResourceExhausted:
-			c.refuse(reasonTooLarge, 0)
-		case codes.Unimplemented:
-			c.refuse(reasonUnsupportedMedia, 0)
-		case codes.Canceled, codes.DeadlineExceeded, codes.Unavailable:
-			c.refuse(reasonCanceled, 0)
-		default:
-			c.refuse(reasonMalformed, 0)
-		}
-	}
-	if h.r.testHookRPCEnd != nil {
-		h.r.testHookRPCEnd()
-	}
-}
-
-func (grpcStats) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
-
-func (grpcStats) HandleConn(context.Context, stats.ConnStats) {}

@@ -122,17 +122,20 @@ func (r *Receiver) exportHTTP(w http.ResponseWriter, req *http.Request, sig sign
 			"receiver is busy: %d items in flight, the limit is %d; retry after %v",
 			r.admission.inFlight(), r.cfg.MaxInFlightItems, r.cfg.RetryAfter)
 	}
-	body, rerr := r.readBody(w, req)
+	body, res, rerr := r.readBody(w, req)
 	if rerr != nil {
 		c.refuse(rerr.why, 0)
 		return nil, rerr
 	}
+	// The request's bytes stay reserved until the sink has returned: the
+	// decoded request lives until then.
+	defer res.release()
 	switch sig {
 	case signalTraces:
 		ereq := ptraceotlp.NewExportRequest()
-		if err := decode(ereq, body, enc); err != nil {
+		if err := decodeRequest(ereq, body, enc); err != nil {
 			c.refuse(reasonMalformed, 0)
-			return nil, refuseErr(failMalformed, reasonMalformed, "decode traces %s: %w", enc, err)
+			return nil, decodeFailure(sig, enc, err)
 		}
 		body = nil // let the body go while the sink works
 		td := ereq.Traces()
@@ -149,9 +152,9 @@ func (r *Receiver) exportHTTP(w http.ResponseWriter, req *http.Request, sig sign
 		return encode(resp, enc)
 	default:
 		ereq := plogotlp.NewExportRequest()
-		if err := decode(ereq, body, enc); err != nil {
+		if err := decodeRequest(ereq, body, enc); err != nil {
 			c.refuse(reasonMalformed, 0)
-			return nil, refuseErr(failMalformed, reasonMalformed, "decode logs %s: %w", enc, err)
+			return nil, decodeFailure(sig, enc, err)
 		}
 		body = nil
 		ld := ereq.Logs()
@@ -196,34 +199,6 @@ func marshalStatus(st *status.Status, enc encoding) ([]byte, error) {
 		return protojson.Marshal(st.Proto())
 	}
 	return proto.Marshal(st.Proto())
-}
-
-// codec is what pdata's export requests and responses share.
-type codec interface {
-	MarshalProto() ([]byte, error)
-	UnmarshalProto([]byte) error
-	MarshalJSON() ([]byte, error)
-	UnmarshalJSON([]byte) error
-}
-
-// decode unmarshals body into c; a panic of the decoder is an error.
-func decode(c codec, body []byte, enc encoding) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("decoder panicked: %v", p)
-		}
-	}()
-	if enc == encodingJSON {
-		return c.UnmarshalJSON(body)
-	}
-	return c.UnmarshalProto(body)
-}
-
-func encode(c codec, enc encoding) ([]byte, error) {
-	if enc == encodingJSON {
-		return c.MarshalJSON()
-	}
-	return c.MarshalProto()
 }
 
 // discardBody reads what a refused request left of its body, up to limit

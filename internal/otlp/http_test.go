@@ -194,7 +194,7 @@ func checkSuccess(t *testing.T, res httpResult, requestCT string) {
 }
 
 func reasonCount(r Reasons, why reason) int64 {
-	return [numReasons]int64{r.QueueFull, r.TooLarge, r.Malformed, r.UnsupportedMedia, r.SinkError, r.Canceled}[why]
+	return [numReasons]int64{r.QueueFull, r.TooLarge, r.Malformed, r.UnsupportedMedia, r.SinkError, r.Canceled, r.Memory}[why]
 }
 
 func get(t *testing.T, r *Receiver, path string) httpResult {

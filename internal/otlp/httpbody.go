@@ -13,8 +13,9 @@ import (
 	"time"
 )
 
-// bodyReadTimeout bounds reading one request body, so that a client that
-// sends slowly cannot keep a read slot for long.
+// bodyReadTimeout bounds reading one request body or gRPC message, so that
+// a client that sends slowly cannot keep a read slot, or the bytes reserved
+// for its request, for long.
 const bodyReadTimeout = time.Minute
 
 // encoding is the payload encoding of a request, and so of its response.
@@ -74,8 +75,12 @@ func responseEncoding(ct string) encoding {
 
 // readBody reads the request body within the limits: Content-Encoding gzip
 // or none, at most MaxRequestBytes as sent and after decompression, one of
-// a bounded number of reads at a time, within bodyReadTimeout.
-func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *exportError) {
+// a bounded number of reads at a time, within bodyReadTimeout, and within
+// MaxInFlightBytes: it reserves the body's size (its Content-Length, or
+// MaxRequestBytes when that is not known or the body is gzipped) before
+// reading, and shrinks the reservation to the decompressed size once read.
+// The caller releases the reservation when it is done with the request.
+func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *reservation, *exportError) {
 	limit := r.cfg.MaxRequestBytes
 	gzipped := false
 	switch ce := strings.ToLower(strings.TrimSpace(req.Header.Get("Content-Encoding"))); ce {
@@ -83,20 +88,47 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *
 	case "gzip", "x-gzip":
 		gzipped = true
 	default:
-		return nil, refuseErr(failUnsupportedMedia, reasonUnsupportedMedia,
+		return nil, nil, refuseErr(failUnsupportedMedia, reasonUnsupportedMedia,
 			"unsupported Content-Encoding %q: send gzip or no Content-Encoding", ce)
 	}
 	if req.ContentLength > limit {
-		return nil, refuseErr(failTooLarge, reasonTooLarge,
+		return nil, nil, refuseErr(failTooLarge, reasonTooLarge,
 			"body is %s, over the %s limit", formatBytes(req.ContentLength), formatBytes(limit))
 	}
 
+	want := limit
+	if req.ContentLength >= 0 && !gzipped {
+		want = req.ContentLength
+	}
+	// Refuse at once what cannot fit now, rather than after waiting for a
+	// read slot; the bytes are reserved once the slot is taken, so that
+	// requests waiting for a slot hold none.
+	if !r.admission.fits(want) {
+		return nil, nil, r.refuseBytes(want)
+	}
 	if err := r.admission.acquireRead(req.Context()); err != nil {
-		return nil, refuseErr(failUnavailable, reasonCanceled, "waiting to read the body: %w", err)
+		return nil, nil, refuseErr(failUnavailable, reasonCanceled, "waiting to read the body: %w", err)
 	}
 	defer r.admission.releaseRead()
+	res, rerr := r.reserveBytes(want)
+	if rerr != nil {
+		return nil, nil, rerr
+	}
+	body, rerr := r.readBodyBytes(w, req, gzipped)
+	if rerr != nil {
+		res.release()
+		return nil, nil, rerr
+	}
+	res.shrink(int64(len(body)))
+	return body, res, nil
+}
+
+// readBodyBytes reads the body, decompressing it if gzipped, within
+// MaxRequestBytes and bodyReadTimeout.
+func (r *Receiver) readBodyBytes(w http.ResponseWriter, req *http.Request, gzipped bool) ([]byte, *exportError) {
+	limit := r.cfg.MaxRequestBytes
 	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
+	if rc.SetReadDeadline(time.Now().Add(r.readTimeout)) == nil {
 		// Clear it once read: the server's background read must not time
 		// out (and cancel the request's context) while the sink works.
 		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()

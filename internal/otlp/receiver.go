@@ -54,6 +54,10 @@ type Receiver struct {
 	shutdownOnce sync.Once
 	shutdownErr  error
 
+	// readTimeout bounds reading one HTTP body or gRPC message:
+	// bodyReadTimeout, shorter in tests.
+	readTimeout time.Duration
+
 	// testHookShutdown, if set, runs when Shutdown has begun.
 	testHookShutdown func()
 	// testHookRPCEnd, if set before Start, runs when an OTLP RPC has ended
@@ -85,11 +89,12 @@ func New(cfg Config, sink Sink, opts ...Option) (*Receiver, error) {
 		}
 	}
 	r := &Receiver{
-		cfg:       cfg,
-		sink:      sink,
-		logger:    o.logger,
-		tracer:    o.tracerProvider.Tracer(scopeName, topic.Kernel.TracerOption()),
-		admission: newAdmission(cfg.MaxInFlightItems, defaultReadSlots()),
+		cfg:         cfg,
+		sink:        sink,
+		logger:      o.logger,
+		tracer:      o.tracerProvider.Tracer(scopeName, topic.Kernel.TracerOption()),
+		admission:   newAdmission(cfg.MaxInFlightItems, cfg.MaxInFlightBytes, defaultReadSlots()),
+		readTimeout: bodyReadTimeout,
 	}
 	r.active.init()
 	r.forceCtx, r.force = context.WithCancelCause(context.Background())

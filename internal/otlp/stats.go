@@ -29,6 +29,11 @@ type Stats struct {
 	InFlightItems int64 `json:"in_flight_items"`
 	// MaxInFlightItems is the configured bound of InFlightItems.
 	MaxInFlightItems int64 `json:"max_in_flight_items"`
+	// InFlightBytes is how many bytes the requests being read, decoded or
+	// stored hold now (see Config.MaxInFlightBytes).
+	InFlightBytes int64 `json:"in_flight_bytes"`
+	// MaxInFlightBytes is the configured bound of InFlightBytes.
+	MaxInFlightBytes int64 `json:"max_in_flight_bytes"`
 }
 
 // SignalStats counts one signal (traces: spans; logs: log records).
@@ -76,11 +81,14 @@ type Reasons struct {
 	// Canceled: the client went away, or the receiver shut down, before the
 	// request was read or while it waited for its turn.
 	Canceled int64 `json:"canceled"`
+	// Memory: MaxInFlightBytes would have been exceeded (retryable). Such
+	// requests are refused before they are read, so they have no items.
+	Memory int64 `json:"memory"`
 }
 
 // Sum returns the total over all reasons.
 func (r Reasons) Sum() int64 {
-	return r.QueueFull + r.TooLarge + r.Malformed + r.UnsupportedMedia + r.SinkError + r.Canceled
+	return r.QueueFull + r.TooLarge + r.Malformed + r.UnsupportedMedia + r.SinkError + r.Canceled + r.Memory
 }
 
 // reason is why a request was refused.
@@ -93,10 +101,11 @@ const (
 	reasonUnsupportedMedia
 	reasonSinkError
 	reasonCanceled
+	reasonMemory
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"queue_full", "too_large", "malformed", "unsupported_media", "sink_error", "canceled"}
+var reasonNames = [numReasons]string{"queue_full", "too_large", "malformed", "unsupported_media", "sink_error", "canceled", "memory"}
 
 func (r reason) String() string {
 	if r >= 0 && r < numReasons {
@@ -158,6 +167,7 @@ func reasonsOf(a *[numReasons]atomic.Int64) Reasons {
 		UnsupportedMedia: a[reasonUnsupportedMedia].Load(),
 		SinkError:        a[reasonSinkError].Load(),
 		Canceled:         a[reasonCanceled].Load(),
+		Memory:           a[reasonMemory].Load(),
 	}
 }
 
@@ -180,5 +190,7 @@ func (r *Receiver) Stats() Stats {
 		HTTPUnrouted:     r.counters.httpUnrouted.Load(),
 		InFlightItems:    r.admission.inFlight(),
 		MaxInFlightItems: r.admission.max,
+		InFlightBytes:    r.admission.inFlightBytes(),
+		MaxInFlightBytes: r.admission.maxBytes,
 	}
 }
