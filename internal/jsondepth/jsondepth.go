@@ -56,13 +56,23 @@ func (e *Error) Error() string {
 // bound). It reads data once, stops at the first level past limit and
 // allocates nothing. A limit below 1 refuses any object or array.
 func Check(data []byte, limit int) error {
+	_, err := Count(data, limit)
+	return err
+}
+
+// Count is Check that also returns how many objects and arrays data opens
+// (outside strings): what a decoder will build, for callers that bound its
+// memory before decoding. On an *Error the count stops at the refused
+// opener.
+func Count(data []byte, limit int) (containers int, err error) {
 	depth := 0
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
 		case '{', '[':
+			containers++
 			depth++
 			if depth > limit {
-				return &Error{Limit: limit, Offset: i}
+				return containers, &Error{Limit: limit, Offset: i}
 			}
 		case '}', ']':
 			if depth > 0 { // a stray closer must not make room for openers
@@ -71,12 +81,12 @@ func Check(data []byte, limit int) error {
 		case '"':
 			end := stringEnd(data, i+1)
 			if end < 0 {
-				return nil // an unterminated string: malformed, not deep
+				return containers, nil // an unterminated string: malformed, not deep
 			}
 			i = end
 		}
 	}
-	return nil
+	return containers, nil
 }
 
 // stringEnd returns the offset of the quote that ends the string whose

@@ -55,6 +55,28 @@ func TestCheck(t *testing.T) {
 
 // TestCheckMessage: the error names the limit, the level and where it
 // opens.
+// TestCount: Count opens the containers outside strings, stops at the
+// refused one, and agrees with Check.
+func TestCount(t *testing.T) {
+	for _, tt := range []struct {
+		data  string
+		limit int
+		want  int
+		deep  bool
+	}{
+		{`{}`, 5, 1, false},
+		{`{"a":[1,{"b":"[{"}],"c":{}}`, 5, 4, false},
+		{`"[[[{"`, 5, 0, false},
+		{`[[[[`, 2, 3, true},
+		{`{"s":"\"{"}`, 5, 1, false},
+	} {
+		n, err := Count([]byte(tt.data), tt.limit)
+		if n != tt.want || (err != nil) != tt.deep || (Check([]byte(tt.data), tt.limit) != nil) != tt.deep {
+			t.Errorf("Count(%s, %d) = %d, %v; want %d, deep %v", tt.data, tt.limit, n, err, tt.want, tt.deep)
+		}
+	}
+}
+
 func TestCheckMessage(t *testing.T) {
 	err := Check(nested(1_000_000, `"x"`), OTLP)
 	want := "JSON nests deeper than the limit of 160 levels (level 161 opens at byte 160)"

@@ -15,24 +15,26 @@ import (
 //     reserved before a body or message is read (its size, or
 //     MaxRequestBytes when the size is not known yet), shrunk to the size
 //     after decompression once read, and released when the sink returns;
-//   - the HTTP bodies being read and decoded at once: the read slots.
+//   - the HTTP bodies being decoded at once: the decode slots (bodies being
+//     read hold bytes, not slots, so slow clients cannot starve others).
 //
 // Nothing waits for items or bytes: a request that does not fit is refused
 // at once, so that its client backs off.
 type admission struct {
-	max      int64
-	items    atomic.Int64
-	maxBytes int64
-	bytes    atomic.Int64
-	readSlot chan struct{}
+	max        int64
+	items      atomic.Int64
+	maxBytes   int64
+	bytes      atomic.Int64
+	decodeSlot chan struct{}
 }
 
-// defaultReadSlots is how many HTTP bodies may be read and decoded at once:
-// enough to keep every CPU busy decoding while others wait on the network.
-func defaultReadSlots() int { return 2*runtime.GOMAXPROCS(0) + 2 }
+// defaultDecodeSlots is how many HTTP bodies may be decoded at once: enough
+// to keep every CPU busy, few enough that the decoded requests of a burst
+// do not all live at once.
+func defaultDecodeSlots() int { return 2*runtime.GOMAXPROCS(0) + 2 }
 
-func newAdmission(maxItems int, maxBytes int64, readSlots int) *admission {
-	return &admission{max: int64(maxItems), maxBytes: maxBytes, readSlot: make(chan struct{}, readSlots)}
+func newAdmission(maxItems int, maxBytes int64, decodeSlots int) *admission {
+	return &admission{max: int64(maxItems), maxBytes: maxBytes, decodeSlot: make(chan struct{}, decodeSlots)}
 }
 
 // take adds want to *count unless that would take it over limit, and
@@ -91,10 +93,6 @@ func (r *Receiver) refuseBytes(n int64) *exportError {
 		formatBytes(r.admission.inFlightBytes()), formatBytes(n), formatBytes(r.admission.maxBytes), r.cfg.RetryAfter)
 }
 
-// fits reports whether n more bytes fit now; a later reserve may still
-// find them taken.
-func (a *admission) fits(n int64) bool { return a.bytes.Load()+n <= a.maxBytes }
-
 // inFlightBytes returns how many bytes are reserved now.
 func (a *admission) inFlightBytes() int64 { return a.bytes.Load() }
 
@@ -141,20 +139,20 @@ func (r *reservation) held() int64 {
 	return r.n.Load()
 }
 
-// acquireRead waits for a read slot until ctx ends; on success the caller
-// must call releaseRead.
-func (a *admission) acquireRead(ctx context.Context) error {
+// acquireDecode waits for a decode slot until ctx ends; on success the
+// caller must call releaseDecode.
+func (a *admission) acquireDecode(ctx context.Context) error {
 	select {
-	case a.readSlot <- struct{}{}:
+	case a.decodeSlot <- struct{}{}:
 		return nil
 	default:
 	}
 	select {
-	case a.readSlot <- struct{}{}:
+	case a.decodeSlot <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
 }
 
-func (a *admission) releaseRead() { <-a.readSlot }
+func (a *admission) releaseDecode() { <-a.decodeSlot }

@@ -128,15 +128,26 @@ func paddedProto(t *testing.T, n int) []byte {
 	return b
 }
 
+// costOf is what the protobuf request body costs once decoded (cost.go).
+func costOf(t *testing.T, body []byte, sig signal) int64 {
+	t.Helper()
+	c, err := protoCost(body, sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.bytes
+}
+
 // TestHTTPByteAdmission: an HTTP request holds its Content-Length while it
-// is read and stored, and MaxRequestBytes while a body of unknown size
-// (chunked, gzipped) or a gRPC message is read; one that does not fit is
-// refused at once with 429 / RESOURCE_EXHAUSTED and a retry delay, counted
-// as memory, and passes once the bytes are released.
+// is read, and MaxRequestBytes while a body of unknown size (chunked,
+// gzipped) or a gRPC message is read, then its decoded cost until the sink
+// returns; one that does not fit is refused at once with 429 /
+// RESOURCE_EXHAUSTED and a retry delay, counted as memory, and passes once
+// the bytes are released.
 func TestHTTPByteAdmission(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxRequestBytes = 64 << 10
-	cfg.MaxInFlightBytes = 64 << 10
+	cfg.MaxInFlightBytes = 96 << 10
 	sink := newFakeSink()
 	gate := make(chan struct{})
 	sink.set(sinkBehavior{gate: gate})
@@ -144,17 +155,18 @@ func TestHTTPByteAdmission(t *testing.T) {
 	conn := dial(t, r)
 	_, addr := r.Addrs()
 
-	// A 40 KiB body is held in the sink, with its 40 KiB.
+	// A 40 KiB body is held in the sink, with its decoded cost.
 	big := paddedProto(t, 40<<10)
+	bigCost := costOf(t, big, signalTraces)
 	held := make(chan httpResult, 2)
 	go func() { held <- postQuiet(r, pathTraces, big) }()
 	sink.waitEntered(t)
-	if got := r.Stats().InFlightBytes; got != int64(len(big)) {
-		t.Fatalf("in-flight bytes %d while a %d-byte body is stored, want %d", got, len(big), len(big))
+	if got := r.Stats().InFlightBytes; got != bigCost {
+		t.Fatalf("in-flight bytes %d while a %d-byte body is stored, want its cost %d", got, len(big), bigCost)
 	}
 
 	small := paddedProto(t, 100)
-	wantMsg := "receiver is busy: " + formatBytes(int64(len(big))) + " of requests in flight, 64 KiB more would exceed the limit of 64 KiB; retry after 1s"
+	wantMsg := "receiver is busy: " + formatBytes(bigCost) + " of requests in flight, 64 KiB more would exceed the limit of 96 KiB; retry after 1s"
 	refusals := []struct {
 		name string
 		send func() httpResult
@@ -181,8 +193,8 @@ func TestHTTPByteAdmission(t *testing.T) {
 	mid := paddedProto(t, 20<<10)
 	go func() { held <- httpClientPostOK("http://"+addr+pathTraces, mid) }()
 	sink.waitEntered(t)
-	if got := r.Stats().InFlightBytes; got != int64(len(big)+len(mid)) {
-		t.Errorf("in-flight bytes %d, want %d", got, len(big)+len(mid))
+	if got, want := r.Stats().InFlightBytes, bigCost+costOf(t, mid, signalTraces); got != want {
+		t.Errorf("in-flight bytes %d, want %d", got, want)
 	}
 
 	close(gate)
@@ -221,7 +233,7 @@ func httpClientPostOK(url string, body []byte) httpResult {
 }
 
 // TestHTTPBytesRefusedAtOnce: when the bytes in flight leave no room, an
-// HTTP request is refused at once, not after waiting for a read slot.
+// HTTP request is refused at once, before its body is read.
 func TestHTTPBytesRefusedAtOnce(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxRequestBytes = 64 << 10
@@ -231,8 +243,8 @@ func TestHTTPBytesRefusedAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = r.Shutdown(context.Background()) }()
-	for range cap(r.admission.readSlot) {
-		r.admission.readSlot <- struct{}{} // every read slot busy
+	for range cap(r.admission.decodeSlot) {
+		r.admission.decodeSlot <- struct{}{} // every decode slot busy
 	}
 	held := r.admission.reserve(60 << 10)
 	defer held.release()

@@ -212,33 +212,33 @@ func TestAdmission(t *testing.T) {
 		t.Errorf("over the bound %v, in flight %d", over.Load(), a.inFlight())
 	}
 
-	// Read slots: the second waits until its context ends.
+	// Decode slots: the second waits until its context ends.
 	ctx := context.Background()
-	if err := a.acquireRead(ctx); err != nil {
+	if err := a.acquireDecode(ctx); err != nil {
 		t.Fatal(err)
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := a.acquireRead(canceled); !errors.Is(err, context.Canceled) {
-		t.Errorf("acquireRead with a canceled context = %v", err)
+	if err := a.acquireDecode(canceled); !errors.Is(err, context.Canceled) {
+		t.Errorf("acquireDecode with a canceled context = %v", err)
 	}
-	a.releaseRead()
-	if err := a.acquireRead(canceled); err != nil {
-		t.Errorf("acquireRead with a free slot = %v", err)
+	a.releaseDecode()
+	if err := a.acquireDecode(canceled); err != nil {
+		t.Errorf("acquireDecode with a free slot = %v", err)
 	}
-	a.releaseRead()
+	a.releaseDecode()
 }
 
-// TestReadSlotCanceled: a request whose client goes away while it waits for
-// a read slot is answered 503 and counted as canceled.
-func TestReadSlotCanceled(t *testing.T) {
+// TestDecodeSlotCanceled: a request whose client goes away while it waits
+// for a decode slot is answered 503 and counted as canceled.
+func TestDecodeSlotCanceled(t *testing.T) {
 	r, err := New(testConfig(), newFakeSink())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = r.Shutdown(context.Background()) }()
-	for range cap(r.admission.readSlot) {
-		r.admission.readSlot <- struct{}{}
+	for range cap(r.admission.decodeSlot) {
+		r.admission.decodeSlot <- struct{}{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -15,6 +15,7 @@ const (
 	DefaultMaxRequestBytes  = 16 << 20
 	DefaultMaxInFlightItems = 100_000
 	DefaultMaxInFlightBytes = 256 << 20
+	DefaultMaxConnections   = 1024
 	DefaultRetryAfter       = time.Second
 )
 
@@ -22,6 +23,7 @@ const (
 const (
 	maxMaxRequestBytes  = 1 << 30
 	maxMaxInFlightBytes = 1 << 40
+	maxMaxConnections   = 1 << 20
 	maxRetryAfter       = time.Hour
 )
 
@@ -54,6 +56,14 @@ type Config struct {
 	// RESOURCE_EXHAUSTED with RetryInfo). It must be at least
 	// MaxRequestBytes, so that every request can be admitted alone.
 	MaxInFlightBytes int64
+	// MaxConnections caps the connections open at once over both
+	// listeners, idle keep-alive ones included. A connection past it is
+	// closed as soon as it is accepted (counted in Stats.RefusedConnections).
+	// Connections idle for two minutes are closed (HTTP keep-alive; gRPC
+	// connections without an RPC, told to go away), and one that has not sent
+	// its request headers (HTTP) or its HTTP/2 preface (gRPC) within 10 s is
+	// closed, so idle peers cannot keep places for long.
+	MaxConnections int
 	// RetryAfter is the delay that refusals ask clients to wait before they
 	// retry: gRPC RetryInfo, HTTP Retry-After (rounded up to whole seconds).
 	RetryAfter time.Duration
@@ -61,7 +71,8 @@ type Config struct {
 
 // DefaultConfig returns the defaults: OTLP/gRPC on 127.0.0.1:4317, OTLP/HTTP
 // on 127.0.0.1:4318 (loopback only), 16 MiB per request, 100,000 items and
-// 256 MiB of requests in flight, and a retry delay of one second.
+// 256 MiB of requests in flight, 1024 connections, and a retry delay of one
+// second.
 func DefaultConfig() Config {
 	return Config{
 		GRPCAddr:         DefaultGRPCAddr,
@@ -69,6 +80,7 @@ func DefaultConfig() Config {
 		MaxRequestBytes:  DefaultMaxRequestBytes,
 		MaxInFlightItems: DefaultMaxInFlightItems,
 		MaxInFlightBytes: DefaultMaxInFlightBytes,
+		MaxConnections:   DefaultMaxConnections,
 		RetryAfter:       DefaultRetryAfter,
 	}
 }
@@ -97,6 +109,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInFlightBytes < max(c.MaxRequestBytes, 1) || c.MaxInFlightBytes > maxMaxInFlightBytes {
 		errs = append(errs, fmt.Errorf("otlp config: MaxInFlightBytes is %d: must be at least MaxRequestBytes (%d) and at most %d (1 TiB)", c.MaxInFlightBytes, c.MaxRequestBytes, int64(maxMaxInFlightBytes)))
+	}
+	if c.MaxConnections < 1 || c.MaxConnections > maxMaxConnections {
+		errs = append(errs, fmt.Errorf("otlp config: MaxConnections is %d: must be between 1 and %d", c.MaxConnections, maxMaxConnections))
 	}
 	if c.RetryAfter <= 0 || c.RetryAfter > maxRetryAfter {
 		errs = append(errs, fmt.Errorf("otlp config: RetryAfter is %v: must be more than 0 and at most %v", c.RetryAfter, maxRetryAfter))

@@ -20,18 +20,40 @@ type codec interface {
 	UnmarshalJSON([]byte) error
 }
 
-// decodeRequest decodes an export request's body into c. A JSON body is
-// first checked, in one pass that allocates nothing, to nest at most
-// jsondepth.OTLP levels: pdata's JSON decoder recurses without a bound, so
-// a deep body would take memory (and stack) in proportion to its depth.
-// The bound accepts every request whose protobuf form pdata accepts.
-func decodeRequest(c codec, body []byte, enc encoding) error {
+// requestCost returns what body, an export request of sig, will cost once
+// decoded (cost.go), or the error that makes it undecodable. A JSON body is
+// checked, in the same pass that counts it, to nest at most jsondepth.OTLP
+// levels: pdata's JSON decoder recurses without a bound, so a deep body
+// would take memory (and stack) in proportion to its depth. The bound
+// accepts every request whose protobuf form pdata accepts.
+func requestCost(body []byte, enc encoding, sig signal) (cost, error) {
 	if enc == encodingJSON {
-		if err := jsondepth.Check(body, jsondepth.OTLP); err != nil {
-			return err
-		}
+		containers, err := jsondepth.Count(body, jsondepth.OTLP)
+		return jsonCost(body, containers), err
 	}
-	return decode(c, body, enc)
+	return protoCost(body, sig)
+}
+
+// admitCost reserves, before a request is decoded, what its decoding will
+// allocate. The request holds held bytes of MaxInFlightBytes already (its
+// body's, or the gRPC tap's); resident bytes of its own (its body, and any
+// copy of it) stay in memory while it is decoded. Decoding needs resident +
+// c.bytes in all, so it reserves what held does not cover. A request with
+// more items than MaxInFlightItems, or one that needs more than
+// MaxInFlightBytes on its own, can never be admitted: it is refused as too
+// large (413 / RESOURCE_EXHAUSTED, not retryable). One that does not fit
+// now is refused as memory, retryably.
+func (r *Receiver) admitCost(c cost, sig signal, resident, held int64) (*reservation, *exportError) {
+	if c.items > r.cfg.MaxInFlightItems {
+		return nil, refuseErr(failTooLarge, reasonTooLarge,
+			"request carries %d %s, over the limit of %d in flight: send smaller batches", c.items, sig.itemName(), r.cfg.MaxInFlightItems)
+	}
+	if resident+c.bytes > r.admission.maxBytes {
+		return nil, refuseErr(failTooLarge, reasonTooLarge,
+			"request would take about %s to decode, beside its own %s, over the limit of %s of requests in flight: send smaller batches",
+			formatBytes(c.bytes), formatBytes(resident), formatBytes(r.admission.maxBytes))
+	}
+	return r.reserveBytes(max(0, resident+c.bytes-held))
 }
 
 // decode unmarshals body into c; a panic of the decoder is an error.

@@ -31,15 +31,20 @@
 //     inflates past the cap (a gzip bomb) is stopped at the cap plus one byte.
 //     A Content-Length over the cap is refused before reading. grpc-go caps a
 //     gRPC message the same way (MaxRecvMsgSize).
-//   - Config.MaxInFlightBytes (256 MiB) caps the bytes of the requests being
-//     read, decoded or stored. An HTTP request reserves its Content-Length
-//     (MaxRequestBytes when the body is gzipped or chunked) before its body
-//     is read; a gRPC request reserves MaxRequestBytes when its headers
-//     arrive, before grpc-go reads the message (grpc.InTapHandle, see
-//     grpctap.go). Once read, the reservation shrinks to the size after
-//     decompression, and it is released when the sink returns. A request
-//     that does not fit is refused at once and retryably (429 / RESOURCE_
-//     EXHAUSTED with a retry delay), counted as memory.
+//   - Config.MaxInFlightBytes (256 MiB) caps the memory of the requests
+//     being read, decoded or stored. An HTTP request reserves its
+//     Content-Length (MaxRequestBytes when the body is gzipped or chunked)
+//     before its body is read; a gRPC request reserves MaxRequestBytes when
+//     its headers arrive, before grpc-go reads the message (grpc.InTapHandle,
+//     see grpctap.go). Once read, and before it is decoded, one pass over
+//     its bytes that allocates nothing counts its items and estimates what
+//     pdata will allocate to decode it (cost.go: small fields decode into a
+//     hundred times their size, so the size alone bounds nothing), and the
+//     request reserves that cost, which it holds until the sink returns. A
+//     request that does not fit is refused at once and retryably (429 /
+//     RESOURCE_EXHAUSTED with a retry delay), counted as memory; one that
+//     could never fit, or that carries more items than MaxInFlightItems, is
+//     refused as too large without being decoded.
 //   - Config.MaxInFlightItems (100,000) caps the spans and log records of
 //     requests decoded, admitted and not yet stored by the [Sink]. A request
 //     that would go over it is refused at once, retryably: the receiver never
@@ -53,12 +58,20 @@
 //     the protobuf decoder accepts, so that pdata's recursive JSON decoder
 //     never sees a deeper one. Both are refused as malformed (400 /
 //     INVALID_ARGUMENT), naming the limit.
-//   - At most 2*GOMAXPROCS+2 HTTP bodies are read and decoded at once; other
-//     requests wait for a slot, as long as their context lives. A body, or a
-//     gRPC message after its headers, must arrive within a minute; a gRPC
-//     stream whose message does not is canceled (counted as canceled), so
-//     that a stalled client holds its reserved bytes no longer.
+//   - At most 2*GOMAXPROCS+2 HTTP bodies are decoded at once; other
+//     requests wait for a slot, as long as their context lives. Bodies being
+//     read hold bytes, not slots, so clients that send slowly cannot stop
+//     others from being served. A body, or a gRPC message after its
+//     headers, must arrive within a minute; a gRPC stream whose message does
+//     not is canceled (counted as canceled), so that a stalled client holds
+//     its reserved bytes no longer. What a refused request left of its body
+//     is read for at most 5 s, then the connection is closed.
 //   - At most 32 gRPC RPCs run at once per connection.
+//   - Config.MaxConnections (1024) caps the connections open at once over
+//     both listeners; one past it is closed as soon as it is accepted
+//     (Stats.RefusedConnections). A connection that has not sent its
+//     request headers or HTTP/2 preface within 10 s, or is idle for two
+//     minutes, is closed.
 //
 // So the memory requests hold is bounded by MaxInFlightBytes, times what
 // decoding adds to the bytes: with 64 clients sending a 15 MB span at once,

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	grpcencoding "google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	// Registers the gzip decompressor: OTLP servers MUST accept gzip.
@@ -45,7 +46,12 @@ func (r *Receiver) newGRPCServer() *grpc.Server {
 	s := grpc.NewServer(
 		grpc.MaxRecvMsgSize(int(r.cfg.MaxRequestBytes)),
 		grpc.MaxConcurrentStreams(grpcMaxStreams),
-		grpc.ForceServerCodecV2(&grpcCodec{delegate: grpcencoding.GetCodecV2("proto"), malformed: &r.malformed}),
+		// Like the HTTP server's ReadHeaderTimeout and IdleTimeout: a
+		// connection that has not said hello within readHeaderTimeout, or
+		// has had no RPC for idleTimeout, gives its place back.
+		grpc.ConnectionTimeout(readHeaderTimeout),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: idleTimeout}),
+		grpc.ForceServerCodecV2(&grpcCodec{delegate: grpcencoding.GetCodecV2("proto"), r: r}),
 		grpc.StatsHandler(grpcStats{r: r}),
 		grpc.InTapHandle(r.tap),
 		grpc.UnaryInterceptor(r.intercept),
@@ -65,7 +71,12 @@ func (r *Receiver) intercept(ctx context.Context, req any, info *grpc.UnaryServe
 		return handler(ctx, req)
 	}
 	markHandled(ctx)
-	decodeErr := r.malformed.take(req)
+	decoded := r.decoded.take(req)
+	if decoded != nil {
+		// The decoded request's bytes stay reserved until the handler, and
+		// so the sink, has returned.
+		defer decoded.res.release()
+	}
 	if sig == signalMetrics {
 		r.counters.metrics[transportGRPC].Add(1)
 		return handler(ctx, req)
@@ -77,9 +88,18 @@ func (r *Receiver) intercept(ctx context.Context, req any, info *grpc.UnaryServe
 		return nil, r.grpcErr(errClosing())
 	}
 	defer r.active.leave()
-	if decodeErr != nil {
+	if decoded == nil {
+		// Not through the codec: cannot happen with the server's codec.
 		c.refuse(reasonMalformed, 0)
-		return nil, r.grpcErr(decodeFailure(sig, encodingProto, decodeErr))
+		return nil, r.grpcErr(refuseErr(failMalformed, reasonMalformed, "decode %s protobuf: the request was not decoded", sig))
+	}
+	if decoded.refusal != nil {
+		items := decoded.items
+		if decoded.refusal.why == reasonMalformed {
+			items = -1 // counted, but not decodable: not received
+		}
+		c.refuseCounted(decoded.refusal.why, items)
+		return nil, r.grpcErr(decoded.refusal)
 	}
 	defer func() {
 		if p := recover(); p != nil {

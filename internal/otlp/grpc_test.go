@@ -173,20 +173,24 @@ func TestPartialSuccess(t *testing.T) {
 	}
 }
 
-// TestGRPCTwoMessages: a malformed message followed by a second one on the
-// unary call fails before the interceptor; the filed decode error must not
-// stay behind.
+// TestGRPCTwoMessages: a message followed by a second one on the unary call
+// fails before the interceptor; the outcome the codec filed (a decode error,
+// or a decoded request and its reserved bytes) must not stay behind.
 func TestGRPCTwoMessages(t *testing.T) {
 	r, ends := startReceiverEnds(t, testConfig(), newFakeSink())
 	conn := dial(t, r)
 	desc := &grpc.StreamDesc{ClientStreams: true, ServerStreams: true}
-	for range 3 {
+	valid, err := ptraceotlp.NewExportRequestFromTraces(sampleTraces(3)).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range [][]byte{[]byte("\xff\xff\xff\xff"), valid, []byte("\xff\xff\xff\xff")} {
 		stream, err := conn.NewStream(context.Background(), desc, methodTraces, grpc.ForceCodecV2(rawCodec{}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = stream.SendMsg([]byte("\xff\xff\xff\xff"))
-		_ = stream.SendMsg([]byte("\xff\xff\xff\xff"))
+		_ = stream.SendMsg(msg)
+		_ = stream.SendMsg(msg)
 		_ = stream.CloseSend()
 		var out []byte
 		err = stream.RecvMsg(&out)
@@ -196,9 +200,12 @@ func TestGRPCTwoMessages(t *testing.T) {
 		waitEnd(t, ends)
 	}
 	left := 0
-	r.malformed.m.Range(func(any, any) bool { left++; return true })
+	r.decoded.m.Range(func(any, any) bool { left++; return true })
 	if left != 0 {
-		t.Errorf("%d decode errors left behind", left)
+		t.Errorf("%d decode outcomes left behind", left)
+	}
+	if held := r.admission.inFlightBytes(); held != 0 {
+		t.Errorf("%d bytes still reserved", held)
 	}
 	if s := r.Stats().Traces; s.RefusedRequests.Malformed != 3 || s.Requests.GRPC != 3 {
 		t.Errorf("stats %+v, want 3 malformed gRPC requests", s)

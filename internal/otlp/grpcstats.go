@@ -78,9 +78,15 @@ func (h grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
 	}
 	if in, ok := s.(*stats.InPayload); ok && in.Payload != nil && note.payload.Load() == nil {
 		note.payload.Store(in.Payload)
-		// Read, decompressed and decoded: hold its size until the end.
+		// Read and decoded: the message's bytes are gone; the decoded
+		// request's cost is held, by the codec's reservation and what
+		// remains of the tap's, until the end.
 		note.messageRead()
-		note.res.shrink(int64(in.Length))
+		if o := h.r.decoded.peek(in.Payload); o != nil && o.refusal == nil {
+			note.res.shrink(o.need - o.res.held())
+		} else {
+			note.res.release()
+		}
 		return
 	}
 	end, ok := s.(*stats.End)
@@ -93,7 +99,9 @@ func (h grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
 		note.cancel(nil)
 	}
 	if p := note.payload.Load(); p != nil {
-		h.r.malformed.m.Delete(p)
+		if o := h.r.decoded.take(p); o != nil {
+			o.res.release() // the interceptor never took it
+		}
 	}
 	switch {
 	case note.handled.Load():

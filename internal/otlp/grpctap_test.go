@@ -18,13 +18,16 @@ import (
 )
 
 // TestGRPCByteAdmission: a gRPC message holds MaxRequestBytes from its
-// headers until it is read, then its size after decompression until the
-// sink returns (so the tap's context reaches the stats handler); the bytes
-// are released however the RPC ends.
+// headers until it is read, then its decoded cost until the sink returns
+// (so the tap's context reaches the stats handler); the bytes are released
+// however the RPC ends.
 func TestGRPCByteAdmission(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxRequestBytes = 64 << 10
-	cfg.MaxInFlightBytes = 128 << 10
+	// Room for a's cost, b's tap reservation and what decoding b needs
+	// beyond it (its bytes, twice when they came in several buffers, and
+	// its cost), but not for another tap beside a's and b's costs.
+	cfg.MaxInFlightBytes = 100 << 10
 	sink := newFakeSink()
 	gate := make(chan struct{})
 	sink.set(sinkBehavior{gate: gate})
@@ -33,19 +36,19 @@ func TestGRPCByteAdmission(t *testing.T) {
 	client := ptraceotlp.NewGRPCClient(conn)
 	ctx := context.Background()
 
-	a, b := padded(30<<10), padded(40<<10)
-	sizeA, sizeB := len(paddedProto(t, 30<<10)), len(paddedProto(t, 40<<10))
+	a, b := padded(20<<10), padded(24<<10)
+	costA, costB := costOf(t, paddedProto(t, 20<<10), signalTraces), costOf(t, paddedProto(t, 24<<10), signalTraces)
 	done := make(chan error, 2)
 	go func() { _, err := client.Export(ctx, a); done <- err }()
 	sink.waitEntered(t)
 	go func() { _, err := client.Export(ctx, b, grpc.UseCompressor("gzip")); done <- err }()
 	sink.waitEntered(t)
-	if got := r.Stats().InFlightBytes; got != int64(sizeA+sizeB) {
-		t.Fatalf("in-flight bytes %d while two messages are stored, want their sizes %d + %d (decompressed)", got, sizeA, sizeB)
+	if got := r.Stats().InFlightBytes; got != costA+costB {
+		t.Fatalf("in-flight bytes %d while two messages are stored, want their decoded costs %d + %d", got, costA, costB)
 	}
-	// 70 KiB held: another message's 64 KiB do not fit.
+	// About 47 KiB held: another message's 64 KiB do not fit.
 	_, err := client.Export(ctx, padded(10))
-	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || retryInfo(st) != time.Second || !strings.Contains(st.Message(), "64 KiB more would exceed the limit of 128 KiB") {
+	if st := status.Convert(err); st.Code() != codes.ResourceExhausted || retryInfo(st) != time.Second || !strings.Contains(st.Message(), "64 KiB more would exceed the limit of 100 KiB") {
 		t.Errorf("third message: %v %q RetryInfo %v, want ResourceExhausted with RetryInfo 1s", st.Code(), st.Message(), retryInfo(st))
 	}
 	close(gate)
@@ -122,10 +125,14 @@ func TestTapReservation(t *testing.T) {
 		t.Fatal(err)
 	}
 	rctx := h.TagRPC(tctx, &stats.RPCTagInfo{FullMethodName: methodLogs})
-	h.HandleRPC(rctx, &stats.InPayload{Payload: struct{}{}, Length: 1000})
+	// The codec decoded the message, whose cost (1000 bytes) the tap's
+	// reservation covers; a message without an outcome holds nothing.
+	msg := &struct{ n int }{}
+	r.decoded.put(msg, &decodeOutcome{need: 1000})
+	h.HandleRPC(rctx, &stats.InPayload{Payload: msg, Length: 300})
 	cancel()
 	if got := r.Stats().InFlightBytes; got != 1000 {
-		t.Errorf("in-flight bytes %d after InPayload, want the message's 1000", got)
+		t.Errorf("in-flight bytes %d after InPayload, want the decoded message's 1000", got)
 	}
 	// Full: the second tap of MaxRequestBytes does not fit beside 1 MiB.
 	ctx2, cancel2 := context.WithCancel(context.Background())

@@ -24,6 +24,8 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 1 << 20
+	// discardTimeout bounds reading what a refused request left unread.
+	discardTimeout = 5 * time.Second
 )
 
 // The OTLP/HTTP paths (spec: OTLP/HTTP Request).
@@ -48,7 +50,7 @@ func (r *Receiver) newHTTPServer() *http.Server {
 func (r *Receiver) httpHandler() http.Handler { return http.HandlerFunc(r.serveHTTP) }
 
 func (r *Receiver) serveHTTP(w http.ResponseWriter, req *http.Request) {
-	defer discardBody(req.Body, r.cfg.MaxRequestBytes)
+	defer discardBody(w, req.Body, r.cfg.MaxRequestBytes, r.discardTimeout)
 	enc := responseEncoding(req.Header.Get("Content-Type"))
 	var sig signal
 	switch req.URL.Path {
@@ -127,17 +129,37 @@ func (r *Receiver) exportHTTP(w http.ResponseWriter, req *http.Request, sig sign
 		c.refuse(rerr.why, 0)
 		return nil, rerr
 	}
-	// The request's bytes stay reserved until the sink has returned: the
-	// decoded request lives until then.
+	// The body's bytes stay reserved until it is decoded, the decoded
+	// request's until the sink has returned.
 	defer res.release()
+	cst, cerr := requestCost(body, enc, sig)
+	if cerr != nil {
+		c.refuse(reasonMalformed, 0)
+		return nil, decodeFailure(sig, enc, cerr)
+	}
+	decoding, rerr := r.admitCost(cst, sig, int64(len(body)), res.held())
+	if rerr != nil {
+		c.refuseCounted(rerr.why, cst.items)
+		return nil, rerr
+	}
+	defer decoding.release()
+	if err := r.admission.acquireDecode(req.Context()); err != nil {
+		c.refuse(reasonCanceled, 0)
+		return nil, refuseErr(failUnavailable, reasonCanceled, "waiting to decode the body: %w", err)
+	}
 	switch sig {
 	case signalTraces:
 		ereq := ptraceotlp.NewExportRequest()
-		if err := decodeRequest(ereq, body, enc); err != nil {
+		err := decode(ereq, body, enc) // recovers a decoder's panic
+		r.admission.releaseDecode()
+		if err != nil {
 			c.refuse(reasonMalformed, 0)
 			return nil, decodeFailure(sig, enc, err)
 		}
-		body = nil // let the body go while the sink works
+		// Let the body go while the sink works: the decoded request holds
+		// what decoding reserved.
+		body = nil
+		res.release()
 		td := ereq.Traces()
 		store := func(ctx context.Context) (int, string, error) { return r.sink.AppendTraces(ctx, td) }
 		rejected, message, err := r.export(req.Context(), sig, transportHTTP, td.SpanCount(), store)
@@ -152,11 +174,14 @@ func (r *Receiver) exportHTTP(w http.ResponseWriter, req *http.Request, sig sign
 		return encode(resp, enc)
 	default:
 		ereq := plogotlp.NewExportRequest()
-		if err := decodeRequest(ereq, body, enc); err != nil {
+		err := decode(ereq, body, enc) // recovers a decoder's panic
+		r.admission.releaseDecode()
+		if err != nil {
 			c.refuse(reasonMalformed, 0)
 			return nil, decodeFailure(sig, enc, err)
 		}
 		body = nil
+		res.release()
 		ld := ereq.Logs()
 		store := func(ctx context.Context) (int, string, error) { return r.sink.AppendLogs(ctx, ld) }
 		rejected, message, err := r.export(req.Context(), sig, transportHTTP, ld.LogRecordCount(), store)
@@ -205,9 +230,13 @@ func marshalStatus(st *status.Status, enc encoding) ([]byte, error) {
 // bytes and without keeping it, after the answer is written. A client still
 // writing the body then reads the answer (413, 429 with Retry-After) instead
 // of seeing the connection reset, which Go's server does when more than
-// 256 KiB are left unread. Past limit the connection is closed anyway.
-func discardBody(body io.ReadCloser, limit int64) {
-	if body != nil {
-		_, _ = io.CopyN(io.Discard, body, limit)
+// 256 KiB are left unread. Past limit, or when the client sends slower than
+// timeout allows, the connection is closed instead: a slow client
+// cannot keep the handler (and its goroutine) for longer.
+func discardBody(w http.ResponseWriter, body io.ReadCloser, limit int64, timeout time.Duration) {
+	if body == nil {
+		return
 	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(timeout))
+	_, _ = io.CopyN(io.Discard, body, limit)
 }

@@ -14,8 +14,8 @@ import (
 )
 
 // bodyReadTimeout bounds reading one request body or gRPC message, so that
-// a client that sends slowly cannot keep a read slot, or the bytes reserved
-// for its request, for long.
+// a client that sends slowly cannot keep the bytes reserved for its request
+// for long.
 const bodyReadTimeout = time.Minute
 
 // encoding is the payload encoding of a request, and so of its response.
@@ -74,12 +74,16 @@ func responseEncoding(ct string) encoding {
 }
 
 // readBody reads the request body within the limits: Content-Encoding gzip
-// or none, at most MaxRequestBytes as sent and after decompression, one of
-// a bounded number of reads at a time, within bodyReadTimeout, and within
-// MaxInFlightBytes: it reserves the body's size (its Content-Length, or
-// MaxRequestBytes when that is not known or the body is gzipped) before
-// reading, and shrinks the reservation to the decompressed size once read.
-// The caller releases the reservation when it is done with the request.
+// or none, at most MaxRequestBytes as sent and after decompression, within
+// bodyReadTimeout, and within MaxInFlightBytes: it reserves the body's size
+// (its Content-Length, or MaxRequestBytes when that is not known or the
+// body is gzipped) before reading, refusing at once what does not fit, and
+// shrinks the reservation to the decompressed size once read. The caller
+// releases the reservation when it is done with the request.
+//
+// Reading takes no decode slot: a client that sends its body slowly holds
+// only its reservation (for bodyReadTimeout at most), never a slot that
+// others need to have their bodies decoded.
 func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *reservation, *exportError) {
 	limit := r.cfg.MaxRequestBytes
 	gzipped := false
@@ -100,16 +104,6 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *
 	if req.ContentLength >= 0 && !gzipped {
 		want = req.ContentLength
 	}
-	// Refuse at once what cannot fit now, rather than after waiting for a
-	// read slot; the bytes are reserved once the slot is taken, so that
-	// requests waiting for a slot hold none.
-	if !r.admission.fits(want) {
-		return nil, nil, r.refuseBytes(want)
-	}
-	if err := r.admission.acquireRead(req.Context()); err != nil {
-		return nil, nil, refuseErr(failUnavailable, reasonCanceled, "waiting to read the body: %w", err)
-	}
-	defer r.admission.releaseRead()
 	res, rerr := r.reserveBytes(want)
 	if rerr != nil {
 		return nil, nil, rerr
@@ -123,8 +117,6 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *
 	return body, res, nil
 }
 
-// readBodyBytes reads the body, decompressing it if gzipped, within
-// MaxRequestBytes and bodyReadTimeout.
 func (r *Receiver) readBodyBytes(w http.ResponseWriter, req *http.Request, gzipped bool) ([]byte, *exportError) {
 	limit := r.cfg.MaxRequestBytes
 	rc := http.NewResponseController(w)

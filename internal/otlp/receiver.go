@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 	"google.golang.org/grpc"
 
+	"github.com/sightline-dev/sightline/internal/netlimit"
 	"github.com/sightline-dev/sightline/telemetry/topic"
 )
 
@@ -36,9 +37,10 @@ type Receiver struct {
 	logger    *slog.Logger
 	tracer    trace.Tracer
 	admission *admission
+	conns     *netlimit.Limit
 	counters  counters
 	active    activeRequests
-	malformed malformedRequests
+	decoded   decodedRequests
 
 	grpcServer *grpc.Server    // nil when GRPCAddr is ""
 	httpServer *http.Server    // nil when HTTPAddr is ""
@@ -57,6 +59,9 @@ type Receiver struct {
 	// readTimeout bounds reading one HTTP body or gRPC message:
 	// bodyReadTimeout, shorter in tests.
 	readTimeout time.Duration
+	// discardTimeout bounds reading what a refused HTTP request left of its
+	// body (discardBody), shorter in tests.
+	discardTimeout time.Duration
 
 	// testHookShutdown, if set, runs when Shutdown has begun.
 	testHookShutdown func()
@@ -89,13 +94,15 @@ func New(cfg Config, sink Sink, opts ...Option) (*Receiver, error) {
 		}
 	}
 	r := &Receiver{
-		cfg:         cfg,
-		sink:        sink,
-		logger:      o.logger,
-		tracer:      o.tracerProvider.Tracer(scopeName, topic.Kernel.TracerOption()),
-		admission:   newAdmission(cfg.MaxInFlightItems, cfg.MaxInFlightBytes, defaultReadSlots()),
-		readTimeout: bodyReadTimeout,
+		cfg:            cfg,
+		sink:           sink,
+		logger:         o.logger,
+		tracer:         o.tracerProvider.Tracer(scopeName, topic.Kernel.TracerOption()),
+		admission:      newAdmission(cfg.MaxInFlightItems, cfg.MaxInFlightBytes, defaultDecodeSlots()),
+		readTimeout:    bodyReadTimeout,
+		discardTimeout: discardTimeout,
 	}
+	r.conns = netlimit.New(cfg.MaxConnections)
 	r.active.init()
 	r.forceCtx, r.force = context.WithCancelCause(context.Background())
 	if cfg.GRPCAddr != "" {
@@ -126,7 +133,7 @@ func (r *Receiver) Start(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("otlp: start: listen for OTLP/gRPC on %s: %w", r.cfg.GRPCAddr, err)
 		}
-		grpcLis = l
+		grpcLis = r.conns.Listen(l)
 	}
 	if r.httpServer != nil {
 		l, err := lc.Listen(ctx, "tcp", r.cfg.HTTPAddr)
@@ -136,7 +143,7 @@ func (r *Receiver) Start(ctx context.Context) error {
 			}
 			return fmt.Errorf("otlp: start: listen for OTLP/HTTP on %s: %w", r.cfg.HTTPAddr, err)
 		}
-		httpLis = l
+		httpLis = r.conns.Listen(l)
 	}
 	r.state = stateStarted
 	if grpcLis != nil {

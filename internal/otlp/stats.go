@@ -34,13 +34,23 @@ type Stats struct {
 	InFlightBytes int64 `json:"in_flight_bytes"`
 	// MaxInFlightBytes is the configured bound of InFlightBytes.
 	MaxInFlightBytes int64 `json:"max_in_flight_bytes"`
+	// OpenConnections is how many connections are open now, both
+	// transports together.
+	OpenConnections int64 `json:"open_connections"`
+	// MaxConnections is the configured bound of OpenConnections.
+	MaxConnections int64 `json:"max_connections"`
+	// RefusedConnections counts connections closed as soon as they were
+	// accepted because MaxConnections were open.
+	RefusedConnections int64 `json:"refused_connections"`
 }
 
 // SignalStats counts one signal (traces: spans; logs: log records).
 type SignalStats struct {
 	// Requests counts export requests by transport, whatever their outcome.
 	Requests Transports `json:"requests"`
-	// ReceivedItems counts the items of requests that were decoded.
+	// ReceivedItems counts the items of requests that were decoded, or
+	// counted before decoding and then refused (too many items, or too much
+	// memory to decode).
 	ReceivedItems int64 `json:"received_items"`
 	// StoredItems counts the items the sink stored.
 	StoredItems int64 `json:"stored_items"`
@@ -141,6 +151,15 @@ type signalCounters struct {
 }
 
 // refuse counts one refused request and its items (0 when not decoded).
+// refuseCounted counts a request refused before decoding, whose items were
+// counted (items < 0: not counted): they are received and refused.
+func (c *signalCounters) refuseCounted(why reason, items int) {
+	if items > 0 {
+		c.received.Add(int64(items))
+	}
+	c.refuse(why, items)
+}
+
 func (c *signalCounters) refuse(why reason, items int) {
 	c.refusedRequests[why].Add(1)
 	if items > 0 {
@@ -184,13 +203,16 @@ type counters struct {
 // is being answered may disagree by that request.
 func (r *Receiver) Stats() Stats {
 	return Stats{
-		Traces:           r.counters.traces.snapshot(),
-		Logs:             r.counters.logs.snapshot(),
-		Metrics:          UnsupportedStats{Requests: Transports{GRPC: r.counters.metrics[transportGRPC].Load(), HTTP: r.counters.metrics[transportHTTP].Load()}},
-		HTTPUnrouted:     r.counters.httpUnrouted.Load(),
-		InFlightItems:    r.admission.inFlight(),
-		MaxInFlightItems: r.admission.max,
-		InFlightBytes:    r.admission.inFlightBytes(),
-		MaxInFlightBytes: r.admission.maxBytes,
+		Traces:             r.counters.traces.snapshot(),
+		Logs:               r.counters.logs.snapshot(),
+		Metrics:            UnsupportedStats{Requests: Transports{GRPC: r.counters.metrics[transportGRPC].Load(), HTTP: r.counters.metrics[transportHTTP].Load()}},
+		HTTPUnrouted:       r.counters.httpUnrouted.Load(),
+		InFlightItems:      r.admission.inFlight(),
+		MaxInFlightItems:   r.admission.max,
+		InFlightBytes:      r.admission.inFlightBytes(),
+		MaxInFlightBytes:   r.admission.maxBytes,
+		OpenConnections:    r.conns.Open(),
+		MaxConnections:     r.conns.Max(),
+		RefusedConnections: r.conns.Refused(),
 	}
 }
