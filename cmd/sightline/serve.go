@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -38,6 +40,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
+	setMemoryLimit(cfg)
 	if err := serve(ctx, cfg, stdout); err != nil {
 		for line := range strings.Lines(err.Error()) {
 			fmt.Fprintf(stderr, "sightline serve: %s", strings.TrimSuffix(line, "\n")+"\n")
@@ -64,6 +67,11 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, int, bool) {
 	fs.Var(byteSize{&cfg.maxRequestBytes}, "max-request-bytes", "largest OTLP request, as sent and decompressed (`SIZE`: bytes, or 16MiB, 1GiB, 500MB)")
 	fs.IntVar(&cfg.maxInFlight, "max-in-flight", cfg.maxInFlight, "spans and log records admitted and not yet stored, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED (`N`)")
 	fs.Var(byteSize{&cfg.maxInFlightBytes}, "max-in-flight-bytes", "bytes of OTLP requests being read, decoded or stored, over both protocols, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED; bounds serve's memory (`SIZE`, at least --max-request-bytes)")
+	fs.IntVar(&cfg.maxConnections, "max-connections", cfg.maxConnections, "OTLP connections open at once, both protocols; past it a new connection is closed at once (`N`)")
+	fs.IntVar(&cfg.maxAttributes, "max-attributes", cfg.maxAttributes, "attributes stored per span, event, link, resource, scope or log record; the rest are dropped and counted (`N`)")
+	fs.Var(byteSize{&cfg.maxValueBytes}, "max-value-bytes", "bytes stored of one string or bytes value; longer ones are cut (at a UTF-8 boundary) and counted (`SIZE`)")
+	fs.IntVar(&cfg.maxEvents, "max-span-events", cfg.maxEvents, "events stored per span; the rest are dropped and counted (`N`)")
+	fs.IntVar(&cfg.maxLinks, "max-span-links", cfg.maxLinks, "links stored per span; the rest are dropped and counted (`N`)")
 	fs.Var(ageFlag{&cfg.retentionAge}, "retention-age", "delete traces and logs older than this (`AGE`: 7d, 168h; 0 keeps them)")
 	fs.Var(byteSize{&cfg.retentionBytes}, "retention-size", "delete the oldest data past this much (`SIZE`: 1GiB, 500MB; 0 no cap)")
 	fs.BoolVar(&cfg.fsync, "fsync", cfg.fsync, "wait for the disk on every commit (survives power loss, slower); without it a commit survives the process being killed")
@@ -92,4 +100,16 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, int, bool) {
 // serveLine prints one "sightline serve: ..." line.
 func serveLine(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "sightline serve: "+format+"\n", args...)
+}
+
+// setMemoryLimit gives the Go runtime a soft memory limit between what the
+// receiver can hold (--max-in-flight-bytes, docs/security.md) and the peak
+// RSS docs/security.md states (100 MiB + 2 x that): near it the garbage
+// collector runs sooner instead of letting the heap grow to twice what is
+// live. GOMEMLIMIT, when set, wins.
+func setMemoryLimit(cfg serveConfig) {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
+		return
+	}
+	debug.SetMemoryLimit(100<<20 + cfg.maxInFlightBytes + cfg.maxInFlightBytes/2)
 }

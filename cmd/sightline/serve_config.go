@@ -25,10 +25,14 @@ type serveConfig struct {
 	dataDir            string
 	maxRequestBytes    int64
 	maxInFlight        int
-	maxInFlightBytes   int64         // at least maxRequestBytes
-	retentionAge       time.Duration // 0 keeps data forever
-	retentionBytes     int64         // 0: no cap
-	fsync              bool
+	maxInFlightBytes   int64 // at least maxRequestBytes
+	maxConnections     int
+	// What the store keeps of one item (store.Options).
+	maxAttributes, maxEvents, maxLinks int
+	maxValueBytes                      int64
+	retentionAge                       time.Duration // 0 keeps data forever
+	retentionBytes                     int64         // 0: no cap
+	fsync                              bool
 	// shutdownTimeout bounds the graceful stop: receivers, API, store.
 	shutdownTimeout time.Duration
 	// statsInterval is how often a line reports the counters that grew.
@@ -44,6 +48,8 @@ func defaultServeConfig() serveConfig {
 		grpcAddr: otlp.DefaultGRPCAddr, httpAddr: otlp.DefaultHTTPAddr, uiAddr: DefaultUIAddr,
 		dataDir: dir, maxRequestBytes: otlp.DefaultMaxRequestBytes,
 		maxInFlight: otlp.DefaultMaxInFlightItems, maxInFlightBytes: otlp.DefaultMaxInFlightBytes,
+		maxConnections: otlp.DefaultMaxConnections,
+		maxAttributes:  so.MaxAttributes, maxValueBytes: int64(so.MaxValueBytes), maxEvents: so.MaxEvents, maxLinks: so.MaxLinks,
 		retentionAge: so.RetentionAge, retentionBytes: so.RetentionBytes,
 		shutdownTimeout: 15 * time.Second, statsInterval: time.Minute,
 	}
@@ -88,6 +94,26 @@ func (c serveConfig) validate() error {
 	const maxInFlightBytes = 1 << 40
 	if c.maxInFlightBytes < c.maxRequestBytes || c.maxInFlightBytes > maxInFlightBytes {
 		errs = append(errs, fmt.Errorf("--max-in-flight-bytes %s: must be at least --max-request-bytes (%s) and at most 1TiB", formatBytes(c.maxInFlightBytes), formatBytes(c.maxRequestBytes)))
+	}
+	if c.maxConnections < 1 || c.maxConnections > 1<<20 {
+		errs = append(errs, fmt.Errorf("--max-connections %d: must be between 1 and 1048576 (OTLP connections open at once, both protocols)", c.maxConnections))
+	}
+	for _, l := range []struct {
+		flag string
+		n    int
+		max  int
+		what string
+	}{
+		{"--max-attributes", c.maxAttributes, 1 << 20, "attributes kept per span, event, link, resource, scope or log record"},
+		{"--max-span-events", c.maxEvents, 1 << 20, "events kept per span"},
+		{"--max-span-links", c.maxLinks, 1 << 20, "links kept per span"},
+	} {
+		if l.n < 1 || l.n > l.max {
+			errs = append(errs, fmt.Errorf("%s %d: must be between 1 and %d (%s)", l.flag, l.n, l.max, l.what))
+		}
+	}
+	if c.maxValueBytes < 1 || c.maxValueBytes > 64<<20 {
+		errs = append(errs, fmt.Errorf("--max-value-bytes %s: must be between 1B and 64MiB (bytes kept of one string or bytes value)", formatBytes(c.maxValueBytes)))
 	}
 	if c.retentionAge != 0 && c.retentionAge < time.Minute {
 		errs = append(errs, fmt.Errorf("--retention-age %v: must be 0 (keep forever) or at least 1m", c.retentionAge))

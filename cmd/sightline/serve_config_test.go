@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/store"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -16,13 +17,16 @@ func TestServeFlags(t *testing.T) {
 	cfg, _, ok := parseServeFlags(nil, &stderr)
 	if !ok || cfg.grpcAddr != "127.0.0.1:4317" || cfg.httpAddr != "127.0.0.1:4318" || cfg.uiAddr != "127.0.0.1:8760" ||
 		cfg.dataDir != "/xdg/sightline" || cfg.maxRequestBytes != 16<<20 || cfg.maxInFlight != 100_000 || cfg.maxInFlightBytes != 256<<20 ||
-		cfg.retentionAge != 7*24*time.Hour || cfg.retentionBytes != 1<<30 || cfg.fsync {
+		cfg.retentionAge != 7*24*time.Hour || cfg.retentionBytes != 1<<30 || cfg.fsync || cfg.maxConnections != 1024 ||
+		cfg.maxAttributes != 1024 || cfg.maxValueBytes != 64<<10 || cfg.maxEvents != 1024 || cfg.maxLinks != 1024 {
 		t.Fatalf("defaults: %+v %s", cfg, stderr.String())
 	}
 	cfg, _, ok = parseServeFlags([]string{"--grpc", "0.0.0.0:5317", "--http", "", "--ui", "[::1]:0", "--data", "d",
-		"--max-request-bytes", "4MiB", "--max-in-flight", "50", "--max-in-flight-bytes", "4MiB", "--retention-age", "36h", "--retention-size", "500MB", "--fsync"}, &stderr)
+		"--max-request-bytes", "4MiB", "--max-in-flight", "50", "--max-in-flight-bytes", "4MiB", "--retention-age", "36h", "--retention-size", "500MB", "--fsync",
+		"--max-connections", "64", "--max-attributes", "128", "--max-value-bytes", "1MiB", "--max-span-events", "10", "--max-span-links", "20"}, &stderr)
 	if !ok || cfg.grpcAddr != "0.0.0.0:5317" || cfg.httpAddr != "" || cfg.uiAddr != "[::1]:0" || cfg.dataDir != "d" ||
-		cfg.maxRequestBytes != 4<<20 || cfg.maxInFlight != 50 || cfg.maxInFlightBytes != 4<<20 || cfg.retentionAge != 36*time.Hour || cfg.retentionBytes != 500e6 || !cfg.fsync {
+		cfg.maxRequestBytes != 4<<20 || cfg.maxInFlight != 50 || cfg.maxInFlightBytes != 4<<20 || cfg.retentionAge != 36*time.Hour || cfg.retentionBytes != 500e6 || !cfg.fsync ||
+		cfg.maxConnections != 64 || cfg.maxAttributes != 128 || cfg.maxValueBytes != 1<<20 || cfg.maxEvents != 10 || cfg.maxLinks != 20 {
 		t.Fatalf("flags: %+v %s", cfg, stderr.String())
 	}
 
@@ -51,6 +55,11 @@ func TestServeFlagErrors(t *testing.T) {
 		{[]string{"--max-request-bytes", "512MiB"}, `--max-in-flight-bytes 256MiB: must be at least --max-request-bytes (512MiB)`},
 		{[]string{"--max-in-flight-bytes", "2TiB"}, `--max-in-flight-bytes 2TiB: must be at least --max-request-bytes (16MiB) and at most 1TiB`},
 		{[]string{"--max-in-flight-bytes", "much"}, `invalid value "much" for flag -max-in-flight-bytes: "much" is not a size`},
+		{[]string{"--max-connections", "0"}, `--max-connections 0: must be between 1 and 1048576`},
+		{[]string{"--max-attributes", "-1"}, `--max-attributes -1: must be between 1 and 1048576`},
+		{[]string{"--max-span-events", "0"}, `--max-span-events 0: must be between 1 and 1048576`},
+		{[]string{"--max-span-links", "2000000"}, `--max-span-links 2000000: must be between 1 and 1048576`},
+		{[]string{"--max-value-bytes", "65MiB"}, `--max-value-bytes 65MiB: must be between 1B and 64MiB`},
 		{[]string{"--retention-age", "a week"}, `invalid value "a week" for flag -retention-age`},
 		{[]string{"--retention-age", "30s"}, `--retention-age 30s: must be 0 (keep forever) or at least 1m`},
 		{[]string{"--retention-size", "-1GiB"}, `invalid value "-1GiB" for flag -retention-size`},
@@ -118,9 +127,11 @@ func TestStatsLine(t *testing.T) {
 	cur.Traces.RefusedItems.QueueFull = 500
 	cur.Metrics.Requests.GRPC = 2
 	cur.HTTPUnrouted = 1
+	cur.RefusedConnections, cur.MaxConnections = 5, 1024
 	line, grew := statsLine(prev, cur)
 	want := "traces: 3 requests, 1000 spans received, 990 stored, 10 rejected as invalid, 4 requests refused (500 spans): queue_full 1, malformed 1, memory 2" +
-		" | metrics: 2 requests refused (sightline stores no metrics) | 1 HTTP requests to unknown paths or with the wrong method"
+		" | metrics: 2 requests refused (sightline stores no metrics) | 5 connections closed at once: 1024 were open (--max-connections)" +
+		" | 1 HTTP requests to unknown paths or with the wrong method"
 	if !grew || line != want {
 		t.Errorf("line:\n%s\nwant:\n%s", line, want)
 	}
@@ -128,5 +139,9 @@ func TestStatsLine(t *testing.T) {
 	cur.Logs.Requests.GRPC, cur.Logs.ReceivedItems, cur.Logs.StoredItems = 1, 4, 4
 	if line, _ := statsLine(prev, cur); line != "logs: 1 requests, 4 log records received, 4 stored, 0 rejected as invalid" {
 		t.Errorf("logs line %q", line)
+	}
+	if got, want := limitsCut(store.Stats{TruncatedValues: 3, DroppedAttributes: 99000}),
+		"3 values truncated (--max-value-bytes), 99000 attributes dropped (--max-attributes)"; got != want {
+		t.Errorf("limits cut %q, want %q", got, want)
 	}
 }

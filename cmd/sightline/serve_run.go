@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sightline-dev/sightline/internal/netlimit"
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/store"
 	"github.com/sightline-dev/sightline/internal/web"
@@ -97,6 +98,8 @@ func (s *server) start(ctx context.Context, h serveHooks) error {
 	}
 	s.st, err = store.Open(ctx, s.cfg.dataDir, store.Options{
 		RetentionAge: s.cfg.retentionAge, RetentionBytes: s.cfg.retentionBytes, Fsync: s.cfg.fsync,
+		MaxAttributes: s.cfg.maxAttributes, MaxValueBytes: int(s.cfg.maxValueBytes),
+		MaxEvents: s.cfg.maxEvents, MaxLinks: s.cfg.maxLinks,
 		OnError: func(err error) { s.log.Warn("retention pass failed; the next one retries", "error", err) },
 	})
 	if err != nil {
@@ -111,7 +114,7 @@ func (s *server) start(ctx context.Context, h serveHooks) error {
 	s.rcv, err = otlp.New(otlp.Config{
 		GRPCAddr: s.cfg.grpcAddr, HTTPAddr: s.cfg.httpAddr,
 		MaxRequestBytes: s.cfg.maxRequestBytes, MaxInFlightItems: s.cfg.maxInFlight, MaxInFlightBytes: s.cfg.maxInFlightBytes,
-		RetryAfter: otlp.DefaultRetryAfter,
+		MaxConnections: s.cfg.maxConnections, RetryAfter: otlp.DefaultRetryAfter,
 	}, sink, otlp.WithLogger(s.log), otlp.WithTracerProvider(comp.TracerProvider()))
 	if err != nil {
 		return err
@@ -127,6 +130,7 @@ func (s *server) start(ctx context.Context, h serveHooks) error {
 		return fmt.Errorf("--ui %s: %w", s.cfg.uiAddr, err)
 	}
 	s.addrs.ui = "http://" + ln.Addr().String()
+	ln = netlimit.New(uiMaxConnections).Listen(ln)
 	s.http = &http.Server{
 		Handler:           viewerMux(web.NewAPI(s.st, s.stats, web.WithLogger(s.log))),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -198,6 +202,10 @@ func (s *server) stop(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// uiMaxConnections bounds the connections to the query API and viewer open
+// at once: a browser opens about six per host, a script one or two.
+const uiMaxConnections = 256
 
 // serveStats is what GET /api/stats answers.
 type serveStats struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/store"
 )
 
 // reportStats prints, every statsInterval in which a receiver counter
@@ -43,7 +44,32 @@ func (s *server) storeTotals() string {
 	if err != nil {
 		return ""
 	}
-	return fmt.Sprintf("; store holds %d spans, %d logs, %.1f MiB on disk", st.Spans, st.Logs, float64(st.FileBytes)/(1<<20))
+	line := fmt.Sprintf("; store holds %d spans, %d logs, %.1f MiB on disk", st.Spans, st.Logs, float64(st.FileBytes)/(1<<20))
+	if cut := limitsCut(st); cut != "" {
+		line += "; cut at ingest since start: " + cut
+	}
+	return line
+}
+
+// limitsCut says what the store's ingest limits cut so far ("" for
+// nothing): "3 values truncated, 99000 attributes dropped".
+func limitsCut(st store.Stats) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int64
+		what string
+	}{
+		{st.TruncatedValues, "values truncated (--max-value-bytes)"},
+		{st.DeepValues, "values nested too deep"},
+		{st.DroppedAttributes, "attributes dropped (--max-attributes)"},
+		{st.DroppedEvents, "events dropped (--max-span-events)"},
+		{st.DroppedLinks, "links dropped (--max-span-links)"},
+	} {
+		if c.n != 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // statsLine describes the counters that grew from prev to cur, such as
@@ -71,6 +97,9 @@ func statsLine(prev, cur otlp.Stats) (line string, grew bool) {
 	}
 	if d := cur.Metrics.Requests.GRPC + cur.Metrics.Requests.HTTP - prev.Metrics.Requests.GRPC - prev.Metrics.Requests.HTTP; d != 0 {
 		parts = append(parts, fmt.Sprintf("metrics: %d requests refused (sightline stores no metrics)", d))
+	}
+	if d := cur.RefusedConnections - prev.RefusedConnections; d != 0 {
+		parts = append(parts, fmt.Sprintf("%d connections closed at once: %d were open (--max-connections)", d, cur.MaxConnections))
 	}
 	if d := cur.HTTPUnrouted - prev.HTTPUnrouted; d != 0 {
 		parts = append(parts, fmt.Sprintf("%d HTTP requests to unknown paths or with the wrong method", d))
