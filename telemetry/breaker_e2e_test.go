@@ -9,7 +9,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/sightline-dev/sightline/internal/poll"
-	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -32,12 +31,7 @@ func TestHungCollectorDoesNotSlowSimpleProcessor(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			rcv := sightlinetest.NewReceiver(t)
-			target := rcv.HTTPEndpoint()
-			if tc.exporter == "grpc" {
-				target = rcv.GRPCEndpoint()
-			}
-			col := newFlakyCollector(t, target, hang)
+			rcv, col := flakyReceiver(t, tc.exporter, hang)
 			types := "tracing"
 			if tc.logs {
 				types = "tracing,logging"
@@ -172,12 +166,7 @@ func TestHungCollectorBatchExportIsBounded(t *testing.T) {
 	for _, exporter := range []string{"http", "grpc"} {
 		t.Run(exporter, func(t *testing.T) {
 			t.Parallel()
-			rcv := sightlinetest.NewReceiver(t)
-			target := rcv.HTTPEndpoint()
-			if exporter == "grpc" {
-				target = rcv.GRPCEndpoint()
-			}
-			col := newFlakyCollector(t, target, hang)
+			_, col := flakyReceiver(t, exporter, hang)
 			ctx := context.Background()
 			c, err := telemetry.Setup(ctx, env("SIGHTLINE_TELEMETRY_ENABLE", "on", "SIGHTLINE_TELEMETRY_TYPES", "tracing",
 				"SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL", "off", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "300",

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sightline-dev/sightline/sightlinetest"
 )
 
 // collectorMode is how a flakyCollector treats connections.
@@ -43,6 +45,18 @@ type flakyCollector struct {
 
 // newFlakyCollector starts a collector in mode in front of target (a
 // receiver endpoint URL such as grpc://127.0.0.1:4317).
+// flakyReceiver is a real receiver behind a flaky collector for exporter
+// ("http" or "grpc"), starting in mode.
+func flakyReceiver(t *testing.T, exporter string, mode collectorMode) (*sightlinetest.Receiver, *flakyCollector) {
+	t.Helper()
+	rcv := sightlinetest.NewReceiver(t)
+	target := rcv.HTTPEndpoint()
+	if exporter == "grpc" {
+		target = rcv.GRPCEndpoint()
+	}
+	return rcv, newFlakyCollector(t, target, mode)
+}
+
 func newFlakyCollector(t *testing.T, target string, mode collectorMode) *flakyCollector {
 	t.Helper()
 	_, hostPort, _ := strings.Cut(target, "://")

@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/internal/poll"
-	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -29,12 +28,7 @@ func TestExportResumesAfterOutage(t *testing.T) {
 	for _, exporter := range []string{"grpc", "http"} {
 		t.Run(exporter, func(t *testing.T) {
 			t.Parallel()
-			rcv := sightlinetest.NewReceiver(t)
-			target := rcv.HTTPEndpoint()
-			if exporter == "grpc" {
-				target = rcv.GRPCEndpoint()
-			}
-			col := newFlakyCollector(t, target, forward)
+			rcv, col := flakyReceiver(t, exporter, forward)
 			ctx := context.Background()
 			c, err := telemetry.Setup(ctx, env("SIGHTLINE_TELEMETRY_ENABLE", "on", "SIGHTLINE_TELEMETRY_TYPES", "tracing",
 				"SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL", "off", "SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", "batch",

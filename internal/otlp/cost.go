@@ -95,9 +95,12 @@ func (w *coster) fields(msg []byte, f func(num int32, v []byte) error) error {
 // are whole pages) and a string header.
 func (w *coster) bytesOf(v []byte) { w.c.bytes += int64(len(v)) + int64(len(v))/64 + 16 }
 
-func (w *coster) traces(msg []byte) error {
+// request walks an export request: resource_spans or resource_logs (1),
+// each a resource (1) and scope_spans or scope_logs (2), each a scope (1)
+// and items (2) of itemCost, walked by item.
+func (w *coster) request(msg []byte, itemCost int64, item func([]byte) error) error {
 	return w.fields(msg, func(num int32, v []byte) error {
-		if num != 1 { // resource_spans
+		if num != 1 {
 			w.bytesOf(v)
 			return nil
 		}
@@ -106,48 +109,16 @@ func (w *coster) traces(msg []byte) error {
 			switch num {
 			case 1: // resource
 				return w.fields(v, w.attrsField(1))
-			case 2: // scope_spans
+			case 2: // scope_spans, scope_logs
 				w.c.bytes += costScope
 				return w.fields(v, func(num int32, v []byte) error {
 					switch num {
 					case 1: // scope
 						return w.fields(v, w.attrsField(3))
-					case 2: // spans
+					case 2: // spans, log_records
 						w.c.items++
-						w.c.bytes += costSpan
-						return w.span(v)
-					}
-					w.bytesOf(v)
-					return nil
-				})
-			}
-			w.bytesOf(v)
-			return nil
-		})
-	})
-}
-
-func (w *coster) logs(msg []byte) error {
-	return w.fields(msg, func(num int32, v []byte) error {
-		if num != 1 { // resource_logs
-			w.bytesOf(v)
-			return nil
-		}
-		w.c.bytes += costResource
-		return w.fields(v, func(num int32, v []byte) error {
-			switch num {
-			case 1: // resource
-				return w.fields(v, w.attrsField(1))
-			case 2: // scope_logs
-				w.c.bytes += costScope
-				return w.fields(v, func(num int32, v []byte) error {
-					switch num {
-					case 1: // scope
-						return w.fields(v, w.attrsField(3))
-					case 2: // log_records
-						w.c.items++
-						w.c.bytes += costLog
-						return w.logRecord(v)
+						w.c.bytes += itemCost
+						return item(v)
 					}
 					w.bytesOf(v)
 					return nil
@@ -262,9 +233,9 @@ func protoCost(body []byte, sig signal) (cost, error) {
 	var w coster
 	var err error
 	if sig == signalLogs {
-		err = w.logs(body)
+		err = w.request(body, costLog, w.logRecord)
 	} else {
-		err = w.traces(body)
+		err = w.request(body, costSpan, w.span)
 	}
 	return w.c, err
 }
