@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sightline-dev/sightline/internal/attrs"
+	"github.com/sightline-dev/sightline/telemetry/attrs"
 )
 
 // TracerName is the instrumentation scope of Status spans.

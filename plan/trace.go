@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sightline-dev/sightline/internal/attrs"
+	"github.com/sightline-dev/sightline/telemetry/attrs"
 )
 
 // Attribute keys of the engine's spans (docs/plan-tracing.md).

@@ -17,8 +17,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 
-	"github.com/sightline-dev/sightline/internal/console"
-	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/internal/otlphttp"
+	"github.com/sightline-dev/sightline/telemetry/internal/console"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
 
 // exportSettings is what building an exporter needs besides the endpoint.
@@ -85,11 +86,11 @@ func (s exportSettings) retryConfig() otlptracegrpc.RetryConfig {
 }
 
 // httpJSONOptions are the options of sightline's OTLP-JSON exporters.
-func (s exportSettings) httpJSONOptions() []otlpjson.HTTPOption {
-	opts := []otlpjson.HTTPOption{otlpjson.WithHeaders(s.headers), otlpjson.WithTimeout(s.timeout),
-		otlpjson.WithBackoff(retryInitial, retryMax)}
+func (s exportSettings) httpJSONOptions() []otlphttp.Option {
+	opts := []otlphttp.Option{otlphttp.WithHeaders(s.headers), otlphttp.WithTimeout(s.timeout),
+		otlphttp.WithBackoff(retryInitial, retryMax)}
 	if s.synchronous {
-		opts = append(opts, otlpjson.WithoutRetry())
+		opts = append(opts, otlphttp.WithoutRetry())
 	}
 	return opts
 }

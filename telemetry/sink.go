@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/sightline-dev/sightline/internal/ratelog"
+	"github.com/sightline-dev/sightline/telemetry/internal/ratelog"
 )
 
 // Batch settings of every batch processor sightline builds. The SDK's

@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/sightline-dev/sightline/internal/importer"
-	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/internal/otlphttp"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -173,7 +173,7 @@ func importSink(ctx context.Context, f importFlags) (importer.Sink, func() error
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
 	}
-	c, err := otlpjson.NewClient(addr, otlpjson.WithTimeout(30*time.Second))
+	c, err := otlphttp.NewClient(addr, otlphttp.WithTimeout(30*time.Second))
 	if err != nil {
 		return nil, nil, fmt.Errorf("--addr: %w", err)
 	}

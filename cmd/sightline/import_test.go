@@ -163,7 +163,7 @@ func TestImportUsage(t *testing.T) {
 		{"format", []string{"--format", "yaml", blue}, exitUsage, `--format: unknown format "yaml"`},
 		{"batch", []string{"--batch", "0", blue}, exitUsage, "--batch 0: want at least 1"},
 		{"unknown flag", []string{"--bogus", blue}, exitUsage, "flag provided but not defined: -bogus"},
-		{"bad addr", []string{"--addr", "ftp://x", blue}, exitUsage, "--addr: otlpjson: base URL"},
+		{"bad addr", []string{"--addr", "ftp://x", blue}, exitUsage, "--addr: otlphttp: base URL"},
 		{"help", []string{"-h"}, exitOK, "usage: sightline import"},
 	}
 	for _, tt := range tests {
@@ -209,7 +209,7 @@ func TestImportRefused(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	code, _, stderr := runImportCmd(t, "--addr", srv.URL, fixture("mixed.json"))
-	want := fmt.Sprintf("the collector at %s refused the data: otlpjson: POST %s/v1/traces: 507 Insufficient Storage: storage full; stopped", srv.URL, srv.URL)
+	want := fmt.Sprintf("the collector at %s refused the data: otlphttp: POST %s/v1/traces: 507 Insufficient Storage: storage full; stopped", srv.URL, srv.URL)
 	if code != exitRefused || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, stderr, want)
 	}

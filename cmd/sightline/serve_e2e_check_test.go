@@ -18,7 +18,6 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/sightline-dev/sightline/internal/otlpjson"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -152,16 +151,16 @@ func flatten(td ptrace.Traces) map[pcommon.SpanID]flatSpan {
 	return out
 }
 
-// expectedOTLP is the trace tid of spans as OTLP, by sightline's own
-// SDK-to-pdata conversion.
-func expectedOTLP(tid string, spans tracetest.SpanStubs) map[pcommon.SpanID]flatSpan {
+// expectedOTLP is the trace tid of spans as OTLP, by the SDK's own
+// transform.
+func expectedOTLP(t *testing.T, tid string, spans tracetest.SpanStubs) map[pcommon.SpanID]flatSpan {
 	var ro []sdktrace.ReadOnlySpan
 	for _, s := range spans.Snapshots() {
 		if s.SpanContext().TraceID().String() == tid {
 			ro = append(ro, s)
 		}
 	}
-	return flatten(otlpjson.Traces(ro))
+	return flatten(sdkTraces(t, ro))
 }
 
 func compareOTLP(t *testing.T, label string, got, want map[pcommon.SpanID]flatSpan) {
@@ -187,7 +186,7 @@ func checkOTLPDownload(t *testing.T, ui, tid string, spans tracetest.SpanStubs) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareOTLP(t, "otlp download "+tid, flatten(td), expectedOTLP(tid, spans))
+	compareOTLP(t, "otlp download "+tid, flatten(td), expectedOTLP(t, tid, spans))
 }
 
 // checkTempo reads the trace as Grafana's Tempo data source does.
@@ -201,7 +200,7 @@ func checkTempo(t *testing.T, ui, tid string, spans tracetest.SpanStubs) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareOTLP(t, "tempo "+tid, flatten(td), expectedOTLP(tid, spans))
+	compareOTLP(t, "tempo "+tid, flatten(td), expectedOTLP(t, tid, spans))
 	if resp, body := rawGet(t, ui+"/api/echo", ""); resp.StatusCode != 200 || string(body) != "echo" {
 		t.Errorf("echo: %d %q", resp.StatusCode, body)
 	}

@@ -19,7 +19,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sightline-dev/sightline/internal/otlpjson"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -69,7 +68,7 @@ func sendTraces(t *testing.T, ts *testServe) []sent {
 	}{
 		{"grpc", grpcExp},
 		{"http-protobuf", httpExp},
-		{"http-json", otlpjson.NewHTTPSpanExporter("http://" + ts.addrs.http + "/v1/traces")},
+		{"http-json", newJSONSpanExporter(t, "http://"+ts.addrs.http+"/v1/traces")},
 	}
 	var out []sent
 	for i, c := range clients {

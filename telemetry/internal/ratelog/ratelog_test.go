@@ -12,7 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 
-	"github.com/sightline-dev/sightline/internal/ratelog"
+	"github.com/sightline-dev/sightline/telemetry/internal/ratelog"
 )
 
 var _ otel.ErrorHandler = (*ratelog.Log)(nil)

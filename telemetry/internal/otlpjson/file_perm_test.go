@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
 
 // TestFileExporterCreatesPrivateFile: a new file is readable and writable

@@ -16,7 +16,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
 
 // captureExporter keeps clones of every exported record.

@@ -2,7 +2,9 @@
 // attributes: numbers, booleans and strings keep their type, slices of one
 // such kind become typed arrays, and everything else becomes its JSON text,
 // so no value is ever dropped with a warning (the Bluesky and Ophyd
-// instrumentation's flaw).
+// instrumentation's flaw). The plan and device packages describe their
+// messages and Status targets with it; instrumentation of your own can too.
+// It depends on the OpenTelemetry API only.
 package attrs
 
 import (

@@ -20,13 +20,11 @@
 //   - [HTTPSpanExporter] and [HTTPLogExporter] send OTLP/HTTP requests with
 //     JSON encoding (Content-Type: application/json), for collectors and
 //     backends that want JSON rather than the protobuf encoding spoken by the
-//     SDK's otlptracehttp and otlploghttp exporters. Throttling and
-//     unavailability responses (429, 502, 503, 504) are retried with jittered
-//     exponential backoff ([WithBackoff]), honouring Retry-After, within a
-//     per-export timeout, unless [WithoutRetry] is given.
-//   - [Client] sends pdata traces and logs (not SDK telemetry) to an
-//     OTLP/HTTP receiver with protobuf encoding, with the same retries, and
-//     reports the receiver's partial success: sightline import uses it.
+//     SDK's otlptracehttp and otlploghttp exporters. They send through
+//     internal/otlphttp, which retries throttling and unavailability
+//     responses (429, 502, 503, 504) with jittered exponential backoff,
+//     honouring Retry-After, within a per-export timeout (its options
+//     configure them).
 //
 // The exporters implement [go.opentelemetry.io/otel/sdk/trace.SpanExporter]
 // and [go.opentelemetry.io/otel/sdk/log.Exporter] and are safe for

@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sightline-dev/sightline/internal/console"
+	"github.com/sightline-dev/sightline/telemetry/internal/console"
 )
 
 func Example() {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sightline-dev/sightline/internal/ratelog"
+	"github.com/sightline-dev/sightline/telemetry/internal/ratelog"
 )
 
 // TestConcurrentFailures hammers one target from many goroutines within a

@@ -3,13 +3,34 @@ package otlpjson
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/sightline-dev/sightline/internal/otlphttp"
 )
+
+// errShutdown is returned by exports after Shutdown. It matches
+// sdklog.ErrExporterShutdown under errors.Is.
+var errShutdown error = shutdownError{}
+
+type shutdownError struct{}
+
+func (shutdownError) Error() string { return "otlpjson: exporter is shut down" }
+
+func (shutdownError) Is(target error) bool { return target == sdklog.ErrExporterShutdown }
+
+// sendErr is a send's error as an export's: after Shutdown, errShutdown.
+func sendErr(err error) error {
+	if errors.Is(err, otlphttp.ErrClosed) {
+		return errShutdown
+	}
+	return err
+}
 
 // Compile-time interface checks.
 var (
@@ -20,21 +41,21 @@ var (
 // HTTPSpanExporter sends spans as OTLP/HTTP requests with JSON encoding. It
 // is safe for concurrent use.
 type HTTPSpanExporter struct {
-	s *sender
+	s *otlphttp.Sender
 }
 
 // NewHTTPSpanExporter returns an exporter posting to url, which is used as
 // given (it should already end in /v1/traces). An invalid url is reported by
 // every export.
-func NewHTTPSpanExporter(url string, opts ...HTTPOption) *HTTPSpanExporter {
-	return &HTTPSpanExporter{s: newSender(url, contentTypeJSON, newHTTPConfig(opts))}
+func NewHTTPSpanExporter(url string, opts ...otlphttp.Option) *HTTPSpanExporter {
+	return &HTTPSpanExporter{s: otlphttp.NewSender(url, otlphttp.ContentTypeJSON, opts...)}
 }
 
 // ExportSpans posts spans as one ExportTraceServiceRequest. An error is
 // returned if the request fails, if the server rejects some spans (partial
 // success), or after Shutdown.
 func (e *HTTPSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if e.s.shutdown.Load() {
+	if e.s.Closed() {
 		return errShutdown
 	}
 	if len(spans) == 0 {
@@ -42,9 +63,9 @@ func (e *HTTPSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	}
 	body, err := ptraceotlp.NewExportRequestFromTraces(Traces(spans)).MarshalJSON()
 	if err != nil {
-		return fmt.Errorf("otlpjson: marshal spans for %s: %w", e.s.url, err)
+		return fmt.Errorf("otlpjson: marshal spans for %s: %w", e.s.URL(), err)
 	}
-	return e.s.send(ctx, body, e.checkResponse)
+	return sendErr(e.s.Send(ctx, body, e.checkResponse))
 }
 
 func (e *HTTPSpanExporter) checkResponse(data []byte) error {
@@ -59,7 +80,7 @@ func (e *HTTPSpanExporter) checkResponse(data []byte) error {
 	}
 	ps := resp.PartialSuccess()
 	if n := ps.RejectedSpans(); n > 0 {
-		return fmt.Errorf("otlpjson: %s rejected %d spans: %s", e.s.url, n, ps.ErrorMessage())
+		return fmt.Errorf("otlpjson: %s rejected %d spans: %s", e.s.URL(), n, ps.ErrorMessage())
 	}
 	return nil
 }
@@ -67,28 +88,28 @@ func (e *HTTPSpanExporter) checkResponse(data []byte) error {
 // Shutdown stops the exporter and closes idle connections. Later exports
 // fail; later calls to Shutdown do nothing.
 func (e *HTTPSpanExporter) Shutdown(context.Context) error {
-	e.s.close()
+	e.s.Close()
 	return nil
 }
 
 // HTTPLogExporter sends log records as OTLP/HTTP requests with JSON
 // encoding. It is safe for concurrent use.
 type HTTPLogExporter struct {
-	s *sender
+	s *otlphttp.Sender
 }
 
 // NewHTTPLogExporter returns an exporter posting to url, which is used as
 // given (it should already end in /v1/logs). An invalid url is reported by
 // every export.
-func NewHTTPLogExporter(url string, opts ...HTTPOption) *HTTPLogExporter {
-	return &HTTPLogExporter{s: newSender(url, contentTypeJSON, newHTTPConfig(opts))}
+func NewHTTPLogExporter(url string, opts ...otlphttp.Option) *HTTPLogExporter {
+	return &HTTPLogExporter{s: otlphttp.NewSender(url, otlphttp.ContentTypeJSON, opts...)}
 }
 
 // Export posts records as one ExportLogsServiceRequest. An error is
 // returned if the request fails, if the server rejects some records
 // (partial success), or after Shutdown.
 func (e *HTTPLogExporter) Export(ctx context.Context, records []sdklog.Record) error {
-	if e.s.shutdown.Load() {
+	if e.s.Closed() {
 		return errShutdown
 	}
 	if len(records) == 0 {
@@ -96,9 +117,9 @@ func (e *HTTPLogExporter) Export(ctx context.Context, records []sdklog.Record) e
 	}
 	body, err := plogotlp.NewExportRequestFromLogs(Logs(records)).MarshalJSON()
 	if err != nil {
-		return fmt.Errorf("otlpjson: marshal logs for %s: %w", e.s.url, err)
+		return fmt.Errorf("otlpjson: marshal logs for %s: %w", e.s.URL(), err)
 	}
-	return e.s.send(ctx, body, e.checkResponse)
+	return sendErr(e.s.Send(ctx, body, e.checkResponse))
 }
 
 func (e *HTTPLogExporter) checkResponse(data []byte) error {
@@ -111,7 +132,7 @@ func (e *HTTPLogExporter) checkResponse(data []byte) error {
 	}
 	ps := resp.PartialSuccess()
 	if n := ps.RejectedLogRecords(); n > 0 {
-		return fmt.Errorf("otlpjson: %s rejected %d log records: %s", e.s.url, n, ps.ErrorMessage())
+		return fmt.Errorf("otlpjson: %s rejected %d log records: %s", e.s.URL(), n, ps.ErrorMessage())
 	}
 	return nil
 }
@@ -122,6 +143,6 @@ func (e *HTTPLogExporter) ForceFlush(context.Context) error { return nil }
 // Shutdown stops the exporter and closes idle connections. Later exports
 // fail; later calls to Shutdown do nothing.
 func (e *HTTPLogExporter) Shutdown(context.Context) error {
-	e.s.close()
+	e.s.Close()
 	return nil
 }

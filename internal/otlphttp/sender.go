@@ -1,9 +1,10 @@
-package otlpjson
+package otlphttp
 
 import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,7 +16,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	sdklog "go.opentelemetry.io/otel/sdk/log"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -27,37 +27,41 @@ const (
 	maxResponseBody = 1 << 20
 )
 
-// errShutdown is returned by exports after Shutdown. It matches
-// sdklog.ErrExporterShutdown under errors.Is.
-var errShutdown error = shutdownError{}
+// ErrClosed is returned by sends after Close.
+var ErrClosed = errors.New("otlphttp: sender is closed")
 
-type shutdownError struct{}
-
-func (shutdownError) Error() string { return "otlpjson: exporter is shut down" }
-
-func (shutdownError) Is(target error) bool { return target == sdklog.ErrExporterShutdown }
-
-// OTLP/HTTP content types.
+// The OTLP/HTTP content types.
 const (
-	contentTypeJSON  = "application/json"
-	contentTypeProto = "application/x-protobuf"
+	ContentTypeJSON  = "application/json"
+	ContentTypeProto = "application/x-protobuf"
 )
 
-// sender posts OTLP/HTTP requests of one content type to one URL, retrying
-// as the OTLP/HTTP specification asks. It is shared by the span and log
-// exporters (JSON) and by Client (protobuf).
-type sender struct {
+// Sender posts OTLP/HTTP requests of one content type to one URL, retrying
+// as the OTLP/HTTP specification asks. It is safe for concurrent use.
+type Sender struct {
 	url         string
 	contentType string
-	cfg         httpConfig
-	shutdown    atomic.Bool
+	cfg         config
+	closed      atomic.Bool
 }
 
-func newSender(url, contentType string, cfg httpConfig) *sender {
-	return &sender{url: url, contentType: contentType, cfg: cfg}
+// NewSender returns a sender posting bodies of contentType to url, which is
+// used as given (an invalid one is reported by every send).
+func NewSender(url, contentType string, opts ...Option) *Sender {
+	return newSender(url, contentType, newConfig(opts))
 }
 
-// send posts body and hands a 2xx response body to onSuccess, retrying
+func newSender(url, contentType string, cfg config) *Sender {
+	return &Sender{url: url, contentType: contentType, cfg: cfg}
+}
+
+// URL is where the sender posts.
+func (s *Sender) URL() string { return s.url }
+
+// Closed reports whether Close was called.
+func (s *Sender) Closed() bool { return s.closed.Load() }
+
+// Send posts body and hands a 2xx response body to onSuccess, retrying
 // throttling and unavailability responses (429, 502, 503, 504) with
 // jittered exponential backoff (doubling from backoffInitial up to
 // backoffMax, each wait drawn from [d/2, d]) until the configured timeout or
@@ -65,14 +69,14 @@ func newSender(url, contentType string, cfg httpConfig) *sender {
 // SDK's OTLP exporters; a wait that would pass the deadline is not started.
 // Transport errors are not retried: the request may have been processed.
 // With WithoutRetry nothing is retried.
-func (s *sender) send(ctx context.Context, body []byte, onSuccess func([]byte) error) error {
-	if s.shutdown.Load() {
-		return errShutdown
+func (s *Sender) Send(ctx context.Context, body []byte, onSuccess func([]byte) error) error {
+	if s.closed.Load() {
+		return ErrClosed
 	}
-	// After Shutdown, release the connection this export may have returned
+	// After Close, release the connection this export may have returned
 	// to the pool once it is done, so that no connection goroutines remain.
 	defer func() {
-		if s.shutdown.Load() {
+		if s.closed.Load() {
 			s.cfg.client.CloseIdleConnections()
 		}
 	}()
@@ -83,7 +87,7 @@ func (s *sender) send(ctx context.Context, body []byte, onSuccess func([]byte) e
 	if s.cfg.gzip {
 		var err error
 		if body, err = gzipBytes(body); err != nil {
-			return fmt.Errorf("otlpjson: compress request for %s: %w", s.url, err)
+			return fmt.Errorf("otlphttp: compress request for %s: %w", s.url, err)
 		}
 	}
 
@@ -111,10 +115,10 @@ func (s *sender) send(ctx context.Context, body []byte, onSuccess func([]byte) e
 // post makes one attempt. retryAfter is negative when the result is final
 // (success or a permanent error) and otherwise the delay the server asked
 // for (0 when it did not say).
-func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) error) (retryAfter time.Duration, err error) {
+func (s *Sender) post(ctx context.Context, body []byte, onSuccess func([]byte) error) (retryAfter time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
-		return -1, fmt.Errorf("otlpjson: request to %s: %w", s.url, err)
+		return -1, fmt.Errorf("otlphttp: request to %s: %w", s.url, err)
 	}
 	for k, v := range s.cfg.headers {
 		req.Header.Set(k, v)
@@ -128,7 +132,7 @@ func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 
 	resp, err := s.cfg.client.Do(req)
 	if err != nil {
-		return -1, fmt.Errorf("otlpjson: %w", err) // *url.Error names the URL.
+		return -1, fmt.Errorf("otlphttp: %w", err) // *url.Error names the URL.
 	}
 	defer func() {
 		// Drain (boundedly) so the connection can be reused.
@@ -140,7 +144,7 @@ func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 	case code >= 200 && code < 300:
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 		if err != nil {
-			return -1, fmt.Errorf("otlpjson: read response from %s: %w", s.url, err)
+			return -1, fmt.Errorf("otlphttp: read response from %s: %w", s.url, err)
 		}
 		return -1, onSuccess(data)
 	case code == http.StatusTooManyRequests, code == http.StatusBadGateway,
@@ -153,9 +157,9 @@ func (s *sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 
 // statusError describes a non-2xx response, quoting the start of its body,
 // or the message of the google.rpc.Status a protobuf response holds.
-func (s *sender) statusError(resp *http.Response) error {
+func (s *Sender) statusError(resp *http.Response) error {
 	var msg string
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == contentTypeProto {
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == ContentTypeProto {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 		var st statuspb.Status
 		if proto.Unmarshal(b, &st) == nil {
@@ -170,15 +174,15 @@ func (s *sender) statusError(resp *http.Response) error {
 	}
 	msg = strings.TrimSpace(strings.ToValidUTF8(msg, string(utf8.RuneError)))
 	if msg == "" {
-		return fmt.Errorf("otlpjson: POST %s: %s", s.url, resp.Status)
+		return fmt.Errorf("otlphttp: POST %s: %s", s.url, resp.Status)
 	}
-	return fmt.Errorf("otlpjson: POST %s: %s: %s", s.url, resp.Status, msg)
+	return fmt.Errorf("otlphttp: POST %s: %s: %s", s.url, resp.Status, msg)
 }
 
-// close marks the sender shut down and closes idle connections; only the
+// Close marks the sender closed and closes idle connections; only the
 // first call does anything.
-func (s *sender) close() {
-	if s.shutdown.CompareAndSwap(false, true) {
+func (s *Sender) Close() {
+	if s.closed.CompareAndSwap(false, true) {
 		s.cfg.client.CloseIdleConnections()
 	}
 }

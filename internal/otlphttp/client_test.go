@@ -1,4 +1,4 @@
-package otlpjson_test
+package otlphttp_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -15,7 +16,8 @@ import (
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/internal/otlphttp"
+	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
 )
 
 // clientTraces is n spans under one resource.
@@ -61,9 +63,12 @@ func protoReply(status int, body proto.Message, marshal func() ([]byte, error)) 
 	}
 }
 
-func newClient(t *testing.T, url string, opts ...otlpjson.HTTPOption) *otlpjson.Client {
+// fastRetries keeps backoff waits at a millisecond or two.
+var fastRetries = otlphttp.WithBackoff(time.Millisecond, 2*time.Millisecond)
+
+func newClient(t *testing.T, url string, opts ...otlphttp.Option) *otlphttp.Client {
 	t.Helper()
-	c, err := otlpjson.NewClient(url, opts...)
+	c, err := otlphttp.NewClient(url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +79,7 @@ func newClient(t *testing.T, url string, opts ...otlpjson.HTTPOption) *otlpjson.
 // TestClientSendsProtobuf checks the requests: path, Content-Type and a
 // body that decodes to what was sent.
 func TestClientSendsProtobuf(t *testing.T) {
-	srv := newOTLPServer(t, protoReply(http.StatusOK, nil, ptraceotlp.NewExportResponse().MarshalProto))
+	srv := otlphttptest.NewServer(t, protoReply(http.StatusOK, nil, ptraceotlp.NewExportResponse().MarshalProto))
 	c := newClient(t, srv.URL+"/")
 	rejected, msg, err := c.AppendTraces(context.Background(), clientTraces(3))
 	if err != nil || rejected != 0 || msg != "" {
@@ -87,17 +92,17 @@ func TestClientSendsProtobuf(t *testing.T) {
 	if _, _, err := c.AppendTraces(context.Background(), ptrace.NewTraces()); err != nil {
 		t.Fatal(err)
 	}
-	reqs := srv.received()
+	reqs := srv.Received()
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2", len(reqs))
 	}
 	for _, r := range reqs {
-		if ct := r.header.Get("Content-Type"); ct != "application/x-protobuf" || r.method != http.MethodPost {
-			t.Errorf("%s with Content-Type %q", r.method, ct)
+		if ct := r.Header.Get("Content-Type"); ct != "application/x-protobuf" || r.Method != http.MethodPost {
+			t.Errorf("%s with Content-Type %q", r.Method, ct)
 		}
 	}
 	treq := ptraceotlp.NewExportRequest()
-	if err := treq.UnmarshalProto(reqs[0].body); err != nil {
+	if err := treq.UnmarshalProto(reqs[0].Body); err != nil {
 		t.Fatal(err)
 	}
 	td := treq.Traces()
@@ -109,7 +114,7 @@ func TestClientSendsProtobuf(t *testing.T) {
 		t.Errorf("span 2: i=%v id %v", v.AsRaw(), sp.SpanID())
 	}
 	lreq := plogotlp.NewExportRequest()
-	if err := lreq.UnmarshalProto(reqs[1].body); err != nil || lreq.Logs().LogRecordCount() != 2 {
+	if err := lreq.UnmarshalProto(reqs[1].Body); err != nil || lreq.Logs().LogRecordCount() != 2 {
 		t.Fatalf("logs request: %v, %d records", err, lreq.Logs().LogRecordCount())
 	}
 }
@@ -120,7 +125,7 @@ func TestClientPaths(t *testing.T) {
 		mu    sync.Mutex
 		paths []string
 	)
-	srv := newOTLPServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+	srv := otlphttptest.NewServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		paths = append(paths, r.URL.Path)
 		mu.Unlock()
@@ -146,10 +151,10 @@ func TestClientPartialSuccess(t *testing.T) {
 	lresp.PartialSuccess().SetRejectedLogRecords(1)
 	lresp.PartialSuccess().SetErrorMessage("bad body")
 
-	srv := newOTLPServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
+	srv := otlphttptest.NewServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		switch {
 		case n == 3:
-			reply(http.StatusOK, `{"partialSuccess":{"rejectedSpans":"1","errorMessage":"json"}}`)(n, w, r)
+			otlphttptest.Reply(http.StatusOK, `{"partialSuccess":{"rejectedSpans":"1","errorMessage":"json"}}`)(n, w, r)
 		case strings.HasSuffix(r.URL.Path, "/v1/traces"):
 			protoReply(http.StatusOK, nil, tresp.MarshalProto)(n, w, r)
 		default:
@@ -172,7 +177,7 @@ func TestClientPartialSuccess(t *testing.T) {
 func TestClientRetries(t *testing.T) {
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
-			srv := newOTLPServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+			srv := otlphttptest.NewServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
 				if n <= 2 {
 					w.Header().Set("Retry-After", "0")
 					w.WriteHeader(status)
@@ -184,7 +189,7 @@ func TestClientRetries(t *testing.T) {
 			if _, _, err := c.AppendTraces(context.Background(), clientTraces(1)); err != nil {
 				t.Fatal(err)
 			}
-			if n := len(srv.received()); n != 3 {
+			if n := len(srv.Received()); n != 3 {
 				t.Errorf("%d requests, want 3", n)
 			}
 		})
@@ -194,10 +199,10 @@ func TestClientRetries(t *testing.T) {
 // TestClientErrors reports a refusal with the google.rpc.Status message of
 // a protobuf response, and does not retry it.
 func TestClientErrors(t *testing.T) {
-	srv := newOTLPServer(t, protoReply(http.StatusBadRequest, &statuspb.Status{Code: 3, Message: "decode traces request: bad span"}, nil))
+	srv := otlphttptest.NewServer(t, protoReply(http.StatusBadRequest, &statuspb.Status{Code: 3, Message: "decode traces request: bad span"}, nil))
 	c := newClient(t, srv.URL, fastRetries)
 	rej, _, err := c.AppendTraces(context.Background(), clientTraces(1))
-	want := "otlpjson: POST " + srv.URL + "/v1/traces: 400 Bad Request: decode traces request: bad span"
+	want := "otlphttp: POST " + srv.URL + "/v1/traces: 400 Bad Request: decode traces request: bad span"
 	if err == nil || err.Error() != want || rej != 0 {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
@@ -205,26 +210,26 @@ func TestClientErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "/v1/logs: 400 Bad Request: decode traces request: bad span") {
 		t.Fatalf("logs err = %v", err)
 	}
-	if n := len(srv.received()); n != 2 {
+	if n := len(srv.Received()); n != 2 {
 		t.Errorf("%d requests, want 2 (no retry)", n)
 	}
 
 	// A status body that is not a Status is not quoted.
-	srv2 := newOTLPServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+	srv2 := otlphttptest.NewServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/x-protobuf")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write([]byte{0xff, 0xff, 0xff})
 	})
 	c2 := newClient(t, srv2.URL)
 	_, _, err = c2.AppendTraces(context.Background(), clientTraces(1))
-	if want := "otlpjson: POST " + srv2.URL + "/v1/traces: 500 Internal Server Error"; err == nil || err.Error() != want {
+	if want := "otlphttp: POST " + srv2.URL + "/v1/traces: 500 Internal Server Error"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}
 }
 
 // TestClientClosed fails after Close.
 func TestClientClosed(t *testing.T) {
-	srv := newOTLPServer(t, nil)
+	srv := otlphttptest.NewServer(t, nil)
 	c := newClient(t, srv.URL)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
@@ -239,13 +244,13 @@ func TestClientClosed(t *testing.T) {
 
 func TestNewClientURL(t *testing.T) {
 	for _, u := range []string{"", "127.0.0.1:4318", "ftp://host", "http://", "http://host/?q=1", "http://[::1"} {
-		if c, err := otlpjson.NewClient(u); err == nil {
+		if c, err := otlphttp.NewClient(u); err == nil {
 			_ = c.Close()
 			t.Errorf("NewClient(%q) accepted", u)
 		}
 	}
 	for _, u := range []string{"http://127.0.0.1:4318", "https://collector.example/otlp/"} {
-		c, err := otlpjson.NewClient(u)
+		c, err := otlphttp.NewClient(u)
 		if err != nil {
 			t.Errorf("NewClient(%q): %v", u, err)
 			continue

@@ -1,4 +1,4 @@
-package otlpjson
+package otlphttp
 
 import (
 	"maps"
@@ -12,17 +12,16 @@ const (
 	defaultBackoffMax     = 5 * time.Second
 )
 
-// HTTPOption configures [NewHTTPSpanExporter], [NewHTTPLogExporter] and
-// [NewClient].
-type HTTPOption interface {
-	applyHTTP(*httpConfig)
+// Option configures a [Sender] or a [Client].
+type Option interface {
+	apply(*config)
 }
 
-type httpOptionFunc func(*httpConfig)
+type optionFunc func(*config)
 
-func (f httpOptionFunc) applyHTTP(c *httpConfig) { f(c) }
+func (f optionFunc) apply(c *config) { f(c) }
 
-type httpConfig struct {
+type config struct {
 	headers        map[string]string
 	timeout        time.Duration
 	gzip           bool
@@ -32,15 +31,15 @@ type httpConfig struct {
 	noRetry        bool
 }
 
-func newHTTPConfig(opts []HTTPOption) httpConfig {
-	c := httpConfig{
+func newConfig(opts []Option) config {
+	c := config{
 		timeout:        defaultTimeout,
 		backoffInitial: defaultBackoffInitial,
 		backoffMax:     defaultBackoffMax,
 	}
 	for _, o := range opts {
 		if o != nil {
-			o.applyHTTP(&c)
+			o.apply(&c)
 		}
 	}
 	if c.client == nil {
@@ -59,11 +58,11 @@ func newTransport() http.RoundTripper {
 }
 
 // WithHeaders adds headers to every request (for example authentication).
-// Content-Type and Content-Encoding are set by the exporter and cannot be
+// Content-Type and Content-Encoding are set by the sender and cannot be
 // overridden. Repeated use merges the maps.
-func WithHeaders(headers map[string]string) HTTPOption {
+func WithHeaders(headers map[string]string) Option {
 	h := maps.Clone(headers)
-	return httpOptionFunc(func(c *httpConfig) {
+	return optionFunc(func(c *config) {
 		if c.headers == nil {
 			c.headers = make(map[string]string, len(h))
 		}
@@ -71,10 +70,10 @@ func WithHeaders(headers map[string]string) HTTPOption {
 	})
 }
 
-// WithTimeout bounds each export, all retries and waits included. The
+// WithTimeout bounds each send, all retries and waits included. The
 // default is 10s; a value <= 0 keeps the default.
-func WithTimeout(d time.Duration) HTTPOption {
-	return httpOptionFunc(func(c *httpConfig) {
+func WithTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
 		if d > 0 {
 			c.timeout = d
 		}
@@ -82,15 +81,15 @@ func WithTimeout(d time.Duration) HTTPOption {
 }
 
 // WithGzip compresses request bodies with gzip (Content-Encoding: gzip).
-func WithGzip() HTTPOption {
-	return httpOptionFunc(func(c *httpConfig) { c.gzip = true })
+func WithGzip() Option {
+	return optionFunc(func(c *config) { c.gzip = true })
 }
 
 // WithHTTPClient sends requests with client instead of a private client.
 // The client's own Timeout, if any, applies per attempt in addition to
 // [WithTimeout]. Shutdown closes the client's idle connections.
-func WithHTTPClient(client *http.Client) HTTPOption {
-	return httpOptionFunc(func(c *httpConfig) {
+func WithHTTPClient(client *http.Client) Option {
+	return optionFunc(func(c *config) {
 		if client != nil {
 			c.client = client
 		}
@@ -101,8 +100,8 @@ func WithHTTPClient(client *http.Client) HTTPOption {
 // cap it doubles up to (default 5s); each wait is drawn from [d/2, d] and a
 // Retry-After the server sends is a lower bound. A value <= 0 keeps its
 // default.
-func WithBackoff(initial, maxDelay time.Duration) HTTPOption {
-	return httpOptionFunc(func(c *httpConfig) {
+func WithBackoff(initial, maxDelay time.Duration) Option {
+	return optionFunc(func(c *config) {
 		if initial > 0 {
 			c.backoffInitial = initial
 		}
@@ -112,9 +111,9 @@ func WithBackoff(initial, maxDelay time.Duration) HTTPOption {
 	})
 }
 
-// WithoutRetry makes every export a single attempt: a throttling or
-// unavailability response fails the export at once. For callers that retry
+// WithoutRetry makes every send a single attempt: a throttling or
+// unavailability response fails it at once. For callers that retry
 // on their own terms (sightline's simple-processor breaker).
-func WithoutRetry() HTTPOption {
-	return httpOptionFunc(func(c *httpConfig) { c.noRetry = true })
+func WithoutRetry() Option {
+	return optionFunc(func(c *config) { c.noRetry = true })
 }

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/sightline-dev/sightline/internal/ratelog"
+	"github.com/sightline-dev/sightline/telemetry/internal/ratelog"
 )
 
 func Example() {

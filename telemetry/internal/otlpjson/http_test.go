@@ -1,14 +1,11 @@
 package otlpjson_test
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,78 +13,16 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
-	"github.com/sightline-dev/sightline/internal/otlpjson"
+	"github.com/sightline-dev/sightline/internal/otlphttp"
+	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
-
-// capturedRequest is one request as the test server saw it.
-type capturedRequest struct {
-	method string
-	header http.Header
-	body   []byte // decompressed
-}
-
-// otlpServer is an OTLP/HTTP endpoint on loopback that records requests and
-// answers request n (1-based) with respond(n, w).
-type otlpServer struct {
-	*httptest.Server
-	respond func(n int, w http.ResponseWriter, r *http.Request)
-
-	mu       sync.Mutex
-	requests []capturedRequest
-}
-
-func newOTLPServer(t *testing.T, respond func(n int, w http.ResponseWriter, r *http.Request)) *otlpServer {
-	t.Helper()
-	s := &otlpServer{respond: respond}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *otlpServer) handle(w http.ResponseWriter, r *http.Request) {
-	var body io.Reader = r.Body
-	if r.Header.Get("Content-Encoding") == "gzip" {
-		zr, err := gzip.NewReader(r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		body = zr
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, capturedRequest{method: r.Method, header: r.Header.Clone(), body: b})
-	n := len(s.requests)
-	s.mu.Unlock()
-	if s.respond != nil {
-		s.respond(n, w, r)
-	}
-}
-
-func (s *otlpServer) received() []capturedRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]capturedRequest(nil), s.requests...)
-}
-
-// reply answers every request with status and body.
-func reply(status int, body string) func(int, http.ResponseWriter, *http.Request) {
-	return func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, body)
-	}
-}
 
 // httpSignal runs the same tests over the span and the log exporter.
 type httpSignal struct {
 	name   string
 	path   string
-	new    func(t *testing.T, url string, opts ...otlpjson.HTTPOption) fileExporter
+	new    func(t *testing.T, url string, opts ...otlphttp.Option) fileExporter
 	decode func(body []byte) (int, error) // items in a request body
 }
 
@@ -95,7 +30,7 @@ func httpSignals() []httpSignal {
 	return []httpSignal{
 		{
 			name: "spans", path: "/v1/traces",
-			new: func(t *testing.T, url string, opts ...otlpjson.HTTPOption) fileExporter {
+			new: func(t *testing.T, url string, opts ...otlphttp.Option) fileExporter {
 				e := otlpjson.NewHTTPSpanExporter(url, opts...)
 				t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
 				return fileExporter{
@@ -111,7 +46,7 @@ func httpSignals() []httpSignal {
 		},
 		{
 			name: "logs", path: "/v1/logs",
-			new: func(t *testing.T, url string, opts ...otlpjson.HTTPOption) fileExporter {
+			new: func(t *testing.T, url string, opts ...otlphttp.Option) fileExporter {
 				e := otlpjson.NewHTTPLogExporter(url, opts...)
 				t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
 				return fileExporter{
@@ -130,12 +65,12 @@ func httpSignals() []httpSignal {
 }
 
 // fastRetries keeps backoff waits at a millisecond or two.
-var fastRetries = otlpjson.WithBackoff(time.Millisecond, 2*time.Millisecond)
+var fastRetries = otlphttp.WithBackoff(time.Millisecond, 2*time.Millisecond)
 
 func TestHTTPExporterSends(t *testing.T) {
 	tests := []struct {
 		name     string
-		opts     []otlpjson.HTTPOption
+		opts     []otlphttp.Option
 		respBody string
 		wantGzip bool
 		wantHdr  map[string]string
@@ -144,46 +79,46 @@ func TestHTTPExporterSends(t *testing.T) {
 		{name: "empty JSON response", respBody: "{}"},
 		{name: "full success response", respBody: `{"partialSuccess":{}}`},
 		{name: "non-JSON 2xx body is ignored", respBody: "OK"},
-		{name: "gzip", opts: []otlpjson.HTTPOption{otlpjson.WithGzip()}, wantGzip: true},
+		{name: "gzip", opts: []otlphttp.Option{otlphttp.WithGzip()}, wantGzip: true},
 		{
 			name: "headers",
-			opts: []otlpjson.HTTPOption{
-				otlpjson.WithHeaders(map[string]string{"Authorization": "Bearer t0k", "X-Tenant": "a"}),
-				otlpjson.WithHeaders(map[string]string{"X-Tenant": "b", "Content-Type": "text/plain"}),
+			opts: []otlphttp.Option{
+				otlphttp.WithHeaders(map[string]string{"Authorization": "Bearer t0k", "X-Tenant": "a"}),
+				otlphttp.WithHeaders(map[string]string{"X-Tenant": "b", "Content-Type": "text/plain"}),
 			},
 			wantHdr: map[string]string{"Authorization": "Bearer t0k", "X-Tenant": "b"},
 		},
-		{name: "own client", opts: []otlpjson.HTTPOption{otlpjson.WithHTTPClient(&http.Client{Transport: &http.Transport{}})}},
+		{name: "own client", opts: []otlphttp.Option{otlphttp.WithHTTPClient(&http.Client{Transport: &http.Transport{}})}},
 	}
 	for _, sig := range httpSignals() {
 		for _, tt := range tests {
 			t.Run(sig.name+"/"+tt.name, func(t *testing.T) {
-				srv := newOTLPServer(t, reply(http.StatusOK, tt.respBody))
+				srv := otlphttptest.NewServer(t, otlphttptest.Reply(http.StatusOK, tt.respBody))
 				e := sig.new(t, srv.URL+sig.path, tt.opts...)
 				if err := e.export(context.Background(), 3); err != nil {
 					t.Fatalf("export: %v", err)
 				}
-				reqs := srv.received()
+				reqs := srv.Received()
 				if len(reqs) != 1 {
 					t.Fatalf("%d requests, want 1", len(reqs))
 				}
 				r := reqs[0]
-				if r.method != http.MethodPost {
-					t.Errorf("method = %s", r.method)
+				if r.Method != http.MethodPost {
+					t.Errorf("method = %s", r.Method)
 				}
-				if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 					t.Errorf("Content-Type = %q", ct)
 				}
-				if gz := r.header.Get("Content-Encoding") == "gzip"; gz != tt.wantGzip {
+				if gz := r.Header.Get("Content-Encoding") == "gzip"; gz != tt.wantGzip {
 					t.Errorf("gzip = %v, want %v", gz, tt.wantGzip)
 				}
 				for k, v := range tt.wantHdr {
-					if got := r.header.Get(k); got != v {
+					if got := r.Header.Get(k); got != v {
 						t.Errorf("header %s = %q, want %q", k, got, v)
 					}
 				}
-				if n, err := sig.decode(r.body); err != nil || n != 3 {
-					t.Errorf("body holds %d items (err %v), want 3: %.300s", n, err, r.body)
+				if n, err := sig.decode(r.Body); err != nil || n != 3 {
+					t.Errorf("body holds %d items (err %v), want 3: %.300s", n, err, r.Body)
 				}
 			})
 		}
@@ -191,14 +126,14 @@ func TestHTTPExporterSends(t *testing.T) {
 }
 
 func TestHTTPExporterSpanBody(t *testing.T) {
-	srv := newOTLPServer(t, reply(http.StatusOK, ""))
+	srv := otlphttptest.NewServer(t, otlphttptest.Reply(http.StatusOK, ""))
 	e := otlpjson.NewHTTPSpanExporter(srv.URL + "/v1/traces")
 	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
 	if err := e.ExportSpans(context.Background(), simpleSpans(t, 2)); err != nil {
 		t.Fatal(err)
 	}
 	req := ptraceotlp.NewExportRequest()
-	if err := req.UnmarshalJSON(srv.received()[0].body); err != nil {
+	if err := req.UnmarshalJSON(srv.Received()[0].Body); err != nil {
 		t.Fatal(err)
 	}
 	if got := describe(req.Traces()); got != "svc:test[span-0 span-1]" {
@@ -221,18 +156,18 @@ func TestHTTPExporterErrorStatus(t *testing.T) {
 	for _, sig := range httpSignals() {
 		for _, tt := range tests {
 			t.Run(sig.name+"/"+http.StatusText(tt.status), func(t *testing.T) {
-				srv := newOTLPServer(t, reply(tt.status, tt.body))
+				srv := otlphttptest.NewServer(t, otlphttptest.Reply(tt.status, tt.body))
 				url := srv.URL + sig.path
 				e := sig.new(t, url, fastRetries)
 				err := e.export(context.Background(), 1)
 				if err == nil {
 					t.Fatal("no error")
 				}
-				want := "otlpjson: POST " + url + ": " + tt.wantText
+				want := "otlphttp: POST " + url + ": " + tt.wantText
 				if err.Error() != want {
 					t.Errorf("error = %q\nwant    %q", err, want)
 				}
-				if n := len(srv.received()); n != 1 {
+				if n := len(srv.Received()); n != 1 {
 					t.Errorf("%d requests, want 1 (no retry)", n)
 				}
 			})
@@ -251,7 +186,7 @@ func TestHTTPExporterPartialSuccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newOTLPServer(t, reply(http.StatusOK, tt.body))
+			srv := otlphttptest.NewServer(t, otlphttptest.Reply(http.StatusOK, tt.body))
 			var sig httpSignal
 			for _, s := range httpSignals() {
 				if s.path == tt.path {
@@ -273,7 +208,7 @@ func TestHTTPExporterPartialSuccess(t *testing.T) {
 func TestHTTPExporterShutdown(t *testing.T) {
 	for _, sig := range httpSignals() {
 		t.Run(sig.name, func(t *testing.T) {
-			srv := newOTLPServer(t, reply(http.StatusOK, ""))
+			srv := otlphttptest.NewServer(t, otlphttptest.Reply(http.StatusOK, ""))
 			e := sig.new(t, srv.URL+sig.path)
 			if err := e.export(context.Background(), 1); err != nil {
 				t.Fatal(err)
@@ -287,7 +222,7 @@ func TestHTTPExporterShutdown(t *testing.T) {
 			if err == nil || err.Error() != "otlpjson: exporter is shut down" || !errors.Is(err, sdklog.ErrExporterShutdown) {
 				t.Errorf("export after Shutdown = %v", err)
 			}
-			if n := len(srv.received()); n != 1 {
+			if n := len(srv.Received()); n != 1 {
 				t.Errorf("%d requests, want 1", n)
 			}
 		})
@@ -300,7 +235,7 @@ func TestHTTPExporterUnreachable(t *testing.T) {
 			srv := httptest.NewServer(http.NotFoundHandler())
 			url := srv.URL + sig.path
 			srv.Close() // nothing listens there any more
-			err := sig.new(t, url, otlpjson.WithTimeout(2*time.Second)).export(context.Background(), 1)
+			err := sig.new(t, url, otlphttp.WithTimeout(2*time.Second)).export(context.Background(), 1)
 			if err == nil || !strings.Contains(err.Error(), url) {
 				t.Errorf("export error = %v, want one naming %s", err, url)
 			}

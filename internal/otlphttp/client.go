@@ -1,4 +1,4 @@
-package otlpjson
+package otlphttp
 
 import (
 	"bytes"
@@ -15,34 +15,34 @@ import (
 
 // Client sends pdata traces and logs to an OTLP/HTTP receiver with
 // protobuf encoding (Content-Type: application/x-protobuf), retrying
-// throttling and unavailability responses as the exporters do. It is what
+// throttling and unavailability responses as the OTLP/HTTP specification asks. It is what
 // sightline import uses to load files into a running collector; its
 // methods have the shape of the collector's store. It is safe for
 // concurrent use.
 type Client struct {
-	traces, logs *sender
+	traces, logs *Sender
 }
 
 // NewClient returns a client for the OTLP/HTTP receiver at baseURL
 // ("http://127.0.0.1:4318"): traces go to baseURL + "/v1/traces" and logs
 // to baseURL + "/v1/logs". It fails if baseURL is not an http or https URL
 // with a host.
-func NewClient(baseURL string, opts ...HTTPOption) (*Client, error) {
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("otlpjson: base URL: %w", err)
+		return nil, fmt.Errorf("otlphttp: base URL: %w", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("otlpjson: base URL %q: want http:// or https:// and a host", baseURL)
+		return nil, fmt.Errorf("otlphttp: base URL %q: want http:// or https:// and a host", baseURL)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("otlpjson: base URL %q: want no query or fragment", baseURL)
+		return nil, fmt.Errorf("otlphttp: base URL %q: want no query or fragment", baseURL)
 	}
 	base := strings.TrimRight(baseURL, "/")
-	cfg := newHTTPConfig(opts)
+	cfg := newConfig(opts)
 	return &Client{
-		traces: newSender(base+"/v1/traces", contentTypeProto, cfg),
-		logs:   newSender(base+"/v1/logs", contentTypeProto, cfg),
+		traces: newSender(base+"/v1/traces", ContentTypeProto, cfg),
+		logs:   newSender(base+"/v1/logs", ContentTypeProto, cfg),
 	}, nil
 }
 
@@ -57,9 +57,9 @@ func (c *Client) AppendTraces(ctx context.Context, td ptrace.Traces) (rejected i
 	}
 	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 	if err != nil {
-		return 0, "", fmt.Errorf("otlpjson: marshal traces for %s: %w", c.traces.url, err)
+		return 0, "", fmt.Errorf("otlphttp: marshal traces for %s: %w", c.traces.url, err)
 	}
-	err = c.traces.send(ctx, body, func(data []byte) error {
+	err = c.traces.Send(ctx, body, func(data []byte) error {
 		resp := ptraceotlp.NewExportResponse()
 		if decodeResponse(data, resp.UnmarshalProto, resp.UnmarshalJSON) {
 			ps := resp.PartialSuccess()
@@ -80,9 +80,9 @@ func (c *Client) AppendLogs(ctx context.Context, ld plog.Logs) (rejected int, me
 	}
 	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 	if err != nil {
-		return 0, "", fmt.Errorf("otlpjson: marshal logs for %s: %w", c.logs.url, err)
+		return 0, "", fmt.Errorf("otlphttp: marshal logs for %s: %w", c.logs.url, err)
 	}
-	err = c.logs.send(ctx, body, func(data []byte) error {
+	err = c.logs.Send(ctx, body, func(data []byte) error {
 		resp := plogotlp.NewExportResponse()
 		if decodeResponse(data, resp.UnmarshalProto, resp.UnmarshalJSON) {
 			ps := resp.PartialSuccess()
@@ -112,7 +112,7 @@ func decodeResponse(data []byte, fromProto, fromJSON func([]byte) error) bool {
 
 // Close closes idle connections; later calls fail. It always returns nil.
 func (c *Client) Close() error {
-	c.traces.close()
-	c.logs.close()
+	c.traces.Close()
+	c.logs.Close()
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/sightline-dev/sightline/internal/ratelog"
+	"github.com/sightline-dev/sightline/telemetry/internal/ratelog"
 )
 
 func TestState(t *testing.T) {
