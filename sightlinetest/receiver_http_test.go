@@ -15,7 +15,10 @@ import (
 	"github.com/sightline-dev/sightline/sightlinetest"
 )
 
-// TestHTTPErrors checks the answers to requests the receiver cannot take.
+// TestHTTPErrors checks the answers to requests the receiver cannot take:
+// sightline's receiver's answers (internal/otlp's table), every error a
+// google.rpc.Status in the request's encoding (protobuf when it is not
+// known).
 func TestHTTPErrors(t *testing.T) {
 	recv := sightlinetest.NewReceiver(t)
 	tests := []struct {
@@ -33,28 +36,28 @@ func TestHTTPErrors(t *testing.T) {
 	}{
 		{
 			name: "GET", method: http.MethodGet, path: "/v1/traces", contentType: "application/x-protobuf",
-			wantStatus: http.StatusMethodNotAllowed, wantType: "text/plain", wantText: "method GET not allowed",
+			wantStatus: http.StatusMethodNotAllowed, wantType: "application/x-protobuf", wantText: "method GET not allowed",
 			wantHeader: [2]string{"Allow", "POST"},
 		},
 		{
 			name: "text content type", method: http.MethodPost, path: "/v1/traces", contentType: "text/plain",
-			body: []byte("hello"), wantStatus: http.StatusUnsupportedMediaType, wantType: "text/plain",
-			wantText: `unsupported Content-Type "text/plain"`,
+			body: []byte("hello"), wantStatus: http.StatusUnsupportedMediaType, wantType: "application/x-protobuf",
+			wantText: `unsupported Content-Type "text/plain"`, wantFailed: true,
 		},
 		{
 			name: "no content type", method: http.MethodPost, path: "/v1/logs",
-			body: []byte("hello"), wantStatus: http.StatusUnsupportedMediaType, wantType: "text/plain",
-			wantText: `unsupported Content-Type ""`,
+			body: []byte("hello"), wantStatus: http.StatusUnsupportedMediaType, wantType: "application/x-protobuf",
+			wantText: `unsupported Content-Type ""`, wantFailed: true,
 		},
 		{
 			name: "garbage protobuf", method: http.MethodPost, path: "/v1/traces", contentType: "application/x-protobuf",
 			body: []byte{0x0a, 0xff}, wantStatus: http.StatusBadRequest, wantType: "application/x-protobuf",
-			wantText: "decode traces protobuf request: ", wantFailed: true,
+			wantText: "decode traces protobuf: ", wantFailed: true,
 		},
 		{
 			name: "garbage json", method: http.MethodPost, path: "/v1/logs", contentType: "application/json",
 			body: []byte(`{"resourceLogs": [`), wantStatus: http.StatusBadRequest, wantType: "application/json",
-			wantText: "decode logs JSON request: ", wantFailed: true,
+			wantText: "decode logs JSON: ", wantFailed: true,
 		},
 		{
 			name: "not gzip", method: http.MethodPost, path: "/v1/traces", contentType: "application/json", encoding: "gzip",
@@ -68,7 +71,11 @@ func TestHTTPErrors(t *testing.T) {
 		},
 		{
 			name: "metrics", method: http.MethodPost, path: "/v1/metrics", contentType: "application/x-protobuf",
-			wantStatus: http.StatusNotFound, wantType: "text/plain", wantText: "404 page not found",
+			wantStatus: http.StatusNotImplemented, wantType: "application/x-protobuf", wantText: "does not accept metrics",
+		},
+		{
+			name: "unknown path", method: http.MethodPost, path: "/v1/spans", contentType: "application/json",
+			wantStatus: http.StatusNotFound, wantType: "application/json", wantText: `no OTLP endpoint at "/v1/spans"`,
 		},
 	}
 	for _, tt := range tests {
@@ -124,7 +131,7 @@ func TestHTTPDecompressedTooLarge(t *testing.T) {
 	if resp.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("status %d, want 413", resp.status)
 	}
-	if msg := errorText(t, resp); !strings.Contains(msg, "larger than 67108864 bytes") {
+	if msg := errorText(t, resp); !strings.Contains(msg, "over the 64 MiB limit") {
 		t.Errorf("error text %q", msg)
 	}
 }

@@ -146,12 +146,12 @@ func (s *store) wait(n int, timeout time.Duration, count func() int) {
 }
 
 // Spans returns every span received so far, in arrival order.
-func (r *Receiver) Spans() []Span { return r.store.spanList() }
+func (r *Receiver) Spans() []Span { return r.sink.spanList() }
 
 // SpanNames returns the names of every span received so far, in arrival
 // order.
 func (r *Receiver) SpanNames() []string {
-	spans := r.store.spanList()
+	spans := r.sink.spanList()
 	names := make([]string, len(spans))
 	for i, s := range spans {
 		names[i] = s.Name()
@@ -162,7 +162,7 @@ func (r *Receiver) SpanNames() []string {
 // SpansNamed returns the received spans called name, in arrival order.
 func (r *Receiver) SpansNamed(name string) []Span {
 	var out []Span
-	for _, s := range r.store.spanList() {
+	for _, s := range r.sink.spanList() {
 		if s.Name() == name {
 			out = append(out, s)
 		}
@@ -171,22 +171,22 @@ func (r *Receiver) SpansNamed(name string) []Span {
 }
 
 // Logs returns every log record received so far, in arrival order.
-func (r *Receiver) Logs() []LogRecord { return r.store.logList() }
+func (r *Receiver) Logs() []LogRecord { return r.sink.logList() }
 
 // WaitForSpans blocks until at least n spans have been received or timeout
 // has passed, and returns the spans received by then (possibly fewer than
 // n).
 func (r *Receiver) WaitForSpans(n int, timeout time.Duration) []Span {
-	r.store.wait(n, timeout, func() int { return len(r.store.spans) })
-	return r.store.spanList()
+	r.sink.wait(n, timeout, func() int { return len(r.sink.spans) })
+	return r.sink.spanList()
 }
 
 // WaitForLogs blocks until at least n log records have been received or
 // timeout has passed, and returns the records received by then (possibly
 // fewer than n).
 func (r *Receiver) WaitForLogs(n int, timeout time.Duration) []LogRecord {
-	r.store.wait(n, timeout, func() int { return len(r.store.logs) })
-	return r.store.logList()
+	r.sink.wait(n, timeout, func() int { return len(r.sink.logs) })
+	return r.sink.logList()
 }
 
 // RequireSpans is [Receiver.WaitForSpans] that fails the test given to

@@ -48,16 +48,18 @@ var recorders atomic.Uint64
 type Recorder struct {
 	t    testing.TB
 	name string
-	mem  *telemetry.Memory
+	mem  *Memory
 }
 
 // NewRecorder returns a recorder with a memory endpoint of its own, named
 // "sightlinetest-N", so parallel tests do not see each other's spans. What
-// it holds is dropped when the test ends.
+// it holds is dropped when the test ends. It fails the test if the memory
+// exporter could not be registered (another package registered "memory").
 func NewRecorder(t testing.TB) *Recorder {
 	t.Helper()
 	name := "sightlinetest-" + strconv.FormatUint(recorders.Add(1), 10)
-	r := &Recorder{t: t, name: name, mem: telemetry.MemoryEndpoint(name)}
+	checkRegistered(t)
+	r := &Recorder{t: t, name: name, mem: MemoryEndpoint(name)}
 	r.mem.Reset()
 	t.Cleanup(r.mem.Reset)
 	return r

@@ -14,7 +14,7 @@ import (
 // benchSpans starts and ends b.N spans with tr, resetting the memory store
 // now and then so it does not grow without bound (the same for every
 // variant, so the comparison stays fair).
-func benchSpans(b *testing.B, tr trace.Tracer, mem *Memory) {
+func benchSpans(b *testing.B, tr trace.Tracer, mem *fakeMemory) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -31,11 +31,14 @@ func benchSpans(b *testing.B, tr trace.Tracer, mem *Memory) {
 
 func benchComponent(b *testing.B, name string) *Component {
 	b.Helper()
-	MemoryEndpoint(name).Reset()
+	if testMemErr != nil {
+		b.Fatal(testMemErr)
+	}
+	fakeMemoryOf(name).Reset()
 	c, err := Setup(context.Background(), WithEnv(func(k string) (string, bool) {
 		v, ok := map[string]string{
 			"SIGHTLINE_TELEMETRY_ENABLE":            "on",
-			"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "memory",
+			"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": testMem,
 			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": name,
 			"SIGHTLINE_TELEMETRY_TYPES":             "tracing",
 		}[k]
@@ -50,23 +53,23 @@ func benchComponent(b *testing.B, name string) *Component {
 
 // BenchmarkSpan compares span start+end through a sightline component with
 // the bare SDK TracerProvider using the same processor (simple) and exporter
-// (memory), and the off path of a stopped component.
+// (an in-memory one, testmem), and the off path of a disabled component.
 func BenchmarkSpan(b *testing.B) {
 	b.Run("sdk", func(b *testing.B) {
-		mem := MemoryEndpoint("bench-sdk")
+		mem := fakeMemoryOf("bench-sdk")
 		mem.Reset()
-		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(mem.spanExporter())),
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(fakeSpans{mem})),
 			sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
 		defer func() { _ = tp.Shutdown(context.Background()) }()
 		benchSpans(b, tp.Tracer("bench"), mem)
 	})
 	b.Run("sightline", func(b *testing.B) {
 		c := benchComponent(b, "bench-sightline")
-		benchSpans(b, c.Tracer("bench"), MemoryEndpoint("bench-sightline"))
+		benchSpans(b, c.Tracer("bench"), fakeMemoryOf("bench-sightline"))
 	})
 	b.Run("off", func(b *testing.B) {
 		c := benchComponent(b, "bench-off")
-		if err := c.Control().Stop(); err != nil {
+		if err := c.Control().Disable(); err != nil {
 			b.Fatal(err)
 		}
 		benchSpans(b, c.Tracer("bench"), nil)
@@ -111,9 +114,9 @@ func TestOffPathAllocatesNothing(t *testing.T) {
 }
 
 func benchComponentT(t *testing.T, name string) *Component {
-	MemoryEndpoint(name).Reset()
+	fakeMemoryOf(name).Reset()
 	c, err := Setup(context.Background(), WithEnv(func(k string) (string, bool) {
-		v, ok := map[string]string{"SIGHTLINE_TELEMETRY_ENABLE": "on", "SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "memory",
+		v, ok := map[string]string{"SIGHTLINE_TELEMETRY_ENABLE": "on", "SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": testMem,
 			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": name, "SIGHTLINE_TELEMETRY_TYPES": "tracing"}[k]
 		return v, ok
 	}))
@@ -131,13 +134,13 @@ func kernelOption() trace.TracerOption { return topic.Kernel.TracerOption() }
 // at the same time, and reports sightline's time per span over the SDK's as
 // the metric "ratio". Each op is one span through each.
 func BenchmarkSpanOverheadRatio(b *testing.B) {
-	sdkMem := MemoryEndpoint("bench-ratio-sdk")
+	sdkMem := fakeMemoryOf("bench-ratio-sdk")
 	sdkMem.Reset()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(sdkMem.spanExporter())),
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sdktrace.NewSimpleSpanProcessor(fakeSpans{sdkMem})),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	c := benchComponent(b, "bench-ratio-sightline")
-	slMem := MemoryEndpoint("bench-ratio-sightline")
+	slMem := fakeMemoryOf("bench-ratio-sightline")
 	sdkTracer, slTracer := tp.Tracer("bench"), c.Tracer("bench")
 	ctx := context.Background()
 	run := func(tr trace.Tracer, n int) time.Duration {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +50,7 @@ type Component struct {
 	spanSinks map[Endpoint]*spanSink
 	logSinks  map[Endpoint]*logSink
 	closed    bool
+	problems  problems // configuration problems: Setup's, then endpoints that could not be built
 	listeners map[int]func(Change)
 	nextID    int
 
@@ -62,39 +64,43 @@ type Component struct {
 	spanTotals, logTotals                            signalTotals
 }
 
-// Setup builds a component from the environment, code options and stored
-// properties (in that order, later wins). Configuration problems are
-// returned as a *ConfigError listing every one, logged once to the
-// diagnostics log, and each bad setting keeps its default; the component is
-// usable. With WithStrict, Setup fails on any problem instead.
+// Setup builds a component from, lowest first, the environment (FromEnv),
+// code options (WithConfig, WithServiceName, ...), and stored properties
+// (WithProperties); Control's runtime changes come on top until the
+// process ends. docs/configuration.md gives the reasons.
 //
-// Setup also installs the global text-map propagator (OTEL_PROPAGATORS,
-// default tracecontext and baggage) and the process's OpenTelemetry error
-// handler.
+// Setup returns an error only when no usable component can be built: a
+// resource that cannot be detected, or, with WithStrict, any configuration
+// problem. Otherwise every bad setting (a variable, a WithConfig field or
+// a property, its value, what is allowed) keeps the value from the layer
+// below, or its default, and the component works: each problem is logged
+// once through the diagnostics log (SetDiagnostics) and listed in
+// Control().Status().Problems. So the usual
+//
+//	comp, err := telemetry.Setup(ctx)
+//	if err != nil {
+//		return err
+//	}
+//
+// throws nothing usable away.
+//
+// Setup changes no process-wide state unless asked: only WithGlobal
+// installs the component's providers, its propagator (OTEL_PROPAGATORS)
+// and sightline's OpenTelemetry error handler as the globals. A component
+// set up without it leaves whatever another component or the program
+// installed.
 func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 	var o options
 	for _, opt := range opts {
-		opt.apply(&o)
+		if opt != nil {
+			opt.apply(&o)
+		}
 	}
 	if o.drainTimeout <= 0 {
 		o.drainTimeout = DefaultDrainTimeout
 	}
-	installErrorHandler()
 
-	cfg, src, envErr := FromEnv(o.getenv)
-	var ps problems
-	var ce *ConfigError
-	if errors.As(envErr, &ce) {
-		ps = append(ps, ce.Problems...)
-	}
-	cfg, src = applyCode(cfg, src, o.code, &ps)
-	if o.properties != nil {
-		cfg, src = applyProperties(cfg, src, o.properties, &ps)
-	}
-	if o.serviceName != "" {
-		cfg.ServiceName = o.serviceName
-		src[KeyServiceName] = Origin{Source: SourceCode}
-	}
+	cfg, src, ps := configure(o)
 	if o.strict && len(ps) > 0 {
 		return nil, ps.err()
 	}
@@ -106,7 +112,8 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 	res, err := buildResource(ctx, cfg, identity{serviceName: cfg.ServiceName, namespace: o.namespace,
 		instanceID: o.instanceID, extra: o.attrs})
 	if err != nil {
-		return nil, err
+		c.abortAll()
+		return nil, fmt.Errorf("telemetry setup: %w", err)
 	}
 	c.res = res
 	c.name = o.component
@@ -117,7 +124,6 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 		c.name = serviceNameOf(res)
 	}
 	c.propagator, _ = parsePropagators(cfg.Propagators) // validated by FromEnv and Validate
-	otel.SetTextMapPropagator(c.propagator)
 	c.sampler = newSamplerHolder(cfg.Sampler)
 	c.tp = &tracerProvider{c: c}
 	c.lp = &loggerProvider{c: c}
@@ -125,30 +131,53 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 	c.logger = slog.New(c.handler)
 	c.control = &Control{c: c}
 	c.state.Store(&state{tracing: cfg.Tracing, logging: cfg.Logging, topics: cfg.Topics})
+	c.problems = ps
+	for _, p := range ps {
+		c.diag.Warn("telemetry configuration problem", "component", c.name, "problem", p.Error())
+	}
 
 	if cfg.Enabled {
 		c.mu.Lock()
 		buildErr := c.enableLocked(ctx)
 		c.mu.Unlock()
-		if buildErr != nil {
-			ps = append(ps, Problem{Setting: "endpoints", Value: "", Reason: buildErr.Error(),
-				Using: "the endpoints that could be built"})
+		if buildErr != nil && o.strict {
+			_ = c.Shutdown(ctx)
+			return nil, fmt.Errorf("telemetry setup of %s: %w", c.name, buildErr)
 		}
 	}
 	if o.global {
-		otel.SetTracerProvider(c.tp)
-		otel.SetLoggerProvider(c.lp)
+		installGlobals(c)
 	}
-	if len(ps) > 0 {
-		for _, p := range ps {
-			c.diag.Warn("telemetry configuration problem", "component", c.name, "problem", p.Error())
-		}
-		if o.strict {
-			_ = c.Shutdown(ctx)
-			return nil, ps.err()
-		}
+	return c, nil
+}
+
+// configure reads the layers below runtime changes: the environment, then
+// code options, then stored properties.
+func configure(o options) (Config, Sources, problems) {
+	cfg, src, envErr := FromEnv(o.getenv)
+	var ps problems
+	var ce *ConfigError
+	if errors.As(envErr, &ce) {
+		ps = append(ps, ce.Problems...)
 	}
-	return c, ps.err()
+	cfg, src = applyCode(cfg, src, o.code, &ps)
+	if o.serviceName != "" {
+		cfg.ServiceName = o.serviceName
+		src[KeyServiceName] = Origin{Source: SourceCode}
+	}
+	if o.properties != nil {
+		cfg, src = applyProperties(cfg, src, o.properties, &ps)
+	}
+	return cfg, src, ps
+}
+
+// installGlobals makes c's providers, propagator and sightline's error
+// handler the OpenTelemetry globals (WithGlobal).
+func installGlobals(c *Component) {
+	otel.SetTracerProvider(c.tp)
+	otel.SetLoggerProvider(c.lp)
+	otel.SetTextMapPropagator(c.propagator)
+	otel.SetErrorHandler(processDiagnose)
 }
 
 func serviceNameOf(res *resource.Resource) string {
@@ -186,13 +215,19 @@ func (c *Component) Handler() slog.Handler { return c.handler }
 // Logger is slog.New(c.Handler()).
 func (c *Component) Logger() *slog.Logger { return c.logger }
 
-// Propagator is the text-map propagator from OTEL_PROPAGATORS.
+// Propagator is the component's text-map propagator (OTEL_PROPAGATORS,
+// default W3C tracecontext and baggage), to give instrumentation
+// explicitly (httptrace.WithPropagator, task.WithPropagator, remote.WithPropagator). It is
+// the global propagator only when the component was set up WithGlobal.
 func (c *Component) Propagator() propagation.TextMapPropagator { return c.propagator }
 
 // Control is the component's runtime control.
 func (c *Component) Control() *Control { return c.control }
 
-// enableLocked builds the current generations if they are missing. c.mu held.
+// enableLocked builds the current generations if they are missing. An
+// endpoint whose exporter cannot be built is left out, and listed as a
+// configuration problem (logged, and in Status) besides being returned.
+// c.mu held.
 func (c *Component) enableLocked(ctx context.Context) error {
 	st := *c.state.Load()
 	var errs []error
@@ -208,7 +243,15 @@ func (c *Component) enableLocked(ctx context.Context) error {
 	}
 	st.enabled = true
 	c.state.Store(&st)
-	return errors.Join(errs...)
+	err := errors.Join(errs...)
+	if err != nil {
+		p := Problem{Setting: "endpoints", Reason: err.Error(), Using: "the endpoints that could be built"}
+		if !slices.Contains(c.problems, p) { // listed and logged once, however often Enable retries
+			c.problems = append(c.problems, p)
+			c.diag.Warn("telemetry configuration problem", "component", c.name, "problem", p.Error())
+		}
+	}
+	return err
 }
 
 // ForceFlush exports everything the component's endpoints hold.

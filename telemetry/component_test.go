@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 	"github.com/sightline-dev/sightline/telemetry/topic"
 )
@@ -23,7 +24,7 @@ var nonName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 // memName is a memory endpoint name unique to the test.
 func memName(t *testing.T, suffix string) string {
 	n := nonName.ReplaceAllString(t.Name(), "_") + "." + suffix
-	telemetry.MemoryEndpoint(n).Reset()
+	sightlinetest.MemoryEndpoint(n).Reset()
 	return n
 }
 
@@ -36,7 +37,7 @@ func env(kv ...string) telemetry.Option {
 }
 
 // setup builds a component exporting spans and logs to memory endpoints.
-func setup(t *testing.T, extra ...telemetry.Option) (*telemetry.Component, *telemetry.Memory) {
+func setup(t *testing.T, extra ...telemetry.Option) (*telemetry.Component, *sightlinetest.Memory) {
 	t.Helper()
 	name := memName(t, "mem")
 	opts := append([]telemetry.Option{env(
@@ -49,7 +50,7 @@ func setup(t *testing.T, extra ...telemetry.Option) (*telemetry.Component, *tele
 		t.Fatalf("Setup: %v", err)
 	}
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
-	return c, telemetry.MemoryEndpoint(name)
+	return c, sightlinetest.MemoryEndpoint(name)
 }
 
 func names(spans tracetest.SpanStubs) []string {
@@ -105,7 +106,7 @@ func TestSpanTreeAndResource(t *testing.T) {
 
 func TestOffPropagatesContext(t *testing.T) {
 	c, mem := setup(t)
-	if err := c.Control().Stop(); err != nil {
+	if err := c.Control().Disable(); err != nil {
 		t.Fatal(err)
 	}
 	// An incoming remote context (as from a traceparent header).
@@ -130,7 +131,7 @@ func TestOffPropagatesContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Shutdown(context.Background())
-	otherMem := telemetry.MemoryEndpoint(otherName)
+	otherMem := sightlinetest.MemoryEndpoint(otherName)
 	pctx, p := other.Tracer("t").Start(context.Background(), "parent")
 	offTracer := c.Tracer("t")
 	_, off := offTracer.Start(pctx, "off-child")
@@ -184,28 +185,28 @@ func TestTopicsGateAtStart(t *testing.T) {
 	}
 }
 
-func TestSpanStartedBeforeStopIsExported(t *testing.T) {
+func TestSpanStartedBeforeDisableIsExported(t *testing.T) {
 	c, mem := setup(t)
 	_, s := c.Tracer("t").Start(context.Background(), "long move")
-	if err := c.Control().Stop(); err != nil {
+	if err := c.Control().Disable(); err != nil {
 		t.Fatal(err)
 	}
-	_, after := c.Tracer("t").Start(context.Background(), "after stop")
+	_, after := c.Tracer("t").Start(context.Background(), "after disable")
 	after.End()
 	s.End()
 	if got := strings.Join(names(mem.Spans()), ","); got != "long move" {
-		t.Errorf("exported %q, want only the span started before Stop", got)
+		t.Errorf("exported %q, want only the span started before Disable", got)
 	}
-	if c.Control().IsEnabled() {
-		t.Error("IsEnabled after Stop")
+	if c.Control().Enabled() {
+		t.Error("Enabled after Disable")
 	}
-	if err := c.Control().Start(context.Background()); err != nil {
+	if err := c.Control().Enable(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	_, again := c.Tracer("t").Start(context.Background(), "again")
 	again.End()
 	if n := len(mem.Spans()); n != 2 {
-		t.Errorf("after Start: %d spans, want 2", n)
+		t.Errorf("after Enable: %d spans, want 2", n)
 	}
 }
 
@@ -223,7 +224,7 @@ func TestEndpointChangeKeepsSpansWithTheirPipeline(t *testing.T) {
 	if got := names(first.Spans()); len(got) != 1 || got[0] != "started before" {
 		t.Errorf("first endpoint got %v", got)
 	}
-	if got := names(telemetry.MemoryEndpoint(second).Spans()); len(got) != 1 || got[0] != "started after" {
+	if got := names(sightlinetest.MemoryEndpoint(second).Spans()); len(got) != 1 || got[0] != "started after" {
 		t.Errorf("second endpoint got %v", got)
 	}
 	st := c.Control().Status()
@@ -303,24 +304,6 @@ func TestAddRemoveEndpointsAndOnChange(t *testing.T) {
 	}
 }
 
-func TestSetupProblemsAndStrict(t *testing.T) {
-	bad := env("SIGHTLINE_TELEMETRY_ENABLE", "on", "SIGHTLINE_TELEMETRY_TOPICS", "everything",
-		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "memory")
-	c, err := telemetry.Setup(context.Background(), bad)
-	var ce *telemetry.ConfigError
-	if !errors.As(err, &ce) || c == nil {
-		t.Fatalf("Setup = %v, %v; want a component and a ConfigError", c, err)
-	}
-	defer c.Shutdown(context.Background())
-	if c.Control().Topics() != (telemetry.Topics{User: true}) || !c.Control().IsEnabled() {
-		t.Errorf("bad topics did not fall back alone: topics %v enabled %v", c.Control().Topics(), c.Control().IsEnabled())
-	}
-	c2, err := telemetry.Setup(context.Background(), bad, telemetry.WithStrict())
-	if c2 != nil || !errors.As(err, &ce) {
-		t.Fatalf("strict Setup = %v, %v; want nil and a ConfigError", c2, err)
-	}
-}
-
 func TestPrecedenceAndOrigins(t *testing.T) {
 	name := memName(t, "p")
 	c, err := telemetry.Setup(context.Background(),
@@ -348,8 +331,8 @@ func TestPrecedenceAndOrigins(t *testing.T) {
 			t.Errorf("%s: origin %+v, want %+v (value %s)", s.Key, s.Origin, w, s.Value)
 		}
 	}
-	if !c.Control().IsEnabled() || c.Control().Sampler() != telemetry.RatioSampler(0.25) {
-		t.Errorf("effective: enabled %v sampler %v", c.Control().IsEnabled(), c.Control().Sampler())
+	if !c.Control().Enabled() || c.Control().Sampler() != telemetry.RatioSampler(0.25) {
+		t.Errorf("effective: enabled %v sampler %v", c.Control().Enabled(), c.Control().Sampler())
 	}
 	_, s := c.Tracer("t").Start(context.Background(), "x", trace.WithNewRoot())
 	s.End()
@@ -389,8 +372,8 @@ func TestShutdownIsIdempotentAndFinal(t *testing.T) {
 	if err := c.Shutdown(ctx); err != nil {
 		t.Fatalf("second Shutdown: %v", err)
 	}
-	if err := c.Control().Start(ctx); !errors.Is(err, telemetry.ErrShutdown) {
-		t.Errorf("Start after Shutdown = %v", err)
+	if err := c.Control().Enable(ctx); !errors.Is(err, telemetry.ErrShutdown) {
+		t.Errorf("Enable after Shutdown = %v", err)
 	}
 	_, s := c.Tracer("t").Start(ctx, "x")
 	if s.IsRecording() {

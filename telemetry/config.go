@@ -29,7 +29,8 @@ type Config struct {
 	TracingEndpoints []Endpoint
 	LoggingEndpoints []Endpoint
 	// SpanProcessor is "simple", "batch" or "" (automatic: simple for console
-	// and memory endpoints, batch for the others).
+	// endpoints and those of exporters registered with WithSimpleProcessor,
+	// such as sightlinetest's memory; batch for the others).
 	SpanProcessor string
 	// SyncExportTimeout bounds one export of a simple processor to a network
 	// (http, grpc) endpoint, in the goroutine that ends the span or emits the

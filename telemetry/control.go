@@ -14,9 +14,15 @@ var ErrShutdown = errors.New("telemetry component is shut down")
 // Control changes a component's telemetry at runtime, the operations of
 // PyTango's DeviceProxy telemetry API and more. A change applies to spans
 // started after it: a span started before is exported by the pipeline that
-// was current at its start, even after Stop or an endpoint change. Runtime
-// changes last until the process ends; they are not written to stored
-// properties.
+// was current at its start, even after Disable or an endpoint change.
+// Runtime changes win over every other layer (environment, code options,
+// stored properties) and last until the process ends; they are not written
+// to stored properties (the admin API's ?persist=1 does that).
+//
+// Enable and Disable are a runtime switch, not a lifecycle: a disabled
+// component keeps its pipelines and can be enabled again. A component's
+// life ends with Component.Shutdown. (PyTango calls the switch start and
+// stop; the admin API's routes and sightline ctl keep those names.)
 //
 // Every method is safe for concurrent use; none blocks the span hot path.
 type Control struct{ c *Component }
@@ -32,13 +38,15 @@ type Change struct {
 // Component returns the component's name.
 func (k *Control) Component() string { return k.c.name }
 
-// IsEnabled reports whether telemetry is on.
-func (k *Control) IsEnabled() bool { return k.c.state.Load().enabled }
+// Enabled reports whether telemetry is on.
+func (k *Control) Enabled() bool { return k.c.state.Load().enabled }
 
-// Start turns telemetry on, building the pipelines on first use. An
-// endpoint whose exporter cannot be built is left out and returned as an
-// error; the others run.
-func (k *Control) Start(ctx context.Context) error {
+// Enable turns telemetry on, building the pipelines on first use. An
+// endpoint whose exporter cannot be built is left out, returned as an error
+// and listed in Status.Problems; the others run. Enabling an enabled
+// component changes nothing. ctx bounds building the exporters; they outlive
+// it.
+func (k *Control) Enable(ctx context.Context) error {
 	var err error
 	return k.c.change(KeyEnable, func() error {
 		err = k.c.enableLocked(ctx)
@@ -47,10 +55,11 @@ func (k *Control) Start(ctx context.Context) error {
 	}, func() error { return err })
 }
 
-// Stop turns telemetry off: new spans are non-recording (they still carry
-// the caller's context on) and logs are dropped; spans already started are
-// exported when they end.
-func (k *Control) Stop() error {
+// Disable turns telemetry off: new spans are non-recording (they still
+// carry the caller's context on) and logs are dropped; spans already
+// started are exported when they end. The pipelines stay, so Enable is
+// cheap; Component.Shutdown ends them.
+func (k *Control) Disable() error {
 	return k.c.change(KeyEnable, func() error {
 		st := *k.c.state.Load()
 		st.enabled = false

@@ -3,22 +3,19 @@ package telemetry
 import (
 	"log/slog"
 	"os"
-	"sync"
 	"sync/atomic"
-
-	"go.opentelemetry.io/otel"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/ratelog"
 )
 
 // The process has one diagnostics log: export errors of every component,
 // deduplicated and rate-limited ("export to X failing: ... (N similar
-// suppressed)", then "export to X recovered"), configuration warnings, and
-// the OpenTelemetry global error handler's errors. It writes to stderr
-// unless SetDiagnostics says otherwise, never into the telemetry pipeline.
+// suppressed)", then "export to X recovered"), configuration warnings, and,
+// once a component is set up WithGlobal, the OpenTelemetry global error
+// handler's errors. It writes to stderr unless SetDiagnostics says
+// otherwise, never into the telemetry pipeline.
 var (
 	diagLog         atomic.Pointer[ratelog.Log]
-	installHandler  sync.Once
 	processDiagnose = diagnosticsHandler{}
 )
 
@@ -37,15 +34,11 @@ func SetDiagnostics(out *slog.Logger) {
 
 func diagnostics() *ratelog.Log { return diagLog.Load() }
 
-// diagnosticsHandler is the OpenTelemetry global error handler; it forwards
-// to the current diagnostics log.
+// diagnosticsHandler is the OpenTelemetry global error handler that
+// WithGlobal installs; it forwards to the current diagnostics log.
 type diagnosticsHandler struct{}
 
 func (diagnosticsHandler) Handle(err error) { diagnostics().Handle(err) }
-
-func installErrorHandler() {
-	installHandler.Do(func() { otel.SetErrorHandler(processDiagnose) })
-}
 
 // slogLevel maps a diagnostics level to the slog level the log filters at.
 func (l Level) slogLevel() slog.Level {

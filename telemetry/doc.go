@@ -4,42 +4,84 @@
 //
 // # Setup
 //
-//	comp, err := telemetry.Setup(ctx, telemetry.WithServiceName("motor-server"))
+//	comp, err := telemetry.Setup(ctx, telemetry.WithServiceName("motor-server"), telemetry.WithGlobal())
 //	if err != nil {
-//		log.Print(err) // bad settings are listed here; each fell back to its default
+//		return err // no usable component: the resource could not be built, or WithStrict
 //	}
 //	defer comp.Shutdown(context.Background())
 //	tracer := comp.Tracer("example.com/motor")
 //	logger := comp.Logger() // slog, bridged to OpenTelemetry logs
 //
-// The configuration comes from SIGHTLINE_TELEMETRY_* and the standard
-// OTEL_* variables (docs/configuration.md lists every one, and a test keeps
-// that list and this package in step), then code options, then stored
-// properties (WithProperties, Tango's telemetry_* keys), then runtime
-// changes. Telemetry is off until SIGHTLINE_TELEMETRY_ENABLE=on (or a
-// property or Control.Start) turns it on.
+// Setup returns an error only when no usable component exists. A bad
+// setting (a variable, a WithConfig field or a stored property) does not
+// stop it: the setting keeps the value from the layer below or its default,
+// the problem (setting, value, what is allowed, what is used instead) is
+// logged once to the diagnostics log, and Control().Status().Problems lists
+// it (the admin API serves it as "problems"). WithStrict turns any problem
+// into an error and no component.
+//
+// # Configuration layers
+//
+// One precedence rule, lowest first:
+//
+//  1. defaults;
+//  2. the environment: SIGHTLINE_TELEMETRY_* and the standard OTEL_*
+//     variables (docs/configuration.md lists every one, and a test keeps
+//     that list and this package in step);
+//  3. code options (WithConfig, WithServiceName, ...): the program's
+//     defaults, so they win over the environment, as explicit options do;
+//  4. stored properties (WithProperties, Tango's telemetry_* keys): the
+//     operator's persisted per-component settings (the admin API's
+//     ?persist=1), which must survive a restart even for settings the code
+//     sets;
+//  5. runtime changes through Control (and the admin API), until the
+//     process ends.
+//
+// Control().Config and Status show every setting's value and the layer it
+// came from. Telemetry is off until SIGHTLINE_TELEMETRY_ENABLE=on (or code,
+// a property, or Control.Enable) turns it on.
 //
 // One process may hold several components, each with its own resource
 // (service.name, service.namespace, service.instance.id, host.name,
 // process.pid, process.executable.name, ...) and its own Control.
 //
+// # Process-wide state
+//
+// Setup touches the OpenTelemetry globals only with WithGlobal, which
+// installs the component's TracerProvider and LoggerProvider, its
+// propagator (OTEL_PROPAGATORS, default W3C tracecontext and baggage) and
+// sightline's error handler (the SDK's internal errors go to the
+// diagnostics log). Without it, a second component never changes what the
+// first, or the program, installed; give instrumentation the component's
+// providers and Component.Propagator explicitly. Process-wide in any case:
+// the diagnostics log (SetDiagnostics; its level follows the last Setup's
+// SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL) and the exporter registry
+// (RegisterExporter).
+//
 // # Exporters
 //
 // Each endpoint is an exporter and a destination: console (stdout/stderr,
 // in OpenTelemetry Python's console JSON shape), file (OTLP-JSON lines,
-// {pid} in the path), http (OTLP/HTTP protobuf, or JSON), grpc (OTLP/gRPC),
-// memory (tests) or none. Several may run at once.
+// {pid} in the path), http (OTLP/HTTP protobuf, or JSON), grpc (OTLP/gRPC)
+// or none, and any exporter added with RegisterExporter (a factory per
+// name, called with the endpoint, in the style of OpenTelemetry contrib's
+// autoexport). Package sightlinetest registers "memory" for tests; this
+// package does not depend on the SDK's test packages. Several endpoints may
+// run at once.
 //
 // # Runtime control
 //
 // A component's TracerProvider and LoggerProvider never change; Control
-// swaps what is behind them. On/off, topics and the sampler are atomic gates
-// read at span start. An endpoint change builds a new pipeline generation
-// and swaps it in: spans started before the change are still exported by
-// the endpoints that were current at their start, and the old generation
-// drains and shuts down in the background. The span hot path takes no lock
-// that a change holds. When off, Tracer.Start costs a few nanoseconds and no
-// allocation, and the caller's span context still flows to outgoing calls.
+// swaps what is behind them. Control.Enable and Control.Disable are the
+// runtime switch (PyTango's start and stop, whose names the admin routes
+// keep); the component's life ends with Shutdown. On/off, topics and the
+// sampler are atomic gates read at span start. An endpoint change builds a
+// new pipeline generation and swaps it in: spans started before the change
+// are still exported by the endpoints that were current at their start,
+// and the old generation drains and shuts down in the background. The span
+// hot path takes no lock that a change holds. When off, Tracer.Start costs
+// a few nanoseconds and no allocation, and the caller's span context still
+// flows to outgoing calls.
 //
 // # Topics
 //

@@ -3,22 +3,24 @@ package telemetry
 import (
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
 // Exporter names, as used in SIGHTLINE_TELEMETRY_*_EXPORTERS, properties and
-// the admin API.
+// the admin API. More can be added with RegisterExporter.
 const (
 	ExporterConsole = "console" // stdout or stderr, OpenTelemetry Python's JSON shape
 	ExporterFile    = "file"    // OTLP-JSON lines; {pid} in the path is the process id
 	ExporterHTTP    = "http"    // OTLP/HTTP (protobuf, or JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
 	ExporterGRPC    = "grpc"    // OTLP/gRPC
-	ExporterMemory  = "memory"  // in memory, for tests (see package sightlinetest)
 	ExporterNone    = "none"    // no export
 )
 
-const allowedExporters = "console, file, http, grpc, memory, none"
+// ExporterMemory is the name package sightlinetest registers its in-memory
+// exporter under (its endpoint URL is a name; see sightlinetest.Memory).
+// It is not built in: a program that does not import sightlinetest refuses
+// it like any unknown exporter.
+const ExporterMemory = "memory"
 
 // Signal is what an endpoint carries.
 type Signal string
@@ -40,7 +42,8 @@ const (
 //
 // URL depends on the exporter: console "stdout" or "stderr"; file a path
 // (may contain {pid}); http an http(s) URL; grpc a grpc://, grpcs://, http://
-// or https:// URL with host and port; memory a name; none "".
+// or https:// URL with host and port; none ""; a registered exporter what
+// its registration accepts (sightlinetest's memory: a name).
 type Endpoint struct {
 	Exporter string `json:"exporter"`
 	URL      string `json:"url"`
@@ -56,12 +59,17 @@ func (e Endpoint) String() string {
 // ParseEndpoint checks an exporter name and its URL and returns the endpoint
 // in normal form: console aliases cout/cerr become stdout/stderr, an http URL
 // without a path gets /v1/traces or /v1/logs, an empty URL gets the
-// exporter's default. The error says what is wrong and what is allowed.
+// exporter's default. The exporter is one of Exporters (built in, or added
+// with RegisterExporter). The error says what is wrong and what is allowed.
 func ParseEndpoint(signal Signal, exporter, rawURL string) (Endpoint, error) {
 	exporter = strings.ToLower(strings.TrimSpace(exporter))
 	rawURL = strings.TrimSpace(rawURL)
+	reg := exporters.lookup(exporter)
 	if rawURL == "" {
 		rawURL = defaultURL(signal, exporter)
+		if reg != nil {
+			rawURL = reg.defaultURL
+		}
 	}
 	// Endpoint lists are comma separated everywhere (environment, stored
 	// properties), so an endpoint with a comma could not be read back.
@@ -105,18 +113,14 @@ func ParseEndpoint(signal Signal, exporter, rawURL string) (Endpoint, error) {
 		}
 		u.Path = ""
 		return Endpoint{exporter, u.String()}, nil
-	case ExporterMemory:
-		if !memoryName.MatchString(rawURL) {
-			return Endpoint{}, badValue("a name of letters, digits, '.', '_', '-'", "memory endpoint %q is not a name", rawURL)
-		}
-		return Endpoint{exporter, rawURL}, nil
 	case ExporterNone:
 		return Endpoint{exporter, ""}, nil
 	}
-	return Endpoint{}, badValue(allowedExporters, "unknown exporter %q", exporter)
+	if reg != nil {
+		return reg.parse(signal, exporter, rawURL)
+	}
+	return Endpoint{}, badValue(allowedExporters(), "unknown exporter %q", exporter)
 }
-
-var memoryName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // parseNetURL checks that raw is an absolute URL with one of the schemes
 // listed in allowed (comma separated) and a host.
@@ -158,8 +162,6 @@ func defaultURL(signal Signal, exporter string) string {
 		return DefaultHTTPEndpoint
 	case ExporterGRPC:
 		return DefaultGRPCEndpoint
-	case ExporterMemory:
-		return "default"
 	}
 	return ""
 }

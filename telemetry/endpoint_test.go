@@ -26,7 +26,8 @@ func TestParseEndpoint(t *testing.T) {
 		{SignalTraces, "http", "http://c:1/x?q=1", Endpoint{}, "a query"},
 		{SignalTraces, "grpc", "grpc://c:1/path", Endpoint{}, "has a path"},
 		{SignalTraces, "zipkin", "http://c:1", Endpoint{}, `unknown exporter "zipkin"`},
-		{SignalTraces, "memory", "a/b", Endpoint{}, "not a name"},
+		{SignalTraces, testMem, "a/b", Endpoint{}, "not a name"},
+		{SignalTraces, "TestMem", "", Endpoint{testMem, "default"}, ""},
 	}
 	for _, tt := range tests {
 		got, err := ParseEndpoint(tt.sig, tt.exporter, tt.url)

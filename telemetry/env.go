@@ -8,7 +8,10 @@ import (
 	"strings"
 )
 
-// Getenv looks up one environment variable, like os.LookupEnv.
+// Getenv looks up one environment variable, like os.LookupEnv: the value
+// and whether the variable is set. It is the one environment hook type of
+// the module (telemetry.WithEnv, admin.WithEnv, ...); nil means
+// os.LookupEnv.
 type Getenv func(name string) (string, bool)
 
 // FromEnv reads a configuration from the environment (os.LookupEnv when
@@ -83,7 +86,7 @@ func (r *envReader) read() {
 			r.set(KeySpanProcessor, "SIGHTLINE_TELEMETRY_SPAN_PROCESSOR")
 		default:
 			r.bad("SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", v, badValue("simple, batch", "unknown span processor %q", v),
-				"the default (simple for console and memory, batch otherwise)")
+				"the default (simple for console and exporters registered with WithSimpleProcessor, batch otherwise)")
 		}
 	}
 	r.readTimeouts()
@@ -321,13 +324,13 @@ func (r *envReader) readEndpoints(sig Signal, key, kind, otelKind string, def []
 			}
 		}
 		if name == "" {
-			r.bad(expVar, strings.Join(names, ","), badValue(allowedExporters, "%v at position %d", errEmptyItem, i+1), using)
+			r.bad(expVar, strings.Join(names, ","), badValue(allowedExporters(), "%v at position %d", errEmptyItem, i+1), using)
 			return def
 		}
 		ep, err := ParseEndpoint(sig, name, u)
 		if err != nil {
 			variable, value := urlVar, u
-			if !slices.Contains(strings.Split(allowedExporters, ", "), strings.ToLower(name)) {
+			if !knownExporter(name) {
 				variable, value = expVar, name
 				if len(origin) > 0 && origin[0] == otelVar {
 					variable = otelVar

@@ -6,6 +6,7 @@ import (
 
 	"go.opentelemetry.io/otel/codes"
 
+	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -25,7 +26,8 @@ func ExampleSetup() {
 			return v, ok
 		}))
 	if err != nil {
-		fmt.Println("configuration problems:", err)
+		fmt.Println(err) // no usable component
+		return
 	}
 	tracer := comp.Tracer("example.com/motor")
 	ctx, move := tracer.Start(ctx, "move motor1")
@@ -35,12 +37,43 @@ func ExampleSetup() {
 	move.End()
 	_ = comp.Shutdown(context.Background())
 
-	for _, s := range telemetry.MemoryEndpoint("example-setup").Spans() {
+	for _, s := range sightlinetest.MemoryEndpoint("example-setup").Spans() {
 		fmt.Println(s.Name, s.Status.Code)
 	}
 	// Output:
 	// settle Error
 	// move motor1 Unset
+}
+
+// A bad setting does not stop Setup: it keeps its default, and Status lists
+// the problem (so does the diagnostics log, once). WithStrict would make it
+// an error instead.
+func ExampleSetup_problems() {
+	ctx := context.Background()
+	comp, err := telemetry.Setup(ctx, telemetry.WithEnv(func(name string) (string, bool) {
+		if name == "SIGHTLINE_TELEMETRY_TOPICS" {
+			return "user,driver", true
+		}
+		return "", false
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer comp.Shutdown(ctx)
+	for _, p := range comp.Control().Status().Problems {
+		fmt.Println(p.Setting, p.Value)
+		fmt.Println(p.Reason)
+		fmt.Println("allowed:", p.Allowed)
+		fmt.Println("using:", p.Using)
+	}
+	fmt.Println("topics:", comp.Control().Topics())
+	// Output:
+	// SIGHTLINE_TELEMETRY_TOPICS user,driver
+	// unknown topic "driver"
+	// allowed: user, kernel, all, none
+	// using: the default user
+	// topics: user
 }
 
 // Runtime control: a bad setting is refused with a message naming it, and

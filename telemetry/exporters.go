@@ -120,8 +120,6 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 		return console.NewSpanExporter(consoleWriter(ep)), nil
 	case ExporterFile:
 		return otlpjson.NewFileSpanExporter(ep.URL)
-	case ExporterMemory:
-		return MemoryEndpoint(ep.URL).spanExporter(), nil
 	case ExporterHTTP:
 		if s.json {
 			return otlpjson.NewHTTPSpanExporter(ep.URL, s.httpJSONOptions()...), nil
@@ -133,6 +131,9 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 			otlptracegrpc.WithTimeout(s.timeout), otlptracegrpc.WithRetry(s.retryConfig()),
 			otlptracegrpc.WithDialOption(s.grpcDialOptions()...))
 	}
+	if r := exporters.lookup(ep.Exporter); r != nil && r.spans != nil {
+		return r.spans(ctx, ep)
+	}
 	return nil, fmt.Errorf("no span exporter for %q", ep.Exporter)
 }
 
@@ -142,8 +143,6 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 		return console.NewLogExporter(consoleWriter(ep)), nil
 	case ExporterFile:
 		return otlpjson.NewFileLogExporter(ep.URL)
-	case ExporterMemory:
-		return MemoryEndpoint(ep.URL).logExporter(), nil
 	case ExporterHTTP:
 		if s.json {
 			return otlpjson.NewHTTPLogExporter(ep.URL, s.httpJSONOptions()...), nil
@@ -155,16 +154,23 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 			otlploggrpc.WithTimeout(s.timeout), otlploggrpc.WithRetry(otlploggrpc.RetryConfig(s.retryConfig())),
 			otlploggrpc.WithDialOption(s.grpcDialOptions()...))
 	}
+	if r := exporters.lookup(ep.Exporter); r != nil && r.logs != nil {
+		return r.logs(ctx, ep)
+	}
 	return nil, fmt.Errorf("no log exporter for %q", ep.Exporter)
 }
 
 // processorFor is the processor kind an endpoint uses: the configured one,
-// or simple for console and memory and batch for the rest.
+// or simple for console and for registered exporters that ask for it
+// (WithSimpleProcessor), and batch for the rest.
 func processorFor(cfg Config, ep Endpoint) string {
 	if cfg.SpanProcessor != "" {
 		return cfg.SpanProcessor
 	}
-	if ep.Exporter == ExporterConsole || ep.Exporter == ExporterMemory {
+	if ep.Exporter == ExporterConsole {
+		return "simple"
+	}
+	if r := exporters.lookup(ep.Exporter); r != nil && r.simple {
 		return "simple"
 	}
 	return "batch"

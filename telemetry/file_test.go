@@ -3,7 +3,6 @@ package telemetry_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -62,42 +62,53 @@ func TestFileEndpoint(t *testing.T) {
 }
 
 // TestEndpointThatCannotBeBuilt: a file endpoint in a missing directory is a
-// reported problem; the other endpoints run. When no endpoint can be built,
-// nothing is recorded, and Start tries again.
+// reported problem (in Status, the component is usable); the other endpoints
+// run. When no endpoint can be built, nothing is recorded, and Enable tries
+// again.
 func TestEndpointThatCannotBeBuilt(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "missing", "x.jsonl")
 	mem := memName(t, "ok")
 	c, err := telemetry.Setup(context.Background(), env("SIGHTLINE_TELEMETRY_ENABLE", "on",
 		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "file,memory", "SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", bad+","+mem,
 		"SIGHTLINE_TELEMETRY_TYPES", "tracing"))
-	var ce *telemetry.ConfigError
-	if !errors.As(err, &ce) || !strings.Contains(err.Error(), bad) {
-		t.Fatalf("Setup error %v, want a problem naming %s", err, bad)
+	if err != nil {
+		t.Fatalf("Setup: %v", err)
 	}
 	defer c.Shutdown(context.Background())
+	if ps := c.Control().Status().Problems; len(ps) != 1 || !strings.Contains(ps[0].Error(), bad) {
+		t.Fatalf("Status().Problems = %v, want a problem naming %s", ps, bad)
+	}
 	_, s := c.Tracer("t").Start(context.Background(), "x")
 	s.End()
-	if n := len(telemetry.MemoryEndpoint(mem).Spans()); n != 1 {
+	if n := len(sightlinetest.MemoryEndpoint(mem).Spans()); n != 1 {
 		t.Errorf("the good endpoint got %d spans, want 1", n)
+	}
+	strict, err := telemetry.Setup(context.Background(), telemetry.WithStrict(), env("SIGHTLINE_TELEMETRY_ENABLE", "on",
+		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "file,memory", "SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", bad+","+mem))
+	if strict != nil || err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("strict Setup = %v, %v; want no component and an error naming %s", strict, err, bad)
 	}
 
 	only, err := telemetry.Setup(context.Background(), env("SIGHTLINE_TELEMETRY_ENABLE", "on",
 		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "file", "SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", bad,
 		"SIGHTLINE_TELEMETRY_TYPES", "tracing"))
-	if err == nil {
-		t.Fatal("no problem reported for an unbuildable endpoint")
+	if err != nil {
+		t.Fatalf("Setup: %v", err)
 	}
 	defer only.Shutdown(context.Background())
+	if len(only.Control().Status().Problems) == 0 {
+		t.Fatal("no problem reported for an unbuildable endpoint")
+	}
 	if _, s := only.Tracer("t").Start(context.Background(), "x"); s.IsRecording() {
 		t.Error("spans recorded with no endpoint to export them")
 	}
 	if err := os.MkdirAll(filepath.Dir(bad), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := only.Control().Start(context.Background()); err != nil {
-		t.Fatalf("Start after the directory exists: %v", err)
+	if err := only.Control().Enable(context.Background()); err != nil {
+		t.Fatalf("Enable after the directory exists: %v", err)
 	}
 	if _, s := only.Tracer("t").Start(context.Background(), "x"); !s.IsRecording() {
-		t.Error("Start did not build the endpoint once it could")
+		t.Error("Enable did not build the endpoint once it could")
 	}
 }

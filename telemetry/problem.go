@@ -10,16 +10,20 @@ import (
 // was refused, what is allowed, and what is used instead.
 type Problem struct {
 	// Setting names where the value came from: an environment variable
-	// (SIGHTLINE_TELEMETRY_TOPICS), a property (telemetry_topics) or an option.
-	Setting string
-	// Value is the refused value as given.
-	Value string
+	// (SIGHTLINE_TELEMETRY_TOPICS), a property ("property telemetry_topics"),
+	// a code option ("WithConfig: Sampler"), or "endpoints" for endpoints
+	// whose exporter could not be built.
+	Setting string `json:"setting"`
+	// Value is the refused value as given ("" when there is none).
+	Value string `json:"value"`
 	// Reason says what is wrong with it.
-	Reason string
-	// Allowed lists or describes the values that are accepted.
-	Allowed string
-	// Using describes the value used instead (the documented default).
-	Using string
+	Reason string `json:"reason"`
+	// Allowed lists or describes the values that are accepted ("" when the
+	// reason says it).
+	Allowed string `json:"allowed,omitempty"`
+	// Using describes the value used instead: the documented default, or
+	// the value from the layer below.
+	Using string `json:"using,omitempty"`
 }
 
 func (p Problem) Error() string {
@@ -34,10 +38,12 @@ func (p Problem) Error() string {
 	return b.String()
 }
 
-// ConfigError lists every configuration problem found. Setup returns it with
-// a usable Component (each bad setting replaced by its default) unless the
-// Strict option is given, in which case Setup fails.
+// ConfigError lists every configuration problem found. FromEnv, Validate
+// and CheckProperties return it; Setup returns it (and no component) only
+// with WithStrict: otherwise the component keeps a working value for each
+// bad setting and lists the problems in Status.Problems.
 type ConfigError struct {
+	// Problems has one entry per bad setting, in the order they were read.
 	Problems []Problem
 }
 

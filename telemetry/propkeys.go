@@ -137,7 +137,7 @@ func applyProperties(cfg Config, src Sources, props map[string][]string, ps *pro
 // take the exporter's default) and returns which key was wrong on error.
 func pairEndpoints(sig Signal, names, urls []string, namesKey, urlsKey string) ([]Endpoint, string, error) {
 	if len(names) == 0 {
-		return nil, namesKey, badValue(allowedExporters, "no exporters")
+		return nil, namesKey, badValue(allowedExporters(), "no exporters")
 	}
 	if len(urls) > len(names) {
 		return nil, urlsKey, badValue("at most one endpoint per exporter",
@@ -151,7 +151,7 @@ func pairEndpoints(sig Signal, names, urls []string, namesKey, urlsKey string) (
 		}
 		ep, err := ParseEndpoint(sig, n, u)
 		if err != nil {
-			if !slices.Contains(strings.Split(allowedExporters, ", "), strings.ToLower(n)) {
+			if !knownExporter(n) {
 				return nil, namesKey, err
 			}
 			return nil, urlsKey, err

@@ -13,6 +13,14 @@ type Status struct {
 	Topics    []string  `json:"topics"`
 	Sampler   Sampler   `json:"sampler"`
 	Settings  []Setting `json:"settings"`
+	// Problems lists the configuration problems found: each bad variable,
+	// code option or property Setup met (its value, what is allowed, and
+	// what was used instead), then each endpoint whose exporter could not
+	// be built when the pipelines were built. Empty (never null in JSON)
+	// when there are none. Runtime changes that are refused are answered to
+	// their caller, not listed here; a later change does not clear a
+	// problem.
+	Problems []Problem `json:"problems"`
 	// Endpoints lists every endpoint with a pipeline: the configured ones
 	// (Active) and removed ones still draining spans started before.
 	Endpoints []EndpointStatus `json:"endpoints"`
@@ -61,6 +69,7 @@ func (k *Control) Status() Status {
 	}
 	c.mu.Lock()
 	s.Settings = settingsOf(c.cfg, c.src)
+	s.Problems = append(make([]Problem, 0, len(c.problems)), c.problems...)
 	for _, ep := range c.cfg.TracingEndpoints {
 		if sk := c.spanSinks[ep]; sk != nil {
 			s.Endpoints = append(s.Endpoints, sk.status(true))

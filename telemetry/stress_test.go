@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 	"github.com/sightline-dev/sightline/telemetry/topic"
 )
@@ -36,7 +37,7 @@ func stress(t *testing.T, processor string) {
 	epName := func(i int64) string { return fmt.Sprintf("%s.ep%d", memName(t, "x"), i) }
 	ctx := context.Background()
 	for i := range int64(changes + 1) {
-		telemetry.MemoryEndpoint(epName(i)).Reset()
+		sightlinetest.MemoryEndpoint(epName(i)).Reset()
 	}
 	c, err := telemetry.Setup(ctx, env("SIGHTLINE_TELEMETRY_ENABLE", "on", "SIGHTLINE_TELEMETRY_TOPICS", "all",
 		"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", processor,
@@ -62,10 +63,10 @@ func stress(t *testing.T, processor string) {
 				}
 				version.Store(v)
 			case 1:
-				if c.Control().IsEnabled() {
-					changeErr = c.Control().Stop()
+				if c.Control().Enabled() {
+					changeErr = c.Control().Disable()
 				} else {
-					changeErr = c.Control().Start(ctx)
+					changeErr = c.Control().Enable(ctx)
 				}
 			case 3:
 				k := c.Control().Topics()
@@ -114,7 +115,7 @@ func stress(t *testing.T, processor string) {
 
 	where := map[trace.SpanID][]int64{}
 	for i := range version.Load() + 1 {
-		for _, s := range telemetry.MemoryEndpoint(epName(i)).Spans() {
+		for _, s := range sightlinetest.MemoryEndpoint(epName(i)).Spans() {
 			where[s.SpanContext.SpanID()] = append(where[s.SpanContext.SpanID()], i)
 		}
 	}

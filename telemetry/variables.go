@@ -19,20 +19,20 @@ var Variables = []Variable{
 	{"SIGHTLINE_TELEMETRY_SERVICE_NAME", "the executable's name", "any text",
 		"service.name of the resource, when the program does not set one in code. Wins over OTEL_SERVICE_NAME."},
 	{ClientServiceNameEnv, DefaultClientServiceName, "any text",
-		"service.name of a device client's own component (remote.Dial), as PyTango's client service name."},
+		"service.name of a program's own client component, read by telemetry.ClientServiceName (set it with WithServiceName), as PyTango's client service name."},
 	{"SIGHTLINE_TELEMETRY_TYPES", "tracing,logging", "tracing, logging, none",
 		"Which signals are exported."},
 	{"SIGHTLINE_TELEMETRY_TOPICS", "user", allowedTopics,
 		"Which span topics are recorded; kernel spans (transport, serialisation, engine internals) are opt-in."},
-	{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "http", allowedExporters,
+	{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "http", registrableExporters,
 		"Comma list of span exporters. Wins over OTEL_TRACES_EXPORTER."},
 	{"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", "each exporter's default", "comma list paired by position with the exporters",
 		"Where each span exporter sends. Missing positions take the exporter's default; more endpoints than exporters is an error."},
-	{"SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS", "http", allowedExporters,
+	{"SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS", "http", registrableExporters,
 		"Comma list of log exporters. Wins over OTEL_LOGS_EXPORTER."},
 	{"SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS", "each exporter's default", "comma list paired by position with the exporters",
 		"Where each log exporter sends."},
-	{"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", "simple for console and memory, batch otherwise", "simple, batch",
+	{"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", "simple for console (and registered exporters that ask for it, such as memory), batch otherwise", "simple, batch",
 		"Span and log processor for every endpoint."},
 	{"SIGHTLINE_TELEMETRY_SYNC_EXPORT_TIMEOUT", "500 (ms)", "10 to 60000 milliseconds, or a duration such as 500ms or 2s",
 		"Bound of one export by a simple processor to an http or grpc endpoint, in the goroutine that ends the span. After a failure or timeout the endpoint's items are dropped (counted) without waiting until a background probe gets through."},
@@ -71,13 +71,19 @@ var Variables = []Variable{
 	{"OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", "as OTEL_EXPORTER_OTLP_TIMEOUT",
 		"The same for log exporters; wins over OTEL_EXPORTER_OTLP_TIMEOUT."},
 	{"OTEL_PROPAGATORS", "tracecontext,baggage", "tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace, none",
-		"Text-map propagators installed as the global propagator."},
+		"Text-map propagators of the component (Component.Propagator), installed as the global propagator only with WithGlobal."},
 	{"OTEL_EXPERIMENTAL_RESOURCE_DETECTORS", "", "process, host, os, container (comma list)",
 		"Adds detected resource attributes (process: runtime, command line, owner; host: host.id, host.arch; ...)."},
 }
 
+// registrableExporters describes the exporter names in the docs: the
+// built-in ones and those added with RegisterExporter.
+const registrableExporters = "console, file, http, grpc, none, or a registered name (memory, with package sightlinetest)"
+
 // ClientServiceNameEnv names the service.name of a device client's own
-// telemetry component (read by ClientServiceName, used by remote.Dial).
+// telemetry component, as PyTango's client service name: a program that
+// only calls devices (remote.Dial takes its providers, or the globals) sets
+// up its component with WithServiceName(ClientServiceName(getenv)).
 const ClientServiceNameEnv = "SIGHTLINE_TELEMETRY_CLIENT_SERVICE_NAME"
 
 // DefaultClientServiceName is a device client's service.name when

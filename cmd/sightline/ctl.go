@@ -144,9 +144,9 @@ func ctlDo(ctx context.Context, c *admin.Client, f ctlFlags, args []string) (any
 		}
 		var err error
 		if verb == "start" {
-			err = c.Start(ctx, comp, call...)
+			err = c.Enable(ctx, comp, call...)
 		} else {
-			err = c.Stop(ctx, comp, call...)
+			err = c.Disable(ctx, comp, call...)
 		}
 		if err != nil {
 			return nil, err

@@ -89,7 +89,7 @@ func printHuman(w io.Writer, v any) {
 }
 
 // printStatus prints a component's status as tables: state, settings with
-// their sources, endpoints with health and counters.
+// their sources, configuration problems, endpoints with health and counters.
 func printStatus(w io.Writer, s telemetry.Status) {
 	fmt.Fprintf(w, "component %s: telemetry %s, tracing %s, logging %s, topics %s, sampler %s\n",
 		s.Component, onOff(s.Enabled), onOff(s.Tracing), onOff(s.Logging), strings.Join(s.Topics, ","), s.Sampler)
@@ -111,6 +111,9 @@ func printStatus(w io.Writer, s telemetry.Status) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", st.Key, orDash(st.Value), src)
 	}
 	_ = tw.Flush()
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "problem: %s\n", p.Error())
+	}
 	if len(s.Endpoints) == 0 {
 		fmt.Fprintln(w, "\nno endpoint pipelines (telemetry has not been started, or the endpoints are none)")
 		return

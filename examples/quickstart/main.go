@@ -12,7 +12,9 @@
 // files, sample, ...).
 //
 // With -admin ADDR it keeps measuring and serves the telemetry admin API, so
-// its telemetry can be stopped, retargeted and restarted from outside:
+// its telemetry can be turned off, retargeted and on again from outside
+// (ctl's start and stop are PyTango's names for Control.Enable and
+// Control.Disable):
 //
 //	go run ./examples/quickstart -admin 127.0.0.1:8761 &
 //	go run ./cmd/sightline ctl quickstart stop
@@ -72,7 +74,10 @@ func main() {
 // a sample (or, with -admin, one every interval until ctx ends) and shuts
 // telemetry down, flushing what is left. Messages for the user go to stderr.
 func run(ctx context.Context, stderr io.Writer, f flags) error {
-	opts := []telemetry.Option{telemetry.WithServiceName("quickstart")}
+	// WithGlobal: the quickstart is the program's only component, so it is
+	// also the OpenTelemetry global (providers, propagator, error handler)
+	// for any library that uses the globals.
+	opts := []telemetry.Option{telemetry.WithServiceName("quickstart"), telemetry.WithGlobal()}
 	var store *properties.Store
 	if f.props != "" {
 		var err error
@@ -87,12 +92,13 @@ func run(ctx context.Context, stderr io.Writer, f flags) error {
 		opts = append(opts, telemetry.WithProperties(props))
 	}
 	comp, err := telemetry.Setup(ctx, opts...)
-	if comp == nil {
-		return err // only with telemetry.WithStrict, or when the resource cannot be built
+	if err != nil {
+		return err // no usable component (the resource could not be built)
 	}
-	// Bad settings were reported by Setup (once, on stderr) and fell back to
-	// their defaults: keep going.
-	if !comp.Control().IsEnabled() {
+	// Bad settings do not stop Setup: each was reported once on stderr,
+	// kept its default, and is listed in comp.Control().Status().Problems
+	// (sightline ctl quickstart status shows them). Keep going.
+	if !comp.Control().Enabled() {
 		fmt.Fprintln(stderr, "telemetry is off: set SIGHTLINE_TELEMETRY_ENABLE=on to see spans and logs")
 	}
 	defer func() {
@@ -140,7 +146,7 @@ func serveAndMeasure(ctx context.Context, stderr io.Writer, comp *telemetry.Comp
 	defer tick.Stop()
 	for n := 1; ; n++ {
 		in.measureSample(ctx)
-		fmt.Fprintf(stderr, "sample %d measured (telemetry %s)\n", n, onOff(comp.Control().IsEnabled()))
+		fmt.Fprintf(stderr, "sample %d measured (telemetry %s)\n", n, onOff(comp.Control().Enabled()))
 		select {
 		case <-ctx.Done():
 			return <-served

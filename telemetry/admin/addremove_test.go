@@ -47,17 +47,17 @@ func TestAddRemove(t *testing.T) {
 	if names, err := f.client.Components(ctx); err != nil || strings.Join(names, ",") != "b,motor" {
 		t.Errorf("Components = %q, %v", names, err)
 	}
-	if err := f.client.Stop(ctx, "b"); err != nil {
+	if err := f.client.Disable(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
 	f.h.Remove("b")
 	f.h.Remove("never-there")
-	e := asError(t, f.client.Start(ctx, "b"))
+	e := asError(t, f.client.Enable(ctx, "b"))
 	if e.StatusCode != http.StatusNotFound || strings.Join(e.Allowed, ",") != "motor" {
 		t.Errorf("after Remove: %d %v", e.StatusCode, e)
 	}
-	if b.Control().IsEnabled() {
-		t.Error("Start reached a removed component")
+	if b.Control().Enabled() {
+		t.Error("Enable reached a removed component")
 	}
 	f.h.Remove("motor")
 	if names, err := f.client.Components(ctx); err != nil || names == nil || len(names) != 0 {

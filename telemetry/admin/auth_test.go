@@ -65,15 +65,15 @@ func TestToken(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	e := asError(t, f.newClient(t).Stop(ctx, "motor"))
+	e := asError(t, f.newClient(t).Disable(ctx, "motor"))
 	if e.StatusCode != 401 {
 		t.Errorf("client without token: %d %v", e.StatusCode, e)
 	}
-	e = asError(t, f.newClient(t, WithClientToken("nope")).Stop(ctx, "motor"))
+	e = asError(t, f.newClient(t, WithClientToken("nope")).Disable(ctx, "motor"))
 	if e.StatusCode != 403 {
 		t.Errorf("client with a wrong token: %d %v", e.StatusCode, e)
 	}
-	if err := f.newClient(t, WithClientToken(goodToken)).Stop(ctx, "motor"); err != nil || f.comp.Control().IsEnabled() {
+	if err := f.newClient(t, WithClientToken(goodToken)).Disable(ctx, "motor"); err != nil || f.comp.Control().Enabled() {
 		t.Errorf("client with the token: %v", err)
 	}
 	got := f.h.Refusals()
@@ -94,7 +94,7 @@ func TestChangeWithoutConfiguredTokenRefused(t *testing.T) {
 	ctx := context.Background()
 	noToken := f.newClient(t)
 	for name, change := range map[string]func() error{
-		"stop":      func() error { return noToken.Stop(ctx, "motor") },
+		"stop":      func() error { return noToken.Disable(ctx, "motor") },
 		"topics":    func() error { return noToken.SetTopics(ctx, "motor", []string{"kernel"}) },
 		"endpoints": func() error { return noToken.SetTracingEndpoints(ctx, "motor", nil) },
 		"sampler":   func() error { return noToken.SetSampler(ctx, "motor", telemetry.RatioSampler(0.5)) },
@@ -109,7 +109,7 @@ func TestChangeWithoutConfiguredTokenRefused(t *testing.T) {
 		t.Errorf("MissingToken = %d, want 4", got)
 	}
 	// The generated token works.
-	if err := f.newClient(t, WithClientToken(f.h.Token())).Stop(ctx, "motor"); err != nil || f.comp.Control().IsEnabled() {
+	if err := f.newClient(t, WithClientToken(f.h.Token())).Disable(ctx, "motor"); err != nil || f.comp.Control().Enabled() {
 		t.Fatalf("stop with the generated token: %v", err)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/sightline-dev/sightline/internal/httpjson"
 )
 
 // readBody reads the request body as exactly one JSON object into v. The
@@ -97,17 +99,8 @@ func typeName(t reflect.Type) string {
 
 // writeJSON writes v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b, _ = json.Marshal(Error{Message: "encoding the response: " + err.Error()})
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n'))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	httpjson.Write(w, status, v)
 }
 
 // writeError writes e as the JSON error body with its status code.

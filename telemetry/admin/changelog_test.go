@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -14,7 +15,7 @@ import (
 // records a memory endpoint received.
 func changeRecords(mem string) []map[string]string {
 	var out []map[string]string
-	for _, r := range telemetry.MemoryEndpoint(mem).Logs() {
+	for _, r := range sightlinetest.MemoryEndpoint(mem).Logs() {
 		if r.Body().AsString() != "telemetry admin change" {
 			continue
 		}

@@ -22,22 +22,24 @@ func (c *Client) Status(ctx context.Context, comp string) (telemetry.Status, err
 	return out, err
 }
 
-// Start turns a component's telemetry on. Like Control.Start, when an
-// endpoint's exporter cannot be built telemetry is on without it, and Start
-// returns an *Error with StatusCode 200 that says which.
-func (c *Client) Start(ctx context.Context, comp string, opts ...CallOption) error {
+// Enable turns a component's telemetry on (POST .../start, the route
+// keeps PyTango's name). Like Control.Enable, when an endpoint's exporter
+// cannot be built telemetry is on without it, and Enable returns an *Error
+// with StatusCode 200 that says which.
+func (c *Client) Enable(ctx context.Context, comp string, opts ...CallOption) error {
 	var out enabledResponse
 	if err := c.do(ctx, http.MethodPost, comp, "start", nil, &out, opts); err != nil {
 		return err
 	}
 	if out.Problem != "" {
-		return &Error{StatusCode: http.StatusOK, Message: "telemetry started, but " + out.Problem}
+		return &Error{StatusCode: http.StatusOK, Message: "telemetry enabled, but " + out.Problem}
 	}
 	return nil
 }
 
-// Stop turns a component's telemetry off.
-func (c *Client) Stop(ctx context.Context, comp string, opts ...CallOption) error {
+// Disable turns a component's telemetry off (POST .../stop, the route
+// keeps PyTango's name), like Control.Disable.
+func (c *Client) Disable(ctx context.Context, comp string, opts ...CallOption) error {
 	return c.do(ctx, http.MethodPost, comp, "stop", nil, nil, opts)
 }
 

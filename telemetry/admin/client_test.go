@@ -38,8 +38,8 @@ func TestClientRoutes(t *testing.T) {
 			}
 			return err
 		}, nil},
-		{"stop", func() error { return c.Stop(ctx, "motor") }, func() bool { return !ctl.IsEnabled() }},
-		{"start", func() error { return c.Start(ctx, "motor") }, ctl.IsEnabled},
+		{"stop", func() error { return c.Disable(ctx, "motor") }, func() bool { return !ctl.Enabled() }},
+		{"start", func() error { return c.Enable(ctx, "motor") }, ctl.Enabled},
 		{"set topics", func() error { return c.SetTopics(ctx, "motor", []string{"user", "kernel"}) },
 			func() bool { return ctl.Topics() == telemetry.Topics{User: true, Kernel: true} }},
 		{"topics", func() error {
@@ -157,7 +157,7 @@ func TestClientErrors(t *testing.T) {
 	checkError(t, e.StatusCode, *e, Error{StatusCode: 400, Message: "has no port", Field: "url", Value: "grpc://collector",
 		Allowed: []string{"grpc://host:port", "grpcs://host:port"}})
 
-	err = f.client.Stop(ctx, "motor", Persist())
+	err = f.client.Disable(ctx, "motor", Persist())
 	e = asError(t, err)
 	checkError(t, e.StatusCode, *e, Error{StatusCode: 400, Message: "persist asked but this server has no property store",
 		Field: "persist", Value: "1"})
@@ -243,7 +243,7 @@ func TestClientNonJSONError(t *testing.T) {
 	hc := &http.Client{Transport: &http.Transport{}}
 	defer hc.CloseIdleConnections()
 	c, _ := NewClient(ln.Addr().String(), WithHTTPClient(hc))
-	e := asError(t, c.Stop(context.Background(), "motor"))
+	e := asError(t, c.Disable(context.Background(), "motor"))
 	if e.StatusCode != http.StatusBadGateway || e.Error() != "502 Bad Gateway: upstream down" {
 		t.Errorf("error = %d %q", e.StatusCode, e.Error())
 	}

@@ -4,6 +4,11 @@
 // sampler), with authentication, validation that names the bad field, and
 // an audit record of every change.
 //
+// Start and stop are a runtime switch, not a lifecycle: they call
+// Control.Enable and Control.Disable, and the Go client's methods are
+// Client.Enable and Client.Disable. The routes (.../start, .../stop) and
+// sightline ctl's verbs keep PyTango's names for wire compatibility.
+//
 // # Serving
 //
 //	h, err := admin.NewHandler(admin.WithComponents(comp))
@@ -21,8 +26,8 @@
 // one path segment (url.PathEscape).
 //
 //	GET  /telemetry/v1/components                       {"components":["a","b"]}
-//	GET  /telemetry/v1/components/{name}/status         telemetry.Status
-//	POST .../{name}/start, .../{name}/stop              {"enabled":true}
+//	GET  /telemetry/v1/components/{name}/status         telemetry.Status (with "problems")
+//	POST .../{name}/start, .../{name}/stop              {"enabled":true} (Enable, Disable)
 //	GET|PUT .../{name}/topics                           {"topics":["user","kernel"]}
 //	GET|PUT .../{name}/tracing, .../{name}/logging      {"enabled":true}
 //	GET|PUT|POST|DELETE .../tracing/endpoints, .../logging/endpoints

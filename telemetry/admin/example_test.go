@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"net"
 
+	// Registers the memory exporter the example's component exports to.
+	_ "github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 	"github.com/sightline-dev/sightline/telemetry/admin"
 )
 
 // A device server serves the admin API for its component; an operator's
-// tool stops the component's telemetry and reads its status.
+// tool disables the component's telemetry (POST .../stop) and reads its
+// status.
 func Example() {
 	ctx := context.Background()
 	comp, err := telemetry.Setup(ctx, telemetry.WithComponent("sim/motor/1"),
@@ -62,7 +65,7 @@ func Example() {
 	defer client.CloseIdleConnections()
 	names, _ := client.Components(ctx)
 	fmt.Println("components:", names)
-	if err := client.Stop(ctx, "sim/motor/1"); err != nil {
+	if err := client.Disable(ctx, "sim/motor/1"); err != nil {
 		fmt.Println(err)
 	}
 	st, err := client.Status(ctx, "sim/motor/1")

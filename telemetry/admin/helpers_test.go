@@ -14,11 +14,13 @@ import (
 	"sync/atomic"
 	"testing"
 
+	// Registers the memory exporter the test components export to.
+	_ "github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
 // lookup is a getenv over m.
-func lookup(m map[string]string) func(string) (string, bool) {
+func lookup(m map[string]string) telemetry.Getenv {
 	return func(name string) (string, bool) {
 		v, ok := m[name]
 		return v, ok

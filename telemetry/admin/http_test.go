@@ -26,8 +26,8 @@ func TestRawRoutes(t *testing.T) {
 	}{
 		{"GET", PathPrefix, "", `{"components":["motor"]}`, nil},
 		{"GET", motor + "/status", "", "", nil},
-		{"POST", motor + "/stop", "", `{"enabled":false}`, func(c *telemetry.Control) bool { return !c.IsEnabled() }},
-		{"POST", motor + "/start", "", `{"enabled":true}`, (*telemetry.Control).IsEnabled},
+		{"POST", motor + "/stop", "", `{"enabled":false}`, func(c *telemetry.Control) bool { return !c.Enabled() }},
+		{"POST", motor + "/start", "", `{"enabled":true}`, (*telemetry.Control).Enabled},
 		{"GET", motor + "/topics", "", `{"topics":["user"]}`, nil},
 		{"PUT", motor + "/topics", `{"topics":["all"]}`, `{"topics":["user","kernel"]}`,
 			func(c *telemetry.Control) bool { return c.Topics().Kernel }},
@@ -202,15 +202,15 @@ func TestShutDownComponent(t *testing.T) {
 	r := f.do(t, http.MethodPut, motor+"/topics", `{"topics":["kernel"]}`, nil)
 	checkError(t, r.status, errorBody(t, r), Error{StatusCode: 409, Message: `component "motor" is shut down`,
 		Field: "component", Value: "motor"})
-	e := asError(t, f.client.Start(context.Background(), "motor"))
+	e := asError(t, f.client.Enable(context.Background(), "motor"))
 	if e.StatusCode != 409 {
-		t.Errorf("Start: %d %v", e.StatusCode, e)
+		t.Errorf("Enable: %d %v", e.StatusCode, e)
 	}
 }
 
-// Start with an endpoint whose exporter cannot be built turns telemetry on
+// Enable with an endpoint whose exporter cannot be built turns telemetry on
 // without it: 200, with the problem.
-func TestStartWithProblem(t *testing.T) {
+func TestEnableWithProblem(t *testing.T) {
 	comp, _ := testComponent(t, "broken", map[string]string{
 		"SIGHTLINE_TELEMETRY_ENABLE":            "off",
 		"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": "file",
@@ -222,11 +222,39 @@ func TestStartWithProblem(t *testing.T) {
 	if err := json.Unmarshal(r.body, &body); err != nil || r.status != 200 || !body.Enabled || body.Problem == "" {
 		t.Fatalf("start: %d %s", r.status, r.body)
 	}
-	if err := f.client.Stop(context.Background(), "broken"); err != nil {
+	if err := f.client.Disable(context.Background(), "broken"); err != nil {
 		t.Fatal(err)
 	}
-	e := asError(t, f.client.Start(context.Background(), "broken"))
-	if e.StatusCode != 200 || !strings.Contains(e.Error(), "telemetry started, but") || !comp.Control().IsEnabled() {
-		t.Errorf("Start: %d %v", e.StatusCode, e)
+	e := asError(t, f.client.Enable(context.Background(), "broken"))
+	if e.StatusCode != 200 || !strings.Contains(e.Error(), "telemetry enabled, but") || !comp.Control().Enabled() {
+		t.Errorf("Enable: %d %v", e.StatusCode, e)
+	}
+	// Status lists the endpoint as a problem, once.
+	st, err := f.client.Status(context.Background(), "broken")
+	if err != nil || len(st.Problems) != 1 || st.Problems[0].Setting != "endpoints" || !strings.Contains(st.Problems[0].Reason, "spans.jsonl") {
+		t.Errorf("Status().Problems = %+v, %v; want the file endpoint once", st.Problems, err)
+	}
+}
+
+// TestStatusServesProblems: the configuration problems Setup met are in
+// the status JSON, named by variable, with the value, what is allowed and
+// what is used instead.
+func TestStatusServesProblems(t *testing.T) {
+	comp, _ := testComponent(t, "bad", map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "sometimes"})
+	f := serve(t, WithComponents(comp))
+	r := f.do(t, http.MethodGet, PathPrefix+"/bad/status", "", nil)
+	var body struct {
+		Problems []map[string]string `json:"problems"`
+	}
+	if err := json.Unmarshal(r.body, &body); err != nil || r.status != 200 {
+		t.Fatalf("status: %d %s", r.status, r.body)
+	}
+	if len(body.Problems) != 1 || body.Problems[0]["setting"] != "SIGHTLINE_TELEMETRY_SAMPLER" ||
+		body.Problems[0]["value"] != "sometimes" || body.Problems[0]["allowed"] == "" ||
+		body.Problems[0]["using"] != "the default parentbased_always_on" {
+		t.Errorf("problems = %v", body.Problems)
+	}
+	if r := f.do(t, http.MethodGet, motor+"/status", "", nil); !strings.Contains(string(r.body), `"problems":[]`) {
+		t.Errorf("status of a good component: %s", r.body)
 	}
 }

@@ -25,15 +25,16 @@ func (h *Handler) getComponents(*call) (any, *Error) {
 
 func getStatus(_ *Handler, c *call) (any, *Error) { return c.ctl.Status(), nil }
 
-// postStart turns telemetry on. Like Control.Start, an endpoint whose
-// exporter cannot be built does not undo the change: the response is 200
-// with the problem in "problem".
+// postStart turns telemetry on (Control.Enable; the route keeps PyTango's
+// name). Like Control.Enable, an endpoint whose exporter cannot be built
+// does not undo the change: the response is 200 with the problem in
+// "problem".
 func (h *Handler) postStart(c *call) (any, *Error) {
 	var problem error
 	e := h.change(c, telemetry.KeyEnable, "", "", func() error {
 		// Exporters built here may outlive the request: they get its values
 		// but not its cancellation.
-		err := c.ctl.Start(context.WithoutCancel(c.r.Context()))
+		err := c.ctl.Enable(context.WithoutCancel(c.r.Context()))
 		if err != nil && !errors.Is(err, telemetry.ErrShutdown) {
 			problem = err
 			return nil
@@ -43,18 +44,20 @@ func (h *Handler) postStart(c *call) (any, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	resp := enabledResponse{Enabled: c.ctl.IsEnabled()}
+	resp := enabledResponse{Enabled: c.ctl.Enabled()}
 	if problem != nil {
 		resp.Problem = problem.Error()
 	}
 	return resp, nil
 }
 
+// postStop turns telemetry off (Control.Disable; the route keeps PyTango's
+// name).
 func (h *Handler) postStop(c *call) (any, *Error) {
-	if e := h.change(c, telemetry.KeyEnable, "", "", c.ctl.Stop); e != nil {
+	if e := h.change(c, telemetry.KeyEnable, "", "", c.ctl.Disable); e != nil {
 		return nil, e
 	}
-	return enabledResponse{Enabled: c.ctl.IsEnabled()}, nil
+	return enabledResponse{Enabled: c.ctl.Enabled()}, nil
 }
 
 func getTopics(_ *Handler, c *call) (any, *Error) {

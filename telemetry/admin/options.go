@@ -41,7 +41,7 @@ type handlerOptions struct {
 	comps      []*telemetry.Component
 	token      string
 	hasToken   bool // WithToken was given
-	getenv     func(string) (string, bool)
+	getenv     telemetry.Getenv
 	persister  Persister
 	maxBody    int64
 	fileDirs   []string
@@ -70,9 +70,10 @@ func WithToken(token string) Option {
 
 // WithEnv reads SIGHTLINE_ADMIN_TOKEN and SIGHTLINE_ADMIN_FILE_DIRS through
 // getenv instead of os.LookupEnv (for tests and servers with their own
-// environment). The runtime directory is always read from the process
+// environment); it takes the same hook as telemetry.WithEnv. nil reads
+// neither variable. The runtime directory is always read from the process
 // environment.
-func WithEnv(getenv func(string) (string, bool)) Option {
+func WithEnv(getenv telemetry.Getenv) Option {
 	return handlerOption(func(o *handlerOptions) { o.getenv = getenv })
 }
 

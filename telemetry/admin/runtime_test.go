@@ -79,7 +79,7 @@ func TestTokenFilePublished(t *testing.T) {
 	}
 	elsewhere := t.TempDir()
 	c2, _ := NewClient(addr.String(), WithHTTPClient(hc), WithRuntimeToken(elsewhere))
-	e := asError(t, c2.Stop(ctx, "motor"))
+	e := asError(t, c2.Disable(ctx, "motor"))
 	wantFile := filepath.Join(elsewhere, "admin-"+strconv.Itoa(port)+".json")
 	if e.StatusCode != 401 || !strings.Contains(e.Message, wantFile) || !strings.Contains(e.Message, "no such file") {
 		t.Errorf("change without a token file: %d %q; want 401 naming %s", e.StatusCode, e.Message, wantFile)
@@ -109,7 +109,7 @@ func TestTokenFileStale(t *testing.T) {
 	}
 	c, _ := NewClient(addr.String(), WithRuntimeToken(dir))
 	defer c.CloseIdleConnections()
-	e := asError(t, c.Stop(context.Background(), "motor"))
+	e := asError(t, c.Disable(context.Background(), "motor"))
 	if e.StatusCode != 403 || !strings.Contains(e.Message, path) || !strings.Contains(e.Message, "pid 1") {
 		t.Errorf("stale token: %d %q", e.StatusCode, e.Message)
 	}

@@ -113,11 +113,11 @@ func TestListenAndServe(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := c.Stop(context.Background(), "motor"); err != nil {
+			if err := c.Disable(context.Background(), "motor"); err != nil {
 				t.Fatal(err)
 			}
-			if comp.Control().IsEnabled() {
-				t.Error("still enabled after Stop")
+			if comp.Control().Enabled() {
+				t.Error("still enabled after Disable")
 			}
 			if err := stop(); err != nil {
 				t.Errorf("ListenAndServe returned %v after ctx ended", err)
@@ -160,7 +160,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	c, _ := NewClient(addr.String(), WithHTTPClient(hc), WithClientToken(h.Token()))
 
 	done := make(chan error, 1)
-	go func() { done <- c.Stop(context.Background(), "motor", Persist()) }()
+	go func() { done <- c.Disable(context.Background(), "motor", Persist()) }()
 	<-p.entered
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
@@ -171,7 +171,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	if err := <-stopped; err != nil {
 		t.Errorf("Serve: %v", err)
 	}
-	if comp.Control().IsEnabled() {
+	if comp.Control().Enabled() {
 		t.Error("the change in flight was lost")
 	}
 }

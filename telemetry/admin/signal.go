@@ -158,10 +158,6 @@ func (s signal) readEndpoint(h *Handler, c *call) (telemetry.Endpoint, *Error) {
 	return ep, nil
 }
 
-// exporters are the exporter names telemetry.ParseEndpoint knows.
-var exporters = []string{telemetry.ExporterConsole, telemetry.ExporterFile, telemetry.ExporterHTTP,
-	telemetry.ExporterGRPC, telemetry.ExporterMemory, telemetry.ExporterNone}
-
 // check validates one endpoint; the error names prefix+"exporter" when
 // the exporter is unknown and prefix+"url" otherwise.
 func (s signal) check(prefix string, ep telemetry.Endpoint) *Error {
@@ -169,7 +165,7 @@ func (s signal) check(prefix string, ep telemetry.Endpoint) *Error {
 	if err == nil {
 		return nil
 	}
-	if !slices.Contains(exporters, strings.ToLower(strings.TrimSpace(ep.Exporter))) {
+	if !slices.Contains(telemetry.Exporters(), strings.ToLower(strings.TrimSpace(ep.Exporter))) {
 		return valueProblem(http.StatusBadRequest, prefix+"exporter", ep.Exporter, err)
 	}
 	return valueProblem(http.StatusBadRequest, prefix+"url", ep.URL, err)

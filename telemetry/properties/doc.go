@@ -1,8 +1,9 @@
 // Package properties keeps sightline components' stored properties in an
 // embedded SQLite file (modernc.org/sqlite: pure Go, no cgo).
 //
-// Components are configured in layers: environment < stored properties <
-// runtime changes. This package is the middle layer's storage: per
+// Components are configured in layers: environment < code options < stored
+// properties < runtime changes (package telemetry). This package is the
+// properties layer's storage: per
 // component, a set of Tango-style keys (telemetry_enable,
 // telemetry_topics, telemetry_tracing_endpoints, ... and free-form keys),
 // each holding a list of strings. The result of [Store.Get] is what

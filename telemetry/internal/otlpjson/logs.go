@@ -4,8 +4,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/sightline-dev/sightline/internal/otlpenum"
 )
 
 // Logs converts SDK log records into OTLP log data.
@@ -47,7 +48,7 @@ func Logs(records []sdklog.Record) plog.Logs {
 func setLogRecord(dst plog.LogRecord, r *sdklog.Record) {
 	dst.SetTimestamp(timestamp(r.Timestamp()))
 	dst.SetObservedTimestamp(timestamp(r.ObservedTimestamp()))
-	dst.SetSeverityNumber(severityNumber(r.Severity()))
+	dst.SetSeverityNumber(otlpenum.Severity(r.Severity()))
 	dst.SetSeverityText(r.SeverityText())
 	dst.SetEventName(r.EventName())
 	setValue(dst.Body(), r.Body())
@@ -67,14 +68,4 @@ func setLogRecord(dst plog.LogRecord, r *sdklog.Record) {
 		dst.SetSpanID(pcommon.SpanID(sid))
 	}
 	dst.SetFlags(plog.LogRecordFlags(uint32(r.TraceFlags())))
-}
-
-// severityNumber maps the API severity onto OTLP's SeverityNumber. Both
-// enumerate the same 24 levels with the same numbers; anything outside that
-// range is unspecified.
-func severityNumber(s log.Severity) plog.SeverityNumber {
-	if s < log.SeverityTrace1 || s > log.SeverityFatal4 {
-		return plog.SeverityNumberUnspecified
-	}
-	return plog.SeverityNumber(s)
 }

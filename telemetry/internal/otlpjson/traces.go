@@ -3,9 +3,10 @@ package otlpjson
 import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/internal/otlpenum"
 )
 
 // OTLP 1.x SpanFlags bits above the W3C trace flags (opentelemetry-proto
@@ -67,7 +68,7 @@ func setSpan(dst ptrace.Span, sd sdktrace.ReadOnlySpan) {
 	}
 	dst.SetFlags(spanFlags(sc.TraceFlags(), parent))
 	dst.SetName(sd.Name())
-	dst.SetKind(spanKind(sd.SpanKind()))
+	dst.SetKind(otlpenum.SpanKind(sd.SpanKind()))
 	dst.SetStartTimestamp(timestamp(sd.StartTime()))
 	dst.SetEndTimestamp(timestamp(sd.EndTime()))
 	putAttributes(dst.Attributes(), sd.Attributes())
@@ -102,7 +103,7 @@ func setSpan(dst ptrace.Span, sd sdktrace.ReadOnlySpan) {
 	}
 
 	st := sd.Status()
-	dst.Status().SetCode(statusCode(st.Code))
+	dst.Status().SetCode(otlpenum.StatusCode(st.Code))
 	dst.Status().SetMessage(st.Description)
 }
 
@@ -117,32 +118,4 @@ func spanFlags(tf trace.TraceFlags, remote trace.SpanContext) uint32 {
 		flags |= spanFlagsContextIsRemote
 	}
 	return flags
-}
-
-func spanKind(k trace.SpanKind) ptrace.SpanKind {
-	switch k {
-	case trace.SpanKindInternal:
-		return ptrace.SpanKindInternal
-	case trace.SpanKindServer:
-		return ptrace.SpanKindServer
-	case trace.SpanKindClient:
-		return ptrace.SpanKindClient
-	case trace.SpanKindProducer:
-		return ptrace.SpanKindProducer
-	case trace.SpanKindConsumer:
-		return ptrace.SpanKindConsumer
-	default:
-		return ptrace.SpanKindUnspecified
-	}
-}
-
-func statusCode(c codes.Code) ptrace.StatusCode {
-	switch c {
-	case codes.Ok:
-		return ptrace.StatusCodeOk
-	case codes.Error:
-		return ptrace.StatusCodeError
-	default:
-		return ptrace.StatusCodeUnset
-	}
 }

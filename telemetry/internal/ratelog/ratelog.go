@@ -32,24 +32,29 @@ type Log struct {
 	suppressed atomic.Uint64
 }
 
-// Option configures a Log.
-type Option func(*Log)
+// Option configures a Log. The interface is sealed: the With* functions of
+// this package make them; a nil Option is ignored.
+type Option interface{ apply(*Log) }
+
+type optionFunc func(*Log)
+
+func (f optionFunc) apply(l *Log) { f(l) }
 
 // WithWindow sets how long a Log stays quiet about a target after a line
 // about it; non-positive values keep [DefaultWindow].
 func WithWindow(d time.Duration) Option {
-	return func(l *Log) {
+	return optionFunc(func(l *Log) {
 		if d > 0 {
 			l.window = d
 		}
-	}
+	})
 }
 
 // WithLevel sets the minimum level printed; the default is
 // [slog.LevelWarn]. Failures are printed at error level, recoveries at warn
 // level.
 func WithLevel(level slog.Level) Option {
-	return func(l *Log) { l.level.Store(int64(level)) }
+	return optionFunc(func(l *Log) { l.level.Store(int64(level)) })
 }
 
 // New returns a Log printing to out, or to [slog.Default] if out is nil.
@@ -65,7 +70,9 @@ func New(out *slog.Logger, opts ...Option) *Log {
 	}
 	l.level.Store(int64(slog.LevelWarn))
 	for _, opt := range opts {
-		opt(l)
+		if opt != nil {
+			opt.apply(l)
+		}
 	}
 	return l
 }
