@@ -101,22 +101,26 @@ func (r *readableDev) Describe(ctx context.Context) (map[string]device.DataKey, 
 type movable struct{ readableDev }
 
 func (m *movable) Set(ctx context.Context, value any) *device.Status {
-	opts := device.StatusOptions{Type: device.TypeMoveStatus, Device: m, Target: value, Unit: m.unit, Tracer: m.d.p.user}
-	return m.d.async(ctx, "Set", value, opts)
+	return m.d.async(ctx, "Set", value, device.WithType(device.TypeMoveStatus), device.WithDevice(m),
+		device.WithTarget(value), device.WithUnit(m.unit), device.WithTracer(m.d.tracer(ctx)))
 }
 
 type triggerable struct{ readableDev }
 
 func (t *triggerable) Trigger(ctx context.Context) *device.Status {
-	opts := device.StatusOptions{Type: device.TypeStatus, Device: t, Tracer: t.d.p.user}
-	return t.d.async(ctx, "Trigger", nil, opts)
+	return t.d.async(ctx, "Trigger", nil, device.WithType(device.TypeStatus), device.WithDevice(t), device.WithTracer(t.d.tracer(ctx)))
 }
 
 type movableTriggerable struct{ movable }
 
 func (m *movableTriggerable) Trigger(ctx context.Context) *device.Status {
-	opts := device.StatusOptions{Type: device.TypeStatus, Device: m, Tracer: m.d.p.user}
-	return m.d.async(ctx, "Trigger", nil, opts)
+	return m.d.async(ctx, "Trigger", nil, device.WithType(device.TypeStatus), device.WithDevice(m), device.WithTracer(m.d.tracer(ctx)))
+}
+
+// tracer is the user tracer of calls made under ctx: the Status of a
+// remote operation is a span of the same component as its calls.
+func (d *DeviceProxy) tracer(ctx context.Context) trace.Tracer {
+	return tracingFrom(ctx, d.p.tracing).user
 }
 
 // pollWait is how long one operation poll waits on the server.
@@ -124,8 +128,8 @@ const pollWait = 10 * time.Second
 
 // async starts an async command and returns a client Status that follows
 // the remote operation to its end.
-func (d *DeviceProxy) async(ctx context.Context, cmd string, argin any, opts device.StatusOptions) *device.Status {
-	st := device.NewStatus(ctx, opts)
+func (d *DeviceProxy) async(ctx context.Context, cmd string, argin any, opts ...device.StatusOption) *device.Status {
+	st := device.NewStatus(ctx, opts...)
 	// The call and the polls are children of the Status's span.
 	if sc := st.SpanContext(); sc.IsValid() {
 		ctx = trace.ContextWithSpanContext(ctx, sc)
@@ -133,7 +137,7 @@ func (d *DeviceProxy) async(ctx context.Context, cmd string, argin any, opts dev
 	var ref OperationRef
 	req, err := commandBody(argin)
 	if err == nil {
-		var resp commandResponse
+		var resp CommandResponse
 		err = d.p.call(ctx, d.name, cmd, http.MethodPost, commandPath(d.name, cmd), req, &resp, false)
 		if err == nil {
 			if jerr := json.Unmarshal(resp.Argout, &ref); jerr != nil || ref.Operation == "" {
@@ -164,7 +168,7 @@ func (d *DeviceProxy) followOperation(callerCtx context.Context, id string, st *
 	defer stop()
 	failures := 0
 	for {
-		var state operationState
+		var state OperationState
 		pctx, pcancel := context.WithTimeout(ctx, pollWait+d.p.timeout)
 		err := d.p.call(pctx, d.name, "wait_operation", http.MethodGet, operationPath(id)+"?wait="+pollWait.String(), nil, &state, true)
 		pcancel()
@@ -173,7 +177,7 @@ func (d *DeviceProxy) followOperation(callerCtx context.Context, id string, st *
 			d.cancelOperation(callerCtx, id)
 			return
 		case d.p.follow.Err() != nil:
-			st.Cancel("proxy closed")
+			st.Cancel("proxy shut down")
 			return
 		case err != nil:
 			var e *Error

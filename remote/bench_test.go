@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/server"
 )
 
 // discardCollector is a local OTLP/HTTP endpoint that reads and drops what
@@ -35,9 +35,10 @@ func onEnv(collector string) map[string]string {
 }
 
 // BenchmarkRoundTrip is a no-op command over loopback HTTP, client and
-// server in one process, with telemetry off and on (client and device
-// components, batch processor, OTLP/HTTP protobuf to a local endpoint). The
-// figure to read is the ratio on/off (docs/performance.md).
+// server in one process, with telemetry off and on (the client program's
+// component and the device's, batch processor, OTLP/HTTP protobuf to a
+// local endpoint). The figure to read is the ratio on/off
+// (docs/performance.md).
 func BenchmarkRoundTrip(b *testing.B) {
 	collector := discardCollector(b)
 	on := onEnv(collector)
@@ -50,8 +51,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 		env  map[string]string
 	}{{"telemetry=off", offEnv}, {"telemetry=on", on}, {"telemetry=on,sampler=0.1", sampled}} {
 		b.Run(c.name, func(b *testing.B) {
-			d := remote.NewDevice("bench/noop/1", "Noop")
-			remote.Command(d, "Noop", func(context.Context, remote.Void) (remote.Void, error) { return remote.Void{}, nil })
+			d := server.NewDevice("bench/noop/1", "Noop")
+			server.Command(d, "Noop", func(context.Context, server.Void) (server.Void, error) { return server.Void{}, nil })
 			_, addr := startServer(b, "BenchServer/rt", c.env, nil, d)
 			dev := dial(b, addr, c.env).Device("bench/noop/1")
 			ctx := context.Background()

@@ -21,7 +21,7 @@ func (d *DeviceProxy) Name() string { return d.name }
 // Ping checks that the device runs and returns the round-trip time.
 func (d *DeviceProxy) Ping(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
-	var out pingResponse
+	var out PingResponse
 	if err := d.p.call(ctx, d.name, "ping", http.MethodGet, devicePath(d.name)+"/ping", nil, &out, false); err != nil {
 		return 0, err
 	}
@@ -43,7 +43,7 @@ func (d *DeviceProxy) Command(ctx context.Context, name string, argin, argout an
 	if err != nil {
 		return err
 	}
-	var resp commandResponse
+	var resp CommandResponse
 	if err := d.p.call(ctx, d.name, name, http.MethodPost, commandPath(d.name, name), req, &resp, false); err != nil {
 		return err
 	}
@@ -57,15 +57,15 @@ func (d *DeviceProxy) Command(ctx context.Context, name string, argin, argout an
 	return nil
 }
 
-func commandBody(argin any) (commandRequest, error) {
+func commandBody(argin any) (CommandRequest, error) {
 	if argin == nil {
-		return commandRequest{}, nil
+		return CommandRequest{}, nil
 	}
 	b, err := json.Marshal(argin)
 	if err != nil {
-		return commandRequest{}, &Error{Code: CodeBadArgument, Message: "encode argin: " + err.Error(), Err: err}
+		return CommandRequest{}, &Error{Code: CodeBadArgument, Message: "encode argin: " + err.Error(), Err: err}
 	}
-	return commandRequest{Argin: b}, nil
+	return CommandRequest{Argin: b}, nil
 }
 
 // ReadAttribute reads an attribute: value, quality and time.
@@ -81,5 +81,5 @@ func (d *DeviceProxy) WriteAttribute(ctx context.Context, name string, value any
 	if err != nil {
 		return &Error{Code: CodeBadArgument, Message: "encode the value of " + name + ": " + err.Error(), Err: err}
 	}
-	return d.p.call(ctx, d.name, "write_"+name, http.MethodPut, attributePath(d.name, name), writeRequest{Value: b}, nil, false)
+	return d.p.call(ctx, d.name, "write_"+name, http.MethodPut, attributePath(d.name, name), WriteRequest{Value: b}, nil, false)
 }

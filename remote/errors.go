@@ -2,7 +2,6 @@ package remote
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 )
 
@@ -99,18 +98,17 @@ func (e *Error) Is(target error) bool {
 // Unwrap returns the client-side cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-func (e *Error) status() int {
-	if s, ok := codeStatus[e.Code]; ok {
+// HTTPStatus is the status a server answers an error of code c with
+// (docs/remote-protocol.md); 500 for a code the protocol does not list,
+// including the client-side ones.
+func (c Code) HTTPStatus() int {
+	if s, ok := codeStatus[c]; ok {
 		return s
 	}
 	return http.StatusInternalServerError
 }
 
-// errorBody is the JSON of every error response.
-type errorBody struct {
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
 	Error *Error `json:"error"`
-}
-
-func newError(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }

@@ -11,7 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/sightline-dev/sightline/device/sim"
-	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/server"
 	"github.com/sightline-dev/sightline/telemetry/admin"
 )
 
@@ -45,14 +45,14 @@ func TestMain(m *testing.M) {
 func runServerProcess() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := remote.NewServer(ctx, "CalcServer/proc")
+	srv, err := server.New(ctx, "CalcServer/proc")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	motor := sim.NewMotor("m1", sim.WithVelocity(100))
-	defer motor.Close()
-	for _, d := range []*remote.Device{calc("lab/calc/1"), remote.Expose("sim/motor/1", motor)} {
+	defer motor.Shutdown(context.Background())
+	for _, d := range []*server.Device{calc("lab/calc/1"), server.Expose("sim/motor/1", motor)} {
 		if err := srv.Add(ctx, d); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -67,7 +67,7 @@ func runServerProcess() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := srv.Close(context.Background()); err != nil {
+	if err := srv.Shutdown(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

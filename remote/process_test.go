@@ -127,7 +127,7 @@ func TestSpanTreeAcrossProcesses(t *testing.T) {
 	if err := dev.(device.Movable).Set(ctx, 2.0).Wait(ctx); err != nil {
 		t.Fatalf("remote move: %v", err)
 	}
-	if err := p.Close(ctx); err != nil {
+	if err := p.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
 	stop()

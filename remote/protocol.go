@@ -43,7 +43,8 @@ const (
 // Qualities lists every Quality, for validation and messages.
 var Qualities = []Quality{QualityValid, QualityInvalid, QualityAlarm, QualityChanging, QualityWarning}
 
-func (q Quality) valid() bool {
+// Valid reports whether q is one of Qualities.
+func (q Quality) Valid() bool {
 	for _, v := range Qualities {
 		if q == v {
 			return true
@@ -93,13 +94,15 @@ type AttributeInfo struct {
 	Unit     string `json:"unit,omitempty"`
 }
 
-// commandRequest is the body of POST .../commands/{command}.
-type commandRequest struct {
+// CommandRequest is the body of POST .../commands/{command}; an absent
+// Argin is no argument.
+type CommandRequest struct {
 	Argin json.RawMessage `json:"argin,omitempty"`
 }
 
-// commandResponse is the answer to a command.
-type commandResponse struct {
+// CommandResponse is the answer to a command: its result (null for
+// none), or an OperationRef for an async command.
+type CommandResponse struct {
 	Argout json.RawMessage `json:"argout"`
 }
 
@@ -119,8 +122,8 @@ func (a AttributeValue) Decode(v any) error {
 	return nil
 }
 
-// writeRequest is the body of PUT .../attributes/{attr}.
-type writeRequest struct {
+// WriteRequest is the body of PUT .../attributes/{attr}.
+type WriteRequest struct {
 	Value json.RawMessage `json:"value"`
 }
 
@@ -129,8 +132,11 @@ type OperationRef struct {
 	Operation string `json:"operation"`
 }
 
-// operationState answers GET /remote/v1/operations/{id}.
-type operationState struct {
+// OperationState answers GET /remote/v1/operations/{id} and DELETE of the
+// same path. Done is false while the operation runs; once done, Success is
+// true or Error says why it failed, and FinishPos is where the device
+// ended (absent when it does not say).
+type OperationState struct {
 	ID        string          `json:"id"`
 	Done      bool            `json:"done"`
 	Success   bool            `json:"success,omitempty"`
@@ -138,13 +144,13 @@ type operationState struct {
 	FinishPos json.RawMessage `json:"finish_pos,omitempty"`
 }
 
-// pingResponse answers GET .../ping.
-type pingResponse struct {
+// PingResponse answers GET .../ping.
+type PingResponse struct {
 	State State `json:"state"`
 }
 
-// deviceList answers GET /remote/v1/devices.
-type deviceList struct {
+// DeviceList answers GET /remote/v1/devices.
+type DeviceList struct {
 	Devices []DeviceInfo `json:"devices"`
 }
 

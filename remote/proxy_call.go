@@ -25,9 +25,10 @@ const maxResponse = 16 << 20
 // transport and decoding. body (if not nil) is sent as JSON; out (if not
 // nil) receives the JSON answer.
 func (p *Proxy) call(ctx context.Context, dev, method, httpMethod, path string, body, out any, kernel bool) error {
-	tracer := p.user
+	tr := tracingFrom(ctx, p.tracing)
+	tracer := tr.user
 	if kernel {
-		tracer = p.kernel
+		tracer = tr.kernel
 	}
 	ctx, span := tracer.Start(ctx, dev+"."+method, trace.WithSpanKind(trace.SpanKindClient))
 	defer span.End()
@@ -42,7 +43,7 @@ func (p *Proxy) call(ctx context.Context, dev, method, httpMethod, path string, 
 		kv = append(kv, loc...)
 		span.SetAttributes(kv...)
 	}
-	err := p.roundTrip(ctx, httpMethod, path, body, out)
+	err := p.roundTrip(ctx, tr, httpMethod, path, body, out)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) {
@@ -57,8 +58,8 @@ func (p *Proxy) call(ctx context.Context, dev, method, httpMethod, path string, 
 	return err
 }
 
-func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, out any) error {
-	if p.follow != nil && p.follow.Err() != nil {
+func (p *Proxy) roundTrip(ctx context.Context, tr *Tracing, httpMethod, path string, body, out any) error {
+	if p.follow.Err() != nil {
 		return &Error{Code: CodeUnreachable, Message: errClosed.Error(), Err: errClosed}
 	}
 	if _, ok := ctx.Deadline(); !ok {
@@ -68,7 +69,7 @@ func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, ou
 	}
 	var payload []byte
 	if body != nil {
-		_, sp := p.kernel.Start(ctx, "remote.encode")
+		_, sp := tr.kernel.Start(ctx, "remote.encode")
 		b, err := json.Marshal(body)
 		sp.End()
 		if err != nil {
@@ -89,11 +90,11 @@ func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, ou
 	}
 	// The caller's span (the CLIENT span) is the server span's parent,
 	// whether or not kernel spans are recorded.
-	p.prop.Inject(ctx, propagation.HeaderCarrier(req.Header))
+	tr.prop.Inject(ctx, propagation.HeaderCarrier(req.Header))
 	if dl, ok := ctx.Deadline(); ok {
 		req.Header.Set(HeaderTimeout, max(time.Until(dl), time.Millisecond).String())
 	}
-	_, tsp := p.kernel.Start(ctx, "remote.transport")
+	_, tsp := tr.kernel.Start(ctx, "remote.transport")
 	resp, err := p.hc.Do(req)
 	if err != nil {
 		tsp.SetStatus(codes.Error, err.Error())
@@ -107,7 +108,7 @@ func (p *Proxy) roundTrip(ctx context.Context, httpMethod, path string, body, ou
 	if rerr != nil {
 		return transportError(ctx, rerr, p.base)
 	}
-	_, dsp := p.kernel.Start(ctx, "remote.decode")
+	_, dsp := tr.kernel.Start(ctx, "remote.decode")
 	defer dsp.End()
 	return decodeResponse(resp.StatusCode, data, out)
 }
@@ -119,7 +120,7 @@ func decodeResponse(status int, data []byte, out any) error {
 		return &Error{Code: CodeBadResponse, Message: fmt.Sprintf("response over %d bytes", maxResponse), HTTPStatus: status}
 	}
 	if status/100 != 2 {
-		var eb errorBody
+		var eb ErrorBody
 		if err := json.Unmarshal(data, &eb); err != nil || eb.Error == nil || eb.Error.Code == "" {
 			return &Error{Code: CodeBadResponse, HTTPStatus: status,
 				Message: fmt.Sprintf("HTTP %d without a remote error body: %s", status, clip(data))}

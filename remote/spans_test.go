@@ -3,99 +3,26 @@ package remote_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
-	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/device/sim"
 	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/internal/remotetest"
+	"github.com/sightline-dev/sightline/remote/server"
 	"github.com/sightline-dev/sightline/telemetry"
 )
-
-var memN atomic.Int64
-
-// newMem returns a fresh memory endpoint name and its store.
-func newMem(t testing.TB) (string, func() tracetest.SpanStubs) {
-	name := fmt.Sprintf("remote-test-%d", memN.Add(1))
-	m := telemetry.MemoryEndpoint(name)
-	m.Reset()
-	t.Cleanup(m.Reset)
-	return name, m.Spans
-}
-
-// tree renders spans as an indented tree, children in start order:
-// "name kind service". Spans whose parent is not among them are roots.
-func tree(spans tracetest.SpanStubs) string {
-	byParent := map[trace.SpanID][]tracetest.SpanStub{}
-	ids := map[trace.SpanID]bool{}
-	for _, s := range spans {
-		ids[s.SpanContext.SpanID()] = true
-	}
-	var roots []tracetest.SpanStub
-	for _, s := range spans {
-		if p := s.Parent.SpanID(); s.Parent.IsValid() && ids[p] {
-			byParent[p] = append(byParent[p], s)
-		} else {
-			roots = append(roots, s)
-		}
-	}
-	var b strings.Builder
-	var walk func(ss []tracetest.SpanStub, depth int)
-	walk = func(ss []tracetest.SpanStub, depth int) {
-		slices.SortStableFunc(ss, func(a, b tracetest.SpanStub) int { return a.StartTime.Compare(b.StartTime) })
-		for _, s := range ss {
-			svc, _ := resourceAttr(s, "service.name")
-			fmt.Fprintf(&b, "%s%s %s %s\n", strings.Repeat("  ", depth), s.Name, s.SpanKind, svc)
-			walk(byParent[s.SpanContext.SpanID()], depth+1)
-		}
-	}
-	walk(roots, 0)
-	return b.String()
-}
-
-func resourceAttr(s tracetest.SpanStub, key string) (string, bool) {
-	if s.Resource == nil {
-		return "", false
-	}
-	v, ok := s.Resource.Set().Value(attribute.Key(key))
-	return v.String(), ok
-}
-
-func spanAttr(s tracetest.SpanStub, key string) (attribute.Value, bool) {
-	for _, kv := range s.Attributes {
-		if string(kv.Key) == key {
-			return kv.Value, true
-		}
-	}
-	return attribute.Value{}, false
-}
-
-func findSpan(t testing.TB, spans tracetest.SpanStubs, name string) tracetest.SpanStub {
-	t.Helper()
-	for _, s := range spans {
-		if s.Name == name {
-			return s
-		}
-	}
-	t.Fatalf("no span %q in\n%s", name, tree(spans))
-	return tracetest.SpanStub{}
-}
 
 func TestClientAndServerSpans(t *testing.T) {
 	mem, spans := newMem(t)
 	env := memEnv(mem, "SIGHTLINE_TELEMETRY_TOPICS", "user,kernel", telemetry.ClientServiceNameEnv, "scan-client")
-	_, addr := startServer(t, "CalcServer/spans", env, []remote.ServerOption{remote.WithNamespace("beamline-7")}, calc("lab/calc/1"))
+	_, addr := startServer(t, "CalcServer/spans", env, []server.Option{server.WithNamespace("beamline-7")}, calc("lab/calc/1"))
 	p := dial(t, addr, env)
 	d := p.Device("lab/calc/1")
 	var got float64
@@ -121,8 +48,8 @@ lab/calc/1.Nope client scan-client
 		t.Fatalf("span tree:\n%s\nwant:\n%s", got, want)
 	}
 	all := spans()
-	client, server := findSpan(t, all, "lab/calc/1.Add"), findSpan(t, all, "Calc.Add")
-	if client.SpanContext.TraceID() != server.SpanContext.TraceID() {
+	client, serverSpan := findSpan(t, all, "lab/calc/1.Add"), findSpan(t, all, "Calc.Add")
+	if client.SpanContext.TraceID() != serverSpan.SpanContext.TraceID() {
 		t.Fatal("client and server spans are in different traces")
 	}
 	if fn, _ := spanAttr(client, "code.function.name"); !strings.Contains(fn.AsString(), "TestClientAndServerSpans") {
@@ -130,21 +57,21 @@ lab/calc/1.Nope client scan-client
 	}
 	for key, want := range map[string]string{"device.name": "lab/calc/1", "device.class": "Calc", "rpc.method": "Add",
 		"sightline.client.program": "remote.test", "client.address": "127.0.0.1"} {
-		if v, _ := spanAttr(server, key); v.String() != want {
+		if v, _ := spanAttr(serverSpan, key); v.String() != want {
 			t.Errorf("server span %s = %q, want %q", key, v.String(), want)
 		}
 	}
 	for _, key := range []string{"thread.id", "sightline.client.pid", "sightline.client.host"} {
-		if _, ok := spanAttr(server, key); !ok {
+		if _, ok := spanAttr(serverSpan, key); !ok {
 			t.Errorf("server span lacks %s", key)
 		}
 	}
 	for key, want := range map[string]string{"service.name": "Calc", "service.instance.id": "lab/calc/1", "service.namespace": "beamline-7"} {
-		if v, _ := resourceAttr(server, key); v != want {
+		if v, _ := remotetest.ResourceAttr(serverSpan, key); v != want {
 			t.Errorf("server resource %s = %q, want %q", key, v, want)
 		}
 	}
-	if v, _ := resourceAttr(client, "service.name"); v != "scan-client" {
+	if v, _ := remotetest.ResourceAttr(client, "service.name"); v != "scan-client" {
 		t.Errorf("client service.name = %q", v)
 	}
 	nope := findSpan(t, all, "Calc.Nope")
@@ -164,8 +91,8 @@ func TestChainPropagatesThroughDeviceWithTelemetryOff(t *testing.T) {
 	on := memEnv(mem)
 	_, addrC := startServer(t, "CServer/chain", on, nil, calc("lab/calc/c"))
 	proxyC := dial(t, addrC, offEnv) // B's own client: off too
-	b := remote.NewDevice("lab/relay/b", "Relay")
-	remote.Command(b, "Forward", func(ctx context.Context, s sum) (float64, error) {
+	b := server.NewDevice("lab/relay/b", "Relay")
+	server.Command(b, "Forward", func(ctx context.Context, s sum) (float64, error) {
 		var got float64
 		err := proxyC.Device("lab/calc/c").Command(ctx, "Add", s, &got)
 		return got, err
@@ -187,8 +114,8 @@ func TestRemoteMoveStatusEndsWhenServerMoveEnds(t *testing.T) {
 	mem, spans := newMem(t)
 	env := memEnv(mem)
 	motor := sim.NewMotor("m1", sim.WithVelocity(50), sim.WithUnit("mm"))
-	defer motor.Close()
-	_, addr := startServer(t, "SimServer/move", env, nil, remote.Expose("sim/motor/1", motor))
+	defer motor.Shutdown(context.Background())
+	_, addr := startServer(t, "SimServer/move", env, nil, server.Expose("sim/motor/1", motor))
 	p := dial(t, addr, env)
 	dev, err := p.Device("sim/motor/1").AsDevice(context.Background())
 	if err != nil {
@@ -242,8 +169,8 @@ wait MoveStatus sim/motor/1 internal sightline.client
 	}
 	// A move the server refuses fails the client's Status with the reason.
 	limited := sim.NewMotor("m2", sim.WithLimits(-1, 1))
-	defer limited.Close()
-	_, addr2 := startServer(t, "SimServer/limits", offEnv, nil, remote.Expose("sim/motor/2", limited))
+	defer limited.Shutdown(context.Background())
+	_, addr2 := startServer(t, "SimServer/limits", offEnv, nil, server.Expose("sim/motor/2", limited))
 	dev2, err := dial(t, addr2, offEnv).Device("sim/motor/2").AsDevice(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -260,12 +187,12 @@ func TestRemoteMoveFailsWhenServerCloses(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	motor := sim.NewMotor("slow", sim.WithVelocity(0.5))
-	defer motor.Close()
-	srv, err := remote.NewServer(ctx, "SimServer/closing", remote.WithEnv(envOf(offEnv)))
+	defer motor.Shutdown(context.Background())
+	srv, err := server.New(ctx, "SimServer/closing", server.WithEnv(envOf(offEnv)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Add(ctx, remote.Expose("sim/motor/slow", motor)); err != nil {
+	if err := srv.Add(ctx, server.Expose("sim/motor/slow", motor)); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -280,7 +207,7 @@ func TestRemoteMoveFailsWhenServerCloses(t *testing.T) {
 	}
 	st := dev.(device.Movable).Set(ctx, 100.0)
 	poll.Until(t, 10*time.Second, "the motor to move", motor.Moving)
-	if err := srv.Close(context.Background()); err != nil {
+	if err := srv.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)

@@ -15,7 +15,7 @@ import (
 const devicesUsage = `usage: sightline devices [flags]
 
 Runs the demo beamline's simulated hardware (bl12/motor/1..3, bl12/det/1)
-on a device server (package remote; protocol in docs/remote-protocol.md),
+on a device server (package remote/server; protocol in docs/remote-protocol.md),
 each device tracing to the collector at --otlp. Prints "devices: ADDR" once
 it listens and serves until interrupted. sightline demo starts one of these
 as a separate process; run it yourself to try proxies or curl against it.

@@ -1,4 +1,4 @@
-package remote
+package server
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/device"
+	"github.com/sightline-dev/sightline/remote"
 )
 
 // Expose makes a Device of dev under name, with commands and attributes
@@ -21,9 +22,10 @@ import (
 //	Stoppable    command Stop
 //	Stageable    commands Stage and Unstage
 //
-// The server does not own dev: closing it is the caller's business.
-func Expose(name string, dev device.Device) *Device {
-	d := NewDevice(name, device.TypeOf(dev))
+// opts apply as to NewDevice. The server does not own dev: closing it is
+// the caller's business.
+func Expose(name string, dev device.Device, opts ...DeviceOption) *Device {
+	d := NewDevice(name, device.TypeOf(dev), opts...)
 	if r, ok := dev.(device.Readable); ok {
 		exposeReadable(d, r)
 	}
@@ -49,37 +51,37 @@ func exposeReadable(d *Device, r device.Readable) {
 	d.dynamic = func(ctx context.Context, name string) (*attr, error) {
 		keys, err := r.Describe(ctx)
 		if err != nil {
-			return nil, errorFrom(err, CodeFailed)
+			return nil, errorFrom(err, remote.CodeFailed)
 		}
 		k, ok := keys[name]
 		if !ok {
 			return nil, nil
 		}
 		return &attr{
-			info: AttributeInfo{Name: name, Type: k.DType, Unit: k.Units},
-			read: func(ctx context.Context) (any, Quality, time.Time, error) {
+			info: remote.AttributeInfo{Name: name, Type: k.DType, Unit: k.Units},
+			read: func(ctx context.Context) (any, remote.Quality, time.Time, error) {
 				rs, err := r.Read(ctx)
 				if err != nil {
 					return nil, "", time.Time{}, err
 				}
 				v, ok := rs[name]
 				if !ok {
-					return nil, QualityInvalid, time.Time{}, nil
+					return nil, remote.QualityInvalid, time.Time{}, nil
 				}
-				return v.Value, QualityValid, v.Timestamp, nil
+				return v.Value, remote.QualityValid, v.Timestamp, nil
 			},
 		}, nil
 	}
-	d.describe = func(ctx context.Context) []AttributeInfo {
+	d.describe = func(ctx context.Context) []remote.AttributeInfo {
 		keys, err := r.Describe(ctx)
 		if err != nil {
 			return nil
 		}
-		var out []AttributeInfo
+		var out []remote.AttributeInfo
 		for name, k := range keys {
-			out = append(out, AttributeInfo{Name: name, Type: k.DType, Unit: k.Units})
+			out = append(out, remote.AttributeInfo{Name: name, Type: k.DType, Unit: k.Units})
 		}
-		slices.SortFunc(out, func(a, b AttributeInfo) int { return cmp.Compare(a.Name, b.Name) })
+		slices.SortFunc(out, func(a, b remote.AttributeInfo) int { return cmp.Compare(a.Name, b.Name) })
 		return out
 	}
 }

@@ -1,4 +1,4 @@
-package remote
+package server
 
 import (
 	"crypto/rand"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/device"
+	"github.com/sightline-dev/sightline/remote"
 )
 
 // keepDone is how long a finished operation stays to be asked about after
@@ -43,7 +44,7 @@ func (o *operations) add(dev string, st *device.Status) (string, error) {
 	o.sweepLocked(time.Now())
 	if len(o.byID) >= maxOperations {
 		st.Cancel("too many operations in progress on the server")
-		return "", newError(CodeFailed, "device %s: %d operations in progress, the most a server follows", dev, maxOperations)
+		return "", newError(remote.CodeFailed, "device %s: %d operations in progress, the most a server follows", dev, maxOperations)
 	}
 	o.byID[op.id] = op
 	return op.id, nil

@@ -1,18 +1,15 @@
-package remote
+package server
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
-	"regexp"
 	"slices"
 	"time"
 
 	"github.com/sightline-dev/sightline/device"
+	"github.com/sightline-dev/sightline/remote"
 )
 
 // Device is a device as a server hosts it: a name (domain/family/member), a
@@ -20,6 +17,8 @@ import (
 // with Command, AsyncCommand and Attribute (or let Expose derive them from
 // the device interfaces), then add the device to a Server. Mistakes in the
 // declarations (a duplicate or empty name) are reported by Server.Add.
+// Declare everything before Add: a Device is not safe for concurrent
+// declaration and use.
 type Device struct {
 	name, class string
 	serviceName string
@@ -27,8 +26,8 @@ type Device struct {
 	attrs       map[string]*attr
 	// dynamic finds attributes not declared up front (Expose's readings).
 	dynamic func(ctx context.Context, name string) (*attr, error)
-	// describe lists the dynamic attributes for DeviceInfo.
-	describe func(ctx context.Context) []AttributeInfo
+	// describe lists the dynamic attributes for remote.DeviceInfo.
+	describe func(ctx context.Context) []remote.AttributeInfo
 	problems []error
 }
 
@@ -37,7 +36,7 @@ type Device struct {
 type Void struct{}
 
 type command struct {
-	info CommandInfo
+	info remote.CommandInfo
 	// call runs a synchronous command and returns its result.
 	call func(ctx context.Context, argin json.RawMessage) (any, error)
 	// start begins an async command and returns its Status.
@@ -45,25 +44,20 @@ type command struct {
 }
 
 type attr struct {
-	info  AttributeInfo
-	read  func(ctx context.Context) (any, Quality, time.Time, error)
+	info  remote.AttributeInfo
+	read  func(ctx context.Context) (any, remote.Quality, time.Time, error)
 	write func(ctx context.Context, value json.RawMessage) error
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$`)
-
-// CheckName reports whether name is a valid device name:
-// domain/family/member, each part letters, digits, '_', '.' or '-'.
-func CheckName(name string) error {
-	if !nameRE.MatchString(name) {
-		return fmt.Errorf("device name %q: want domain/family/member, each part of letters, digits, '_', '.' or '-'", name)
-	}
-	return nil
-}
-
 // NewDevice starts the declaration of a device of class on a server.
-func NewDevice(name, class string) *Device {
-	return &Device{name: name, class: class, commands: map[string]*command{}, attrs: map[string]*attr{}}
+func NewDevice(name, class string, opts ...DeviceOption) *Device {
+	d := &Device{name: name, class: class, commands: map[string]*command{}, attrs: map[string]*attr{}}
+	for _, o := range opts {
+		if o != nil {
+			o.applyDevice(d)
+		}
+	}
+	return d
 }
 
 // Name is the device's name.
@@ -88,7 +82,7 @@ func (d *Device) addCommand(c *command) {
 // ErrBadArgument before fn runs.
 func Command[A, R any](d *Device, name string, fn func(ctx context.Context, arg A) (R, error)) {
 	d.addCommand(&command{
-		info: CommandInfo{Name: name, In: typeName[A](), Out: typeName[R]()},
+		info: remote.CommandInfo{Name: name, In: typeName[A](), Out: typeName[R]()},
 		call: func(ctx context.Context, raw json.RawMessage) (any, error) {
 			a, err := decodeArg[A](name, raw)
 			if err != nil {
@@ -112,7 +106,7 @@ func Command[A, R any](d *Device, name string, fn func(ctx context.Context, arg 
 // call (it keeps the call's span as parent but not its cancellation).
 func AsyncCommand[A any](d *Device, name string, fn func(ctx context.Context, arg A) *device.Status) {
 	d.addCommand(&command{
-		info: CommandInfo{Name: name, In: typeName[A](), Out: "operation", Async: true},
+		info: remote.CommandInfo{Name: name, In: typeName[A](), Out: "operation", Async: true},
 		start: func(ctx context.Context, raw json.RawMessage) (*device.Status, error) {
 			a, err := decodeArg[A](name, raw)
 			if err != nil {
@@ -123,22 +117,18 @@ func AsyncCommand[A any](d *Device, name string, fn func(ctx context.Context, ar
 	})
 }
 
-// AttributeOption configures an attribute.
-type AttributeOption func(*AttributeInfo)
-
-// Unit sets the attribute's unit.
-func Unit(u string) AttributeOption { return func(a *AttributeInfo) { a.Unit = u } }
-
 // Attribute declares an attribute of type T. read returns the value and its
-// quality ("" means QualityValid); the reading's time is when read returned.
+// quality ("" means remote.QualityValid); the reading's time is when read returned.
 // write may be nil for a read-only attribute.
-func Attribute[T any](d *Device, name string, read func(ctx context.Context) (T, Quality, error), write func(ctx context.Context, v T) error, opts ...AttributeOption) {
-	a := &attr{info: AttributeInfo{Name: name, Type: typeName[T](), Writable: write != nil}}
+func Attribute[T any](d *Device, name string, read func(ctx context.Context) (T, remote.Quality, error), write func(ctx context.Context, v T) error, opts ...AttributeOption) {
+	a := &attr{info: remote.AttributeInfo{Name: name, Type: typeName[T](), Writable: write != nil}}
 	for _, o := range opts {
-		o(&a.info)
+		if o != nil {
+			o.applyAttribute(&a.info)
+		}
 	}
 	if read != nil {
-		a.read = func(ctx context.Context) (any, Quality, time.Time, error) {
+		a.read = func(ctx context.Context) (any, remote.Quality, time.Time, error) {
 			v, q, err := read(ctx)
 			return v, q, time.Now(), err
 		}
@@ -164,20 +154,20 @@ func Attribute[T any](d *Device, name string, read func(ctx context.Context) (T,
 	}
 }
 
-// info describes the device for DeviceInfo.
-func (d *Device) info(ctx context.Context, state State) DeviceInfo {
-	di := DeviceInfo{Name: d.name, Class: d.class, State: state, Commands: []CommandInfo{}, Attributes: []AttributeInfo{}}
+// info describes the device for remote.DeviceInfo.
+func (d *Device) info(ctx context.Context, state remote.State) remote.DeviceInfo {
+	di := remote.DeviceInfo{Name: d.name, Class: d.class, State: state, Commands: []remote.CommandInfo{}, Attributes: []remote.AttributeInfo{}}
 	for _, c := range d.commands {
 		di.Commands = append(di.Commands, c.info)
 	}
 	for _, a := range d.attrs {
 		di.Attributes = append(di.Attributes, a.info)
 	}
-	if d.describe != nil && state == StateOn {
+	if d.describe != nil && state == remote.StateOn {
 		di.Attributes = append(di.Attributes, d.describe(ctx)...)
 	}
-	slices.SortFunc(di.Commands, func(a, b CommandInfo) int { return cmp.Compare(a.Name, b.Name) })
-	slices.SortFunc(di.Attributes, func(a, b AttributeInfo) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(di.Commands, func(a, b remote.CommandInfo) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(di.Attributes, func(a, b remote.AttributeInfo) int { return cmp.Compare(a.Name, b.Name) })
 	return di
 }
 
@@ -190,81 +180,4 @@ func (d *Device) attribute(ctx context.Context, name string) (*attr, error) {
 		return d.dynamic(ctx, name)
 	}
 	return nil, nil
-}
-
-// decodeArg decodes a command argument or attribute value into an A: JSON
-// of the right type, nothing after it, no unknown object fields.
-func decodeArg[A any](what string, raw json.RawMessage) (A, error) {
-	var a A
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
-		switch reflect.TypeFor[A]().Kind() {
-		case reflect.Struct, reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
-			return a, nil
-		}
-		return a, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%s wants %s, got nothing", what, typeName[A]())}
-	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
-		return a, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%s wants %s, got %s: %v", what, typeName[A](), clip(trimmed), err)}
-	}
-	if dec.More() {
-		return a, &Error{Code: CodeBadArgument, Message: fmt.Sprintf("%s: data after the value in %s", what, clip(trimmed))}
-	}
-	return a, nil
-}
-
-// clip shortens a value for an error message.
-func clip(b []byte) string {
-	const n = 80
-	if len(b) > n {
-		return string(b[:n]) + "..."
-	}
-	return string(b)
-}
-
-// typeName is the JSON type of T, as CommandInfo and AttributeInfo show it.
-func typeName[T any]() string {
-	t := reflect.TypeFor[T]()
-	if t == reflect.TypeFor[Void]() {
-		return "void"
-	}
-	return jsonKind(t)
-}
-
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.String:
-		return "string"
-	case reflect.Slice, reflect.Array:
-		return "array"
-	case reflect.Map, reflect.Struct:
-		if t == reflect.TypeFor[time.Time]() {
-			return "string"
-		}
-		return "object"
-	case reflect.Pointer:
-		return jsonKind(t.Elem())
-	}
-	return "any"
-}
-
-// errorFrom turns what a device's code returned into an *Error.
-func errorFrom(err error, code Code) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &Error{Code: CodeTimeout, Message: err.Error()}
-	}
-	return &Error{Code: code, Message: err.Error()}
 }

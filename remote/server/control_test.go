@@ -1,4 +1,4 @@
-package remote_test
+package server_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/poll"
 	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/server"
 	"github.com/sightline-dev/sightline/telemetry"
 	"github.com/sightline-dev/sightline/telemetry/admin"
 	"github.com/sightline-dev/sightline/telemetry/properties"
@@ -27,13 +28,16 @@ func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
 	}
 	mem, spans := newMem(t)
 	env := memEnv(mem)
-	srv, addr := startServer(t, "CalcServer/control", env, []remote.ServerOption{remote.WithPropertyStore(store)},
+	srv, addr := startServer(t, "CalcServer/control", env, []server.Option{server.WithPropertyStore(store)},
 		calc("lab/calc/1"), calc("lab/calc/2"))
 	p := dial(t, addr, offEnv)
 	d1, d2 := p.Device("lab/calc/1"), p.Device("lab/calc/2")
+	// Each device's telemetry: the admin client, the device's name as the
+	// component's.
+	tel := adminClient(t, addr)
 	status := func(d *remote.DeviceProxy) telemetry.Status {
 		t.Helper()
-		st, err := d.Telemetry().Status(ctx)
+		st, err := tel.Status(ctx, d.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,14 +48,14 @@ func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
 	}
 
 	// Change calc/1 at runtime: calc/2 keeps its settings.
-	if err := d1.Telemetry().SetTopics(ctx, []string{"user", "kernel"}); err != nil {
+	if err := tel.SetTopics(ctx, d1.Name(), []string{"user", "kernel"}); err != nil {
 		t.Fatal(err)
 	}
 	if s1, s2 := status(d1), status(d2); !slices.Equal(s1.Topics, []string{"user", "kernel"}) || !slices.Equal(s2.Topics, []string{"user"}) || s2.Enabled {
 		t.Fatalf("after SetTopics on calc/1: calc/1 %v, calc/2 %v enabled=%v", s1.Topics, s2.Topics, s2.Enabled)
 	}
 	// Turn calc/2 on at runtime: its calls are traced from now on.
-	if err := d2.Telemetry().Start(ctx); err != nil {
+	if err := tel.Enable(ctx, d2.Name()); err != nil {
 		t.Fatal(err)
 	}
 	if err := d2.Command(ctx, "Echo", "hi", nil); err != nil {
@@ -72,10 +76,10 @@ func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
 	}
 
 	// A persisted change survives a restart; an unpersisted one does not.
-	if err := d1.Telemetry().SetTopics(ctx, []string{"kernel"}, admin.Persist()); err != nil {
+	if err := tel.SetTopics(ctx, d1.Name(), []string{"kernel"}, admin.Persist()); err != nil {
 		t.Fatal(err)
 	}
-	if err := d1.Telemetry().SetTracing(ctx, false); err != nil {
+	if err := tel.SetTracing(ctx, d1.Name(), false); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.RestartDevice(ctx, "lab/calc/1"); err != nil {
@@ -93,7 +97,7 @@ func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
 	if info, err := d2.Info(ctx); err != nil || info.State != remote.StateOff {
 		t.Fatalf("info of a stopped device: %+v, %v", info, err)
 	}
-	if _, err := d2.Telemetry().Status(ctx); err == nil {
+	if _, err := tel.Status(ctx, d2.Name()); err == nil {
 		t.Fatal("telemetry status of a stopped device answered")
 	}
 	if err := srv.StartDevice(ctx, "lab/calc/2"); err != nil {
@@ -104,28 +108,21 @@ func TestRuntimeControlPerDeviceAndProperties(t *testing.T) {
 	}
 }
 
-// TestClientControlsItsOwnTelemetry: the client component is controlled at
-// runtime like a device's.
-func TestClientControlsItsOwnTelemetry(t *testing.T) {
-	mem, spans := newMem(t)
-	_, addr := startServer(t, "CalcServer/client", offEnv, nil, calc("lab/calc/1"))
-	p := dial(t, addr, memEnv(mem))
-	d := p.Device("lab/calc/1")
+// TestBadTelemetrySettingKeepsTheDeviceRunning: a device whose telemetry
+// environment has a bad value starts on the value used instead, answers
+// calls, and shows the problem in its telemetry status.
+func TestBadTelemetrySettingKeepsTheDeviceRunning(t *testing.T) {
 	ctx := context.Background()
-	if _, err := d.Ping(ctx); err != nil {
+	env := map[string]string{"SIGHTLINE_TELEMETRY_ENABLE": "off", "SIGHTLINE_TELEMETRY_TOPICS": "user,bogus"}
+	_, addr := startServer(t, "CalcServer/badenv", env, nil, calc("lab/calc/1"))
+	if _, err := dial(t, addr, offEnv).Device("lab/calc/1").Ping(ctx); err != nil {
+		t.Fatalf("ping a device with a bad telemetry setting: %v", err)
+	}
+	st, err := adminClient(t, addr).Status(ctx, "lab/calc/1")
+	if err != nil {
 		t.Fatal(err)
 	}
-	poll.Until(t, 10*time.Second, "the ping's span", func() bool { return len(spans()) == 1 })
-	if err := p.Telemetry().Control().Stop(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Ping(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Telemetry().ForceFlush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(spans()); n != 1 {
-		t.Fatalf("%d spans after the client stopped its telemetry, want 1", n)
+	if len(st.Problems) != 1 || st.Problems[0].Setting != "SIGHTLINE_TELEMETRY_TOPICS" || st.Problems[0].Value != "user,bogus" {
+		t.Fatalf("problems in the device's status: %+v; want SIGHTLINE_TELEMETRY_TOPICS=user,bogus", st.Problems)
 	}
 }

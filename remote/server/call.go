@@ -1,4 +1,4 @@
-package remote
+package server
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/sightline-dev/sightline/device"
+	"github.com/sightline-dev/sightline/internal/httpjson"
+	"github.com/sightline-dev/sightline/remote"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -37,7 +39,8 @@ type componentKey struct{}
 
 // ComponentFrom returns the telemetry component of the device whose call
 // ctx belongs to, for a command that wants the device's logger or tracer.
-// It is nil outside a call.
+// It is nil outside a call. (Proxies need nothing from it: a call made
+// under ctx is already traced as the device, remote.ContextWithTracing.)
 func ComponentFrom(ctx context.Context) *telemetry.Component {
 	c, _ := ctx.Value(componentKey{}).(*telemetry.Component)
 	return c
@@ -46,11 +49,7 @@ func ComponentFrom(ctx context.Context) *telemetry.Component {
 var rpcSystem = attribute.String("rpc.system", "sightline.remote")
 
 // untraced is what a call traces with when no component runs.
-var untraced = &running{
-	user:   noop.NewTracerProvider().Tracer(""),
-	kernel: noop.NewTracerProvider().Tracer(""),
-	prop:   propagation.TraceContext{},
-}
+var untraced = &running{tracing: remote.NewTracing(noop.NewTracerProvider(), propagation.TraceContext{})}
 
 // begin starts the call: the caller's context, the server span, the
 // deadline. It answers the request itself and returns nil when the call
@@ -69,15 +68,14 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 		c.run = s.self.run.Load()
 	}
 	if c.run == nil {
-		// The server's own component is shut down too (Close): untraced.
+		// The server's own component is shut down too (Shutdown): untraced.
 		c.run = untraced
 	}
-	tracer := c.run.user
+	tracer := c.run.tracing.User()
 	if kernel {
-		tracer = c.run.kernel
+		tracer = c.run.tracing.Kernel()
 	}
-	prop := c.run.prop
-	ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx := c.run.tracing.Propagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, c.span = tracer.Start(ctx, class+"."+method, trace.WithSpanKind(trace.SpanKindServer))
 	c.ctx, c.cancel = ctx, func() {}
 	id, herr := parseIdentity(r.Header)
@@ -87,8 +85,8 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 		kv = append(kv, rpcSystem,
 			attribute.String("rpc.service", devName),
 			attribute.String("rpc.method", method),
-			AttrDeviceName.String(devName),
-			AttrDeviceClass.String(class))
+			remote.AttrDeviceName.String(devName),
+			remote.AttrDeviceClass.String(class))
 		if id := connGoroutine(r.Context()); id != 0 {
 			kv = append(kv, attribute.Int64("thread.id", id))
 		}
@@ -97,7 +95,7 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 			kv = append(kv, attribute.String("client.address", host), attribute.Int("client.port", p))
 		}
 		if herr == nil {
-			kv = append(kv, AttrClientHost.String(id.host), AttrClientPID.Int(id.pid), AttrClientProgram.String(id.program))
+			kv = append(kv, remote.AttrClientHost.String(id.host), remote.AttrClientPID.Int(id.pid), remote.AttrClientProgram.String(id.program))
 		}
 		c.span.SetAttributes(kv...)
 	}
@@ -110,13 +108,13 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 		c.fail(terr)
 		return nil
 	case c.h == nil:
-		c.fail(newError(CodeUnknownDevice, "device %q is not on server %s", devName, s.name))
+		c.fail(newError(remote.CodeUnknownDevice, "device %q is not on server %s", devName, s.name))
 		return nil
 	case c.h.run.Load() == nil && !anyState:
-		c.fail(newError(CodeNotRunning, "device %s is stopped on server %s", devName, s.name))
+		c.fail(newError(remote.CodeNotRunning, "device %s is stopped on server %s", devName, s.name))
 		return nil
 	case s.closed.Load() && !anyState:
-		c.fail(newError(CodeShutdown, "server %s is closing", s.name))
+		c.fail(newError(remote.CodeShutdown, "server %s is closing", s.name))
 		return nil
 	}
 	if timeout > 0 {
@@ -125,26 +123,27 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 	if c.run.comp != nil {
 		c.ctx = device.ContextWithTracerProvider(c.ctx, c.run.comp.TracerProvider())
 		c.ctx = context.WithValue(c.ctx, componentKey{}, c.run.comp)
+		c.ctx = remote.ContextWithTracing(c.ctx, c.run.tracing)
 	}
 	return c
 }
 
 // decode reads the JSON body into v (an empty body leaves v as it is).
-func (c *call) decode(v any) *Error {
-	_, sp := c.run.kernel.Start(c.ctx, "remote.decode")
+func (c *call) decode(v any) *remote.Error {
+	_, sp := c.run.tracing.Kernel().Start(c.ctx, "remote.decode")
 	defer sp.End()
 	if ct := c.r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return c.spanErr(sp, newError(CodeMalformedBody, "Content-Type %q: want application/json", clipString(ct)))
+			return c.spanErr(sp, newError(remote.CodeMalformedBody, "Content-Type %q: want application/json", clipString(ct)))
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, remote.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return c.spanErr(sp, newError(CodeBodyTooLarge, "request body over %d bytes", MaxBody))
+			return c.spanErr(sp, newError(remote.CodeBodyTooLarge, "request body over %d bytes", remote.MaxBody))
 		}
-		return c.spanErr(sp, newError(CodeMalformedBody, "read request body: %v", err))
+		return c.spanErr(sp, newError(remote.CodeMalformedBody, "read request body: %v", err))
 	}
 	sp.SetAttributes(attribute.Int("remote.body.size", len(body)))
 	if len(body) == 0 {
@@ -153,15 +152,15 @@ func (c *call) decode(v any) *Error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return c.spanErr(sp, newError(CodeMalformedBody, "request body %s: %v", clip(body), err))
+		return c.spanErr(sp, newError(remote.CodeMalformedBody, "request body %s: %v", clip(body), err))
 	}
 	if dec.More() {
-		return c.spanErr(sp, newError(CodeMalformedBody, "request body %s: data after the JSON object", clip(body)))
+		return c.spanErr(sp, newError(remote.CodeMalformedBody, "request body %s: data after the JSON object", clip(body)))
 	}
 	return nil
 }
 
-func (c *call) spanErr(sp trace.Span, e *Error) *Error {
+func (c *call) spanErr(sp trace.Span, e *remote.Error) *remote.Error {
 	sp.SetStatus(codes.Error, e.Message)
 	return e
 }
@@ -169,33 +168,29 @@ func (c *call) spanErr(sp trace.Span, e *Error) *Error {
 // reply writes v as the 200 answer and ends the call.
 func (c *call) reply(v any) {
 	defer c.end()
-	_, sp := c.run.kernel.Start(c.ctx, "remote.encode")
+	_, sp := c.run.tracing.Kernel().Start(c.ctx, "remote.encode")
 	b, err := json.Marshal(v)
 	sp.SetAttributes(attribute.Int("remote.body.size", len(b)))
 	sp.End()
 	if err != nil {
-		c.failLocked(newError(CodeFailed, "encode the result: %v", err))
+		c.failLocked(newError(remote.CodeFailed, "encode the result: %v", err))
 		return
 	}
-	c.w.Header().Set("Content-Type", "application/json")
-	_, _ = c.w.Write(b)
+	httpjson.WriteBody(c.w, http.StatusOK, httpjson.ContentType, b)
 }
 
 // fail answers with e and ends the call.
-func (c *call) fail(e *Error) {
+func (c *call) fail(e *remote.Error) {
 	defer c.end()
 	c.failLocked(e)
 }
 
-func (c *call) failLocked(e *Error) {
-	c.span.SetAttributes(AttrErrorCode.String(string(e.Code)))
-	if st := e.status(); st >= 500 {
+func (c *call) failLocked(e *remote.Error) {
+	c.span.SetAttributes(remote.AttrErrorCode.String(string(e.Code)))
+	if st := e.Code.HTTPStatus(); st >= 500 {
 		c.span.SetStatus(codes.Error, e.Message)
 	}
-	b, _ := json.Marshal(errorBody{Error: e})
-	c.w.Header().Set("Content-Type", "application/json")
-	c.w.WriteHeader(e.status())
-	_, _ = c.w.Write(b)
+	httpjson.Write(c.w, e.Code.HTTPStatus(), remote.ErrorBody{Error: e})
 }
 
 func (c *call) end() {

@@ -1,4 +1,4 @@
-package remote_test
+package server_test
 
 import (
 	"context"
@@ -11,38 +11,36 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/server"
 	"github.com/sightline-dev/sightline/telemetry/admin"
 )
 
 const adminToken = "device-server-token-0123456789"
 
 // Telemetry changes on a device server need the admin token, also from
-// loopback: a proxy with the configured token or, by default, with the
-// token file the server published changes; without a token or with a wrong
-// one it is refused and nothing changes.
+// loopback: an admin client with the configured token or, by default, with
+// the token file the server published changes; without a token or with a
+// wrong one it is refused and nothing changes.
 func TestDeviceTelemetryNeedsToken(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name   string
-		srv    []remote.ServerOption
-		dial   []remote.DialOption
+		srv    []server.Option
+		client []admin.ClientOption
 		status int // 0: the change is made
 	}{
 		{"generated token, read from the token file", nil, nil, 0},
-		{"configured token", []remote.ServerOption{remote.WithAdminToken(adminToken)}, []remote.DialOption{remote.WithToken(adminToken)}, 0},
-		{"configured token, from the client's environment", []remote.ServerOption{remote.WithAdminToken(adminToken)},
-			[]remote.DialOption{remote.WithClientEnv(envOf(map[string]string{admin.TokenEnv: adminToken}))}, 0},
-		{"wrong token", nil, []remote.DialOption{remote.WithToken("not-the-token-0123456789")}, 403},
+		{"configured token", []server.Option{server.WithAdminToken(adminToken)}, []admin.ClientOption{admin.WithClientToken(adminToken)}, 0},
+		{"configured token, from the server's environment", []server.Option{server.WithEnv(envOf(map[string]string{
+			"SIGHTLINE_TELEMETRY_ENABLE": "off", admin.TokenEnv: adminToken}))}, []admin.ClientOption{admin.WithClientToken(adminToken)}, 0},
+		{"wrong token", nil, []admin.ClientOption{admin.WithClientToken("not-the-token-0123456789")}, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, addr := startServer(t, "CalcServer/auth", offEnv, tt.srv, calc("lab/calc/1"))
-			p := dial(t, addr, offEnv, tt.dial...)
-			tel := p.Device("lab/calc/1").Telemetry()
-			err := tel.SetTopics(ctx, []string{"kernel"})
+			err := adminClient(t, addr, tt.client...).SetTopics(ctx, "lab/calc/1", []string{"kernel"})
 			// Reads on loopback need no token.
-			topics, rerr := dial(t, addr, offEnv).Device("lab/calc/1").Telemetry().Topics(ctx)
+			topics, rerr := adminClient(t, addr).Topics(ctx, "lab/calc/1")
 			if rerr != nil {
 				t.Fatal(rerr)
 			}
@@ -78,11 +76,11 @@ func TestDeviceTelemetryNeedsToken(t *testing.T) {
 func TestDeviceServerTokenFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := remote.NewServer(ctx, "CalcServer/file", remote.WithEnv(envOf(offEnv)))
+	srv, err := server.New(ctx, "CalcServer/file", server.WithEnv(envOf(offEnv)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(context.Background())
+	defer srv.Shutdown(context.Background())
 	ready := make(chan net.Addr, 1)
 	served := make(chan error, 1)
 	go func() { served <- srv.ListenAndServe(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
@@ -108,11 +106,11 @@ func TestDeviceServerTokenFile(t *testing.T) {
 // hosts can reach it, and a weak configured token is refused.
 func TestDeviceServerAdminRefusals(t *testing.T) {
 	ctx := context.Background()
-	srv, err := remote.NewServer(ctx, "CalcServer/refuse", remote.WithEnv(envOf(offEnv)))
+	srv, err := server.New(ctx, "CalcServer/refuse", server.WithEnv(envOf(offEnv)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(ctx)
+	defer srv.Shutdown(ctx)
 	if err := srv.ListenAndServe(ctx, "0.0.0.0:0", nil); err == nil || !strings.Contains(err.Error(), admin.TokenEnv) ||
 		!strings.Contains(err.Error(), `"0.0.0.0:0"`) {
 		t.Errorf("ListenAndServe on all interfaces without a token = %v", err)
@@ -127,9 +125,9 @@ func TestDeviceServerAdminRefusals(t *testing.T) {
 		}
 	}
 	for _, tok := range []string{"short", strconv.Itoa(123456789012345)} {
-		if _, err := remote.NewServer(ctx, "CalcServer/weak", remote.WithEnv(envOf(offEnv)), remote.WithAdminToken(tok)); !errors.Is(err, admin.ErrWeakToken) ||
+		if _, err := server.New(ctx, "CalcServer/weak", server.WithEnv(envOf(offEnv)), server.WithAdminToken(tok)); !errors.Is(err, admin.ErrWeakToken) ||
 			!strings.Contains(err.Error(), "CalcServer/weak") {
-			t.Errorf("NewServer with a %d-character token = %v", len(tok), err)
+			t.Errorf("New with a %d-character token = %v", len(tok), err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package remote
+package server
 
 import (
 	"context"
@@ -7,26 +7,26 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sightline-dev/sightline/internal/httpjson"
+	"github.com/sightline-dev/sightline/remote"
 )
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET "+PathPrefix+"/devices", s.handleList)
-	s.mux.HandleFunc("GET "+PathPrefix+"/devices/{device}", s.handleInfo)
-	s.mux.HandleFunc("GET "+PathPrefix+"/devices/{device}/ping", s.handlePing)
-	s.mux.HandleFunc("POST "+PathPrefix+"/devices/{device}/commands/{command}", s.handleCommand)
-	s.mux.HandleFunc("GET "+PathPrefix+"/devices/{device}/attributes/{attribute}", s.handleRead)
-	s.mux.HandleFunc("PUT "+PathPrefix+"/devices/{device}/attributes/{attribute}", s.handleWrite)
-	s.mux.HandleFunc("GET "+PathPrefix+"/operations/{id}", s.handleWait)
-	s.mux.HandleFunc("DELETE "+PathPrefix+"/operations/{id}", s.handleCancel)
-	s.mux.HandleFunc(PathPrefix+"/", s.handleUnknownRoute)
+	s.mux.HandleFunc("GET "+remote.PathPrefix+"/devices", s.handleList)
+	s.mux.HandleFunc("GET "+remote.PathPrefix+"/devices/{device}", s.handleInfo)
+	s.mux.HandleFunc("GET "+remote.PathPrefix+"/devices/{device}/ping", s.handlePing)
+	s.mux.HandleFunc("POST "+remote.PathPrefix+"/devices/{device}/commands/{command}", s.handleCommand)
+	s.mux.HandleFunc("GET "+remote.PathPrefix+"/devices/{device}/attributes/{attribute}", s.handleRead)
+	s.mux.HandleFunc("PUT "+remote.PathPrefix+"/devices/{device}/attributes/{attribute}", s.handleWrite)
+	s.mux.HandleFunc("GET "+remote.PathPrefix+"/operations/{id}", s.handleWait)
+	s.mux.HandleFunc("DELETE "+remote.PathPrefix+"/operations/{id}", s.handleCancel)
+	s.mux.HandleFunc(remote.PathPrefix+"/", s.handleUnknownRoute)
 }
 
 func (s *Server) handleUnknownRoute(w http.ResponseWriter, r *http.Request) {
-	e := newError(CodeUnknownRoute, "%s %s is not a route of the remote protocol (see docs/remote-protocol.md)", r.Method, clipString(r.URL.Path))
-	b, _ := json.Marshal(errorBody{Error: e})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(e.status())
-	_, _ = w.Write(b)
+	e := newError(remote.CodeUnknownRoute, "%s %s is not a route of the remote protocol (see docs/remote-protocol.md)", r.Method, clipString(r.URL.Path))
+	httpjson.Write(w, e.Code.HTTPStatus(), remote.ErrorBody{Error: e})
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +34,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	out := deviceList{Devices: []DeviceInfo{}}
+	out := remote.DeviceList{Devices: []remote.DeviceInfo{}}
 	for _, name := range s.Devices() {
 		if h := s.lookup(name); h != nil {
 			out.Devices = append(out.Devices, h.dev.info(c.ctx, h.state()))
@@ -45,11 +45,11 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("device")
-	if h := s.lookup(name); h != nil && h.state() == StateOff {
+	if h := s.lookup(name); h != nil && h.state() == remote.StateOff {
 		// A stopped device still says what it is, and that it is off.
 		c := s.begin(w, r, s.AdminDevice(), "info", false, false)
 		if c != nil {
-			c.reply(h.dev.info(c.ctx, StateOff))
+			c.reply(h.dev.info(c.ctx, remote.StateOff))
 		}
 		return
 	}
@@ -57,7 +57,7 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	c.reply(c.h.dev.info(c.ctx, StateOn))
+	c.reply(c.h.dev.info(c.ctx, remote.StateOn))
 }
 
 func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +65,7 @@ func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
 	if c == nil {
 		return
 	}
-	c.reply(pingResponse{State: StateOn})
+	c.reply(remote.PingResponse{State: remote.StateOn})
 }
 
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
@@ -76,11 +76,11 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	cmd := c.h.dev.commands[name]
 	if cmd == nil {
-		c.fail(newError(CodeUnknownCommand, "device %s (class %s) has no command %q; it has: %s",
+		c.fail(newError(remote.CodeUnknownCommand, "device %s (class %s) has no command %q; it has: %s",
 			c.h.dev.name, c.h.dev.class, name, strings.Join(c.h.dev.commandNames(), ", ")))
 		return
 	}
-	var req commandRequest
+	var req remote.CommandRequest
 	if e := c.decode(&req); e != nil {
 		c.fail(e)
 		return
@@ -88,30 +88,30 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 	if cmd.start != nil {
 		st, err := cmd.start(context.WithoutCancel(c.ctx), req.Argin)
 		if err != nil {
-			c.fail(errorFrom(err, CodeFailed))
+			c.fail(errorFrom(err, remote.CodeFailed))
 			return
 		}
 		id, err := s.ops.add(c.h.dev.name, st)
 		if err != nil {
-			c.fail(errorFrom(err, CodeFailed))
+			c.fail(errorFrom(err, remote.CodeFailed))
 			return
 		}
-		c.span.SetAttributes(AttrOperation.String(id))
-		raw, _ := json.Marshal(OperationRef{Operation: id})
-		c.reply(commandResponse{Argout: raw})
+		c.span.SetAttributes(remote.AttrOperation.String(id))
+		raw, _ := json.Marshal(remote.OperationRef{Operation: id})
+		c.reply(remote.CommandResponse{Argout: raw})
 		return
 	}
 	res, err := cmd.call(c.ctx, req.Argin)
 	if err != nil {
-		c.fail(errorFrom(err, CodeFailed))
+		c.fail(errorFrom(err, remote.CodeFailed))
 		return
 	}
 	raw, err := json.Marshal(res)
 	if err != nil {
-		c.fail(newError(CodeFailed, "command %s of %s: encode the result: %v", name, c.h.dev.name, err))
+		c.fail(newError(remote.CodeFailed, "command %s of %s: encode the result: %v", name, c.h.dev.name, err))
 		return
 	}
-	c.reply(commandResponse{Argout: raw})
+	c.reply(remote.CommandResponse{Argout: raw})
 }
 
 func (d *Device) commandNames() []string {
@@ -146,22 +146,22 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 	}
 	v, q, t, err := a.read(c.ctx)
 	if err != nil {
-		c.fail(errorFrom(err, CodeFailed))
+		c.fail(errorFrom(err, remote.CodeFailed))
 		return
 	}
 	if q == "" {
-		q = QualityValid
+		q = remote.QualityValid
 	}
-	if !q.valid() {
-		c.fail(newError(CodeFailed, "attribute %s of %s: the device returned quality %q, not one of %v", name, c.h.dev.name, q, Qualities))
+	if !q.Valid() {
+		c.fail(newError(remote.CodeFailed, "attribute %s of %s: the device returned quality %q, not one of %v", name, c.h.dev.name, q, remote.Qualities))
 		return
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		c.fail(newError(CodeFailed, "attribute %s of %s: encode the value: %v", name, c.h.dev.name, err))
+		c.fail(newError(remote.CodeFailed, "attribute %s of %s: encode the value: %v", name, c.h.dev.name, err))
 		return
 	}
-	c.reply(AttributeValue{Name: name, Value: raw, Quality: q, Time: t.UTC()})
+	c.reply(remote.AttributeValue{Name: name, Value: raw, Quality: q, Time: t.UTC()})
 }
 
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
@@ -170,37 +170,37 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.write == nil {
-		c.fail(newError(CodeReadOnly, "attribute %s of %s is read-only", name, c.h.dev.name))
+		c.fail(newError(remote.CodeReadOnly, "attribute %s of %s is read-only", name, c.h.dev.name))
 		return
 	}
-	var req writeRequest
+	var req remote.WriteRequest
 	if e := c.decode(&req); e != nil {
 		c.fail(e)
 		return
 	}
 	if len(req.Value) == 0 {
-		c.fail(newError(CodeMalformedBody, `write %s of %s: the body must be {"value": ...}`, name, c.h.dev.name))
+		c.fail(newError(remote.CodeMalformedBody, `write %s of %s: the body must be {"value": ...}`, name, c.h.dev.name))
 		return
 	}
 	if err := a.write(c.ctx, req.Value); err != nil {
-		c.fail(errorFrom(err, CodeFailed))
+		c.fail(errorFrom(err, remote.CodeFailed))
 		return
 	}
 	c.reply(struct{}{})
 }
 
 // attribute finds the call's attribute or says why not.
-func (c *call) attribute(name string) (*attr, *Error) {
+func (c *call) attribute(name string) (*attr, *remote.Error) {
 	a, err := c.h.dev.attribute(c.ctx, name)
 	if err != nil {
-		return nil, errorFrom(err, CodeFailed)
+		return nil, errorFrom(err, remote.CodeFailed)
 	}
 	if a == nil {
 		var names []string
-		for _, ai := range c.h.dev.info(c.ctx, StateOn).Attributes {
+		for _, ai := range c.h.dev.info(c.ctx, remote.StateOn).Attributes {
 			names = append(names, ai.Name)
 		}
-		return nil, newError(CodeUnknownAttribute, "device %s (class %s) has no attribute %q; it has: %s",
+		return nil, newError(remote.CodeUnknownAttribute, "device %s (class %s) has no attribute %q; it has: %s",
 			c.h.dev.name, c.h.dev.class, name, strings.Join(names, ", "))
 	}
 	return a, nil
@@ -219,7 +219,7 @@ func (s *Server) beginOperation(w http.ResponseWriter, r *http.Request, method s
 		return nil, nil
 	}
 	if op == nil {
-		c.fail(newError(CodeUnknownOperation, "no operation %q on server %s (finished ones are kept %v after their end is reported)", clipString(r.PathValue("id")), s.name, keepDone))
+		c.fail(newError(remote.CodeUnknownOperation, "no operation %q on server %s (finished ones are kept %v after their end is reported)", clipString(r.PathValue("id")), s.name, keepDone))
 		return nil, nil
 	}
 	return c, op
@@ -234,10 +234,10 @@ func (s *Server) handleWait(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("wait"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
-			c.fail(newError(CodeBadArgument, "query parameter wait: %q is not a duration of at least 0 (such as 10s; at most %v is used)", clipString(v), MaxWait))
+			c.fail(newError(remote.CodeBadArgument, "query parameter wait: %q is not a duration of at least 0 (such as 10s; at most %v is used)", clipString(v), remote.MaxWait))
 			return
 		}
-		wait = min(d, MaxWait)
+		wait = min(d, remote.MaxWait)
 	}
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -262,15 +262,15 @@ func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 // opState is what a client is told about op.
-func (s *Server) opState(op *operation) operationState {
-	st := operationState{ID: op.id}
+func (s *Server) opState(op *operation) remote.OperationState {
+	st := remote.OperationState{ID: op.id}
 	if !op.status.IsDone() {
 		return st
 	}
 	st.Done = true
 	s.ops.reported(op)
 	if err := op.status.Err(); err != nil {
-		st.Error = &Error{Code: CodeFailed, Message: err.Error(), Device: op.device}
+		st.Error = &remote.Error{Code: remote.CodeFailed, Message: err.Error(), Device: op.device}
 	} else {
 		st.Success = true
 	}

@@ -1,21 +1,14 @@
-package remote
+package server
 
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
-
+	"github.com/sightline-dev/sightline/remote"
 	"github.com/sightline-dev/sightline/telemetry"
-	"github.com/sightline-dev/sightline/telemetry/topic"
 )
-
-// TracerName is the instrumentation scope of the spans this package makes.
-const TracerName = "github.com/sightline-dev/sightline/remote"
 
 // hosted is a device on a server: its declaration and, while it runs, its
 // telemetry component.
@@ -28,31 +21,22 @@ type hosted struct {
 }
 
 // running is what a started device traces with; nil while it is stopped.
+// Its tracing makes the device's SERVER spans and, through the context of
+// its calls, the CLIENT spans of the calls it makes to other devices.
 type running struct {
-	comp   *telemetry.Component
-	user   trace.Tracer
-	kernel trace.Tracer
-	prop   propagation.TextMapPropagator
+	comp    *telemetry.Component
+	tracing *remote.Tracing
 }
 
 func newRunning(comp *telemetry.Component) *running {
-	return &running{
-		comp:   comp,
-		user:   comp.Tracer(TracerName),
-		kernel: comp.Tracer(TracerName, topic.Kernel.TracerOption()),
-		prop:   comp.Propagator(),
-	}
+	return &running{comp: comp, tracing: remote.NewTracing(comp.TracerProvider(), comp.Propagator())}
 }
 
-// SetServiceName sets the service.name of the device's telemetry (default:
-// its class).
-func (d *Device) SetServiceName(name string) { d.serviceName = name }
-
-func (h *hosted) state() State {
+func (h *hosted) state() remote.State {
 	if h.run.Load() == nil {
-		return StateOff
+		return remote.StateOff
 	}
-	return StateOn
+	return remote.StateOn
 }
 
 // start sets up the device's telemetry component from the environment, code
@@ -89,18 +73,19 @@ func (h *hosted) start(ctx context.Context) error {
 	}
 	topts = append(topts, o.telemetry...)
 	topts = append(topts, telemetry.WithProperties(props))
-	comp, cfgErr := telemetry.Setup(ctx, topts...)
-	if comp == nil {
-		return fmt.Errorf("start device %s: %w", h.dev.name, cfgErr)
+	// A configuration problem does not stop the device: Setup reports it
+	// in the component's Status (and the diagnostics log) and runs on the
+	// settings used instead. Only WithStrict (WithTelemetryOptions) makes
+	// it an error here.
+	comp, err := telemetry.Setup(ctx, topts...)
+	if err != nil {
+		return fmt.Errorf("start device %s: %w", h.dev.name, err)
 	}
 	if err := h.srv.admin.Add(comp); err != nil {
 		_ = comp.Shutdown(ctx)
 		return fmt.Errorf("start device %s: %w", h.dev.name, err)
 	}
 	h.run.Store(newRunning(comp))
-	if cfgErr != nil {
-		return fmt.Errorf("device %s runs, with telemetry settings that fell back: %w", h.dev.name, cfgErr)
-	}
 	return nil
 }
 
@@ -118,23 +103,4 @@ func (h *hosted) stop(ctx context.Context, reason string) error {
 		return fmt.Errorf("stop device %s: %w", h.dev.name, err)
 	}
 	return nil
-}
-
-// adminDevice is the server's own device, dserver/<name>, with Tango's
-// admin commands.
-func (s *Server) adminDevice() *Device {
-	class := s.name[:strings.IndexByte(s.name, '/')]
-	d := NewDevice(s.AdminDevice(), "DServer")
-	d.SetServiceName(class)
-	Command(d, "QueryDevice", func(context.Context, Void) ([]string, error) { return s.Devices(), nil })
-	Command(d, "DevRestart", func(ctx context.Context, name string) (Void, error) {
-		return Void{}, s.RestartDevice(ctx, name)
-	})
-	Command(d, "DevStop", func(ctx context.Context, name string) (Void, error) {
-		return Void{}, s.StopDevice(ctx, name)
-	})
-	Command(d, "DevStart", func(ctx context.Context, name string) (Void, error) {
-		return Void{}, s.StartDevice(ctx, name)
-	})
-	return d
 }
