@@ -12,5 +12,15 @@
 // start_time and finish_time (Unix seconds); success. Waiting on a Status
 // is its own short span, "wait <status_type> <device>".
 //
+// A device makes a Status with NewStatus (or Finished, for an operation
+// that ends at once), described by sealed With... options: WithType,
+// WithDevice, WithTimeout, WithSettleTime, WithTarget, WithStartPos,
+// WithUnit, WithTracer. Options are the module's one idiom for what code
+// configures (a Status is never data read from a file); each costs a small
+// allocation, so a device that makes many statuses builds the options that
+// do not change once and appends the per-operation ones (device/sim does).
+// A Status holds no goroutine (its timeout and settle time are timers) and
+// needs no shutdown.
+//
 // This package imports only the OpenTelemetry API.
 package device

@@ -31,33 +31,11 @@ var (
 	ErrCancelled = errors.New("status cancelled")
 )
 
-// StatusOptions describe the operation a Status tracks.
-type StatusOptions struct {
-	// Type is the status_type; default TypeStatus.
-	Type string
-	// Device is the device doing the operation (device_name, device_type).
-	Device Device
-	// Timeout ends the Status with ErrTimeout when the operation has not
-	// finished by then; 0 means no timeout.
-	Timeout time.Duration
-	// SettleTime is waited after the device reports success, before the
-	// Status is done.
-	SettleTime time.Duration
-	// Target, StartPos and Unit describe a move.
-	Target   any
-	StartPos any
-	Unit     string
-	// Tracer makes the spans; nil means the tracer named TracerName of the
-	// TracerProvider in the creating context (ContextWithTracerProvider),
-	// else of the global TracerProvider.
-	Tracer trace.Tracer
-}
-
 // Status is an operation in progress on a device. The device completes it
 // with Finish; whoever waits uses Done, Wait or AddCallback. All methods
 // are safe for concurrent use.
 type Status struct {
-	opts   StatusOptions
+	cfg    statusConfig
 	tracer trace.Tracer
 	span   trace.Span
 	done   chan struct{}
@@ -72,51 +50,56 @@ type Status struct {
 	stopCtx   func() bool
 }
 
-// NewStatus starts tracking an operation. Its span is a child of ctx; when
-// ctx is cancelled before the operation finishes, the Status ends with
-// ErrCancelled.
-func NewStatus(ctx context.Context, opts StatusOptions) *Status {
-	return newStatus(ctx, opts, true)
+// NewStatus starts tracking an operation described by opts (WithType,
+// WithDevice, WithTimeout, WithSettleTime, WithTarget, WithStartPos,
+// WithUnit, WithTracer). Its span is a child of ctx; when ctx is cancelled
+// before the operation finishes, the Status ends with ErrCancelled. A
+// Status holds no goroutine: its timeout and settle time are timers, and
+// it needs no shutdown.
+func NewStatus(ctx context.Context, opts ...StatusOption) *Status {
+	s := &Status{done: make(chan struct{})}
+	s.cfg.apply(opts)
+	s.start(ctx, true)
+	return s
 }
 
-// newStatus builds a Status; watch makes ctx's cancellation end it.
-func newStatus(ctx context.Context, opts StatusOptions, watch bool) *Status {
-	if opts.Type == "" {
-		opts.Type = TypeStatus
-	}
-	s := &Status{opts: opts, tracer: opts.Tracer, done: make(chan struct{})}
+// start starts the Status's span and timers; watch makes ctx's
+// cancellation end it.
+func (s *Status) start(ctx context.Context, watch bool) {
+	cfg := &s.cfg
+	s.tracer = cfg.tracer
 	if s.tracer == nil {
 		s.tracer = tracerFrom(ctx)
 	}
-	name, kv := opts.Type, []attribute.KeyValue{attribute.String("status_type", opts.Type),
-		attribute.Float64("settle_time", opts.SettleTime.Seconds()),
+	name, kv := cfg.typ, []attribute.KeyValue{attribute.String("status_type", cfg.typ),
+		attribute.Float64("settle_time", cfg.settleTime.Seconds()),
 		attribute.Float64("start_time", unixSeconds(time.Now()))}
-	if opts.Device != nil {
-		name += " " + opts.Device.Name()
-		kv = append(kv, attribute.String("device_name", opts.Device.Name()), attribute.String("device_type", TypeOf(opts.Device)))
+	if cfg.device != nil {
+		name += " " + cfg.device.Name()
+		kv = append(kv, attribute.String("device_name", cfg.device.Name()), attribute.String("device_type", TypeOf(cfg.device)))
 	}
-	if opts.Timeout > 0 {
-		kv = append(kv, attribute.Float64("timeout", opts.Timeout.Seconds()))
+	if cfg.timeout > 0 {
+		kv = append(kv, attribute.Float64("timeout", cfg.timeout.Seconds()))
 	} else {
 		kv = append(kv, attribute.Bool("no_timeout_given", true))
 	}
-	if opts.Target != nil {
-		kv = append(kv, attrs.Value("target", opts.Target))
+	if cfg.target != nil {
+		kv = append(kv, attrs.Value("target", cfg.target))
 	}
-	if opts.StartPos != nil {
-		kv = append(kv, attrs.Value("start_pos", opts.StartPos))
+	if cfg.startPos != nil {
+		kv = append(kv, attrs.Value("start_pos", cfg.startPos))
 	}
-	if opts.Unit != "" {
-		kv = append(kv, attribute.String("unit", opts.Unit))
+	if cfg.unit != "" {
+		kv = append(kv, attribute.String("unit", cfg.unit))
 	}
 	_, s.span = s.tracer.Start(ctx, name, trace.WithAttributes(kv...))
 	// The callbacks below may fire at once; complete takes the lock, so
 	// they wait until both are assigned.
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if opts.Timeout > 0 {
-		s.timer = time.AfterFunc(opts.Timeout, func() {
-			s.complete(fmt.Errorf("%w: %s did not finish within %v", ErrTimeout, s.what(), opts.Timeout))
+	if cfg.timeout > 0 {
+		s.timer = time.AfterFunc(cfg.timeout, func() {
+			s.complete(fmt.Errorf("%w: %s did not finish within %v", ErrTimeout, s.what(), cfg.timeout))
 		})
 	}
 	if watch && ctx.Done() != nil {
@@ -124,23 +107,25 @@ func newStatus(ctx context.Context, opts StatusOptions, watch bool) *Status {
 			s.complete(fmt.Errorf("%w: %s: %v", ErrCancelled, s.what(), context.Cause(ctx)))
 		})
 	}
-	return s
 }
 
-// Finished returns a Status that is already complete with err (for
-// operations that finish at once).
-func Finished(ctx context.Context, opts StatusOptions, err error) *Status {
-	opts.SettleTime, opts.Timeout = 0, 0
-	s := newStatus(ctx, opts, false) // complete at once: nothing may race it
+// Finished returns a Status, described by opts, that is already complete
+// with err (for operations that finish at once); WithTimeout and
+// WithSettleTime do not apply to it and are recorded as none.
+func Finished(ctx context.Context, err error, opts ...StatusOption) *Status {
+	s := &Status{done: make(chan struct{})}
+	s.cfg.apply(opts)
+	s.cfg.settleTime, s.cfg.timeout = 0, 0
+	s.start(ctx, false) // complete at once: nothing may race it
 	s.complete(err)
 	return s
 }
 
 func (s *Status) what() string {
-	if s.opts.Device != nil {
-		return s.opts.Type + " of " + s.opts.Device.Name()
+	if s.cfg.device != nil {
+		return s.cfg.typ + " of " + s.cfg.device.Name()
 	}
-	return s.opts.Type
+	return s.cfg.typ
 }
 
 // SetFinishPos records where a move ended (finish_pos); call it before
@@ -168,7 +153,7 @@ func (s *Status) Finish(err error) bool {
 		return false
 	}
 	s.finishing = true
-	settle := s.opts.SettleTime
+	settle := s.cfg.settleTime
 	s.mu.Unlock()
 	if err != nil || settle <= 0 {
 		s.complete(err)
@@ -242,9 +227,11 @@ func (s *Status) Err() error {
 // Success reports whether the Status is complete without error.
 func (s *Status) Success() bool { return s.IsDone() && s.Err() == nil }
 
-// Type is the status_type; Device the device (may be nil).
-func (s *Status) Type() string   { return s.opts.Type }
-func (s *Status) Device() Device { return s.opts.Device }
+// Type is the status_type (WithType; TypeStatus by default).
+func (s *Status) Type() string { return s.cfg.typ }
+
+// Device is the device doing the operation (WithDevice), nil when none.
+func (s *Status) Device() Device { return s.cfg.device }
 
 // SpanContext is the span context of the Status's span.
 func (s *Status) SpanContext() trace.SpanContext { return s.span.SpanContext() }
@@ -266,9 +253,9 @@ func (s *Status) AddCallback(f func(*Status)) {
 // its own ("wait <status_type> <device>", a child of ctx), and returns the
 // Status's error or ctx's.
 func (s *Status) Wait(ctx context.Context) error {
-	name := "wait " + s.opts.Type
-	if s.opts.Device != nil {
-		name += " " + s.opts.Device.Name()
+	name := "wait " + s.cfg.typ
+	if s.cfg.device != nil {
+		name += " " + s.cfg.device.Name()
 	}
 	_, span := s.tracer.Start(ctx, name, trace.WithLinks(trace.Link{SpanContext: s.span.SpanContext()}))
 	defer span.End()
@@ -290,7 +277,7 @@ func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
 type tracerProviderKey struct{}
 
 // ContextWithTracerProvider returns ctx carrying tp: a Status created under
-// it without a Tracer of its own makes its spans with tp. A device server
+// it without WithTracer makes its spans with tp. A device server
 // uses it to give every call the hosting device's TracerProvider.
 func ContextWithTracerProvider(ctx context.Context, tp trace.TracerProvider) context.Context {
 	return context.WithValue(ctx, tracerProviderKey{}, tp)

@@ -52,16 +52,17 @@ func attrsOf(s tracetest.SpanStub) map[string]attribute.Value {
 	return m
 }
 
-func moveOpts(tr trace.Tracer) device.StatusOptions {
-	return device.StatusOptions{Type: device.TypeMoveStatus, Device: motor{}, Target: 5.0, StartPos: 1.0, Unit: "mm",
-		SettleTime: 100 * time.Millisecond, Timeout: 10 * time.Second, Tracer: tr}
+func moveOpts(tr trace.Tracer) []device.StatusOption {
+	return []device.StatusOption{device.WithType(device.TypeMoveStatus), device.WithDevice(motor{}), device.WithTarget(5.0),
+		device.WithStartPos(1.0), device.WithUnit("mm"), device.WithSettleTime(100 * time.Millisecond),
+		device.WithTimeout(10 * time.Second), device.WithTracer(tr)}
 }
 
 func TestStatusSuccessSpan(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr, exp, _ := tracing(t)
 		ctx, parent := tr.Start(context.Background(), "set")
-		s := device.NewStatus(ctx, moveOpts(tr))
+		s := device.NewStatus(ctx, moveOpts(tr)...)
 		var called atomic.Int32
 		s.AddCallback(func(*device.Status) { called.Add(1) })
 		go func() {
@@ -73,6 +74,9 @@ func TestStatusSuccessSpan(t *testing.T) {
 			t.Fatal(err)
 		}
 		parent.End()
+		// Callbacks run in the completing goroutine after Done is closed:
+		// wait for it to finish them.
+		synctest.Wait()
 		if !s.Success() || called.Load() != 1 {
 			t.Errorf("success %v, callbacks %d", s.Success(), called.Load())
 		}
@@ -140,7 +144,7 @@ func TestStatusEndsWithError(t *testing.T) {
 				tr, exp, _ := tracing(t)
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				s := device.NewStatus(ctx, moveOpts(tr))
+				s := device.NewStatus(ctx, moveOpts(tr)...)
 				tt.run(ctx, cancel, s)
 				synctest.Wait()
 				if !s.IsDone() || s.Success() {
@@ -166,7 +170,7 @@ func TestStatusEndsWithError(t *testing.T) {
 
 func TestNoTimeoutAndFinished(t *testing.T) {
 	tr, exp, _ := tracing(t)
-	s := device.Finished(context.Background(), device.StatusOptions{Device: motor{}, Tracer: tr}, nil)
+	s := device.Finished(context.Background(), nil, device.WithDevice(motor{}), device.WithTracer(tr))
 	if !s.Success() || s.Type() != device.TypeStatus {
 		t.Fatalf("Finished: success %v type %s", s.Success(), s.Type())
 	}
@@ -182,7 +186,7 @@ func TestNoTimeoutAndFinished(t *testing.T) {
 func TestWaitAbandoned(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr, exp, _ := tracing(t)
-		s := device.NewStatus(context.Background(), device.StatusOptions{Device: motor{}, Tracer: tr})
+		s := device.NewStatus(context.Background(), device.WithDevice(motor{}), device.WithTracer(tr))
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		if err := s.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -207,7 +211,7 @@ func TestFinishedUnderCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for range 200 {
-		if s := device.Finished(ctx, device.StatusOptions{Device: motor{}}, nil); !s.Success() {
+		if s := device.Finished(ctx, nil, device.WithDevice(motor{})); !s.Success() {
 			t.Fatalf("Finished under a cancelled context ended with %v", s.Err())
 		}
 	}

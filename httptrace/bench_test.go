@@ -37,7 +37,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	mux.HandleFunc("GET /scans/{id}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "scan %s", r.PathValue("id"))
 	})
-	ours, err := Middleware(mux, Config{TracerProvider: tp, MeterProvider: mp, Getenv: func(string) string { return "" }})
+	ours, err := Middleware(mux, WithTracerProvider(tp), WithMeterProvider(mp), WithEnv(func(string) (string, bool) { return "", false }))
 	if err != nil {
 		b.Fatal(err)
 	}

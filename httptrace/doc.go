@@ -1,7 +1,8 @@
 // Package httptrace traces HTTP servers and clients, and functions and
-// iterators, with OpenTelemetry: one configuration object, in the manner of
-// asgi-monitor's, on top of otelhttp (go.opentelemetry.io/contrib/
-// instrumentation/net/http/otelhttp), which does the spans, the
+// iterators, with OpenTelemetry: one set of options for the server and the
+// client, in the manner of asgi-monitor's TracingConfig, on top of otelhttp
+// (go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp), which
+// does the spans, the
 // semantic-convention attributes, the propagation and most of the metrics;
 // Middleware adds http.server.active_requests.
 //
@@ -9,18 +10,18 @@
 //
 //	mux := http.NewServeMux()
 //	mux.HandleFunc("GET /scans/{id}", getScan)
-//	h, err := httptrace.Middleware(mux, httptrace.Config{
-//		Key:          "scan-api", // also reads SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS
-//		ExcludedURLs: []string{`^/healthz$`},
-//		ResponseHook: func(span trace.Span, info httptrace.ResponseInfo) {
+//	h, err := httptrace.Middleware(mux,
+//		httptrace.WithKey("scan-api"), // also reads SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS
+//		httptrace.WithExcludedURLs(`^/healthz$`),
+//		httptrace.WithResponseHook(func(span trace.Span, info httptrace.ResponseInfo) {
 //			logger.InfoContext(info.Request.Context(), "access",
 //				"method", info.Request.Method, "status", info.Status, "bytes", info.Size)
-//		},
-//	})
+//		}))
 //	if err != nil {
 //		return err // a bad excluded URL regular expression, named with its source
 //	}
-//	client := &http.Client{Transport: must(httptrace.Transport(nil, httptrace.Config{}))}
+//	rt, err := httptrace.Transport(nil) // nil: http.DefaultTransport
+//	client := &http.Client{Transport: rt}
 //
 //	err = httptrace.Do(ctx, "rebuild index", func(ctx context.Context) error { ... })
 //	scan := httptrace.Func("scan", doScan, httptrace.WithArgAttributes(func(id string) []attribute.KeyValue {
@@ -28,18 +29,30 @@
 //	}))
 //	for row := range httptrace.Seq(ctx, "read rows", rows) { ... }
 //
-// # Configuration
+// # Options
 //
-// Config holds the excluded URLs, the span name and attribute extractor
-// (SpanDetails), the request and response hooks, and the tracer and meter
-// providers and propagators (nil: the OpenTelemetry globals). Excluded URLs
-// come from three places, which all apply: the comma-separated regular
-// expressions of SIGHTLINE_HTTP_EXCLUDED_URLS (or Config.ExcludedURLsEnv),
-// those of SIGHTLINE_HTTP_<KEY>_EXCLUDED_URLS when Config.Key is set, and
-// Config.ExcludedURLs. A regular expression that does not compile makes
-// Middleware, Transport and Config.Validate fail with an *ExcludedURLError
-// naming the variable (or Config.ExcludedURLs[i]), the value and the
-// regexp error. Blank entries are skipped.
+// Middleware takes MiddlewareOptions and Transport TransportOptions; every
+// HTTP option is an Option, which satisfies both, so one value (a tracer
+// provider, a propagator, excluded URLs) is written once for the server and
+// the client: WithKey, WithExcludedURLs, WithExcludedURLsEnv, WithEnv,
+// WithSpanDetails (span name and attribute extractor), WithRequestHook,
+// WithResponseHook, WithTracerProvider, WithMeterProvider, WithPropagator
+// (unset: the OpenTelemetry globals) and WithOTelHTTPOptions. Do, Func and
+// the iterator helpers take SpanOptions (WithTracer, WithSpanKind,
+// WithAttributes, WithArgAttributes); an HTTP option does not compile
+// there, nor a span option on the middleware. The environment is read
+// through WithEnv's func(name string) (string, bool), the module's one
+// getenv shape (default os.LookupEnv).
+//
+// Excluded URLs come from three places, which all apply: the
+// comma-separated regular expressions of SIGHTLINE_HTTP_EXCLUDED_URLS (or
+// the variable WithExcludedURLsEnv names), those of
+// SIGHTLINE_HTTP_<KEY>_EXCLUDED_URLS when WithKey is given, and
+// WithExcludedURLs. A regular expression that does not compile makes
+// Middleware, Transport and Validate fail with an *ExcludedURLError naming
+// the variable (or WithExcludedURLs[i]), the value and the regexp error.
+// Blank entries are skipped. The middleware and the transport hold no
+// goroutine of their own and need no shutdown.
 //
 // # Decisions
 //
@@ -61,16 +74,18 @@
 //     (r.WithContext) hides the pattern.
 //   - Client span names: "METHOD" (the conventions' name without a URL
 //     template), not otelhttp's "HTTP GET".
-//   - SpanDetails runs once per request: on the server after the handler
-//     returned, so it sees r.Pattern; on the client before sending. Its
-//     non-empty name replaces the default one; its attributes are added.
-//   - RequestHook runs before the handler (before sending), ResponseHook
-//     after it returned (when the response header came), both with the
-//     request's span, which is still recording. ResponseInfo carries the
+//   - The span details (WithSpanDetails) are asked once per request: on
+//     the server after the handler returned, so they see r.Pattern; on the
+//     client before sending. A non-empty name replaces the default one;
+//     the attributes are added.
+//   - The request hook runs before the handler (before sending), the
+//     response hook after it returned (when the response header came),
+//     both with the request's span, which is still recording. ResponseInfo carries the
 //     status, header, size and the request, whose context holds the span.
 //     When a handler panics, the span gets its name and the status Error
 //     "panic: <value>" (the SDK's span.End, deferred by otelhttp, adds the
-//     exception event), the panic goes on, and ResponseHook is not called.
+//     exception event), the panic goes on, and the response hook is not
+//     called.
 //   - Status: otelhttp sets Error for server responses 5xx (not 4xx) and
 //     client responses 4xx and 5xx.
 //   - Metrics: otelhttp records http.server.request.duration,
@@ -79,9 +94,9 @@
 //     http.client.request.duration and http.client.request.body.size, in
 //     its own instrumentation scope. otelhttp v0.72 has no active-requests
 //     metric, so Middleware adds http.server.active_requests, an
-//     Int64UpDownCounter of scope ScopeName made once from
-//     Config.MeterProvider (an error making it is returned by Middleware):
-//     +1 when a request that is not excluded starts, -1 when it ends,
+//     Int64UpDownCounter of scope ScopeName made once from the meter
+//     provider (WithMeterProvider; an error making it is returned by
+//     Middleware): +1 when a request that is not excluded starts, -1 when it ends,
 //     panic included. Its attributes are the ones the semantic conventions
 //     require, http.request.method (a non-standard method is "_OTHER") and
 //     url.scheme ("https" when the request came over TLS); not http.route,

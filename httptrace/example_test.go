@@ -75,10 +75,7 @@ func scanMux() *http.ServeMux {
 
 func ExampleMiddleware() {
 	tp, spans := recorder()
-	h, err := httptrace.Middleware(scanMux(), httptrace.Config{
-		TracerProvider: tp,
-		ExcludedURLs:   []string{`^/healthz$`},
-	})
+	h, err := httptrace.Middleware(scanMux(), httptrace.WithTracerProvider(tp), httptrace.WithExcludedURLs(`^/healthz$`))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -100,7 +97,7 @@ func ExampleMiddleware() {
 }
 
 // An access log whose lines carry the trace and span ids of the request:
-// the ResponseHook logs with the request's context, and
+// the response hook logs with the request's context, and
 // telemetry.TraceContextHandler adds trace_id and span_id. A telemetry
 // component's Logger() does the same.
 func ExampleMiddleware_accessLog() {
@@ -113,14 +110,12 @@ func ExampleMiddleware_accessLog() {
 			return a
 		},
 	})))
-	h, err := httptrace.Middleware(scanMux(), httptrace.Config{
-		TracerProvider: tp,
-		ResponseHook: func(_ trace.Span, info httptrace.ResponseInfo) {
+	h, err := httptrace.Middleware(scanMux(), httptrace.WithTracerProvider(tp),
+		httptrace.WithResponseHook(func(_ trace.Span, info httptrace.ResponseInfo) {
 			r := info.Request
 			logger.InfoContext(r.Context(), "access",
 				"method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", info.Status, "bytes", info.Size)
-		},
-	})
+		}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -132,8 +127,9 @@ func ExampleMiddleware_accessLog() {
 
 func ExampleTransport() {
 	tp, spans := recorder()
-	cfg := httptrace.Config{TracerProvider: tp, Propagators: propagation.TraceContext{}}
-	h, err := httptrace.Middleware(scanMux(), cfg)
+	// One option value serves both the middleware and the transport.
+	withTP, withProp := httptrace.WithTracerProvider(tp), httptrace.WithPropagator(propagation.TraceContext{})
+	h, err := httptrace.Middleware(scanMux(), withTP, withProp)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -141,7 +137,7 @@ func ExampleTransport() {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 
-	rt, err := httptrace.Transport(srv.Client().Transport, cfg)
+	rt, err := httptrace.Transport(srv.Client().Transport, withTP, withProp)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -255,15 +251,19 @@ func ExampleSeqCtx() {
 	// fetch page 2 child of read pages: true
 }
 
-func ExampleConfig_Validate() {
-	cfg := httptrace.Config{
-		Key: "scan-api",
-		Getenv: func(name string) string {
-			return map[string]string{"SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS": "/healthz, /bad["}[name]
-		},
+// Check the excluded URLs at startup, before building the middleware: each
+// bad regular expression is named with the variable (or option) it came
+// from.
+func ExampleValidate() {
+	opts := []httptrace.Option{
+		httptrace.WithKey("scan-api"),
+		httptrace.WithEnv(func(name string) (string, bool) {
+			v, ok := map[string]string{"SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS": "/healthz, /bad["}[name]
+			return v, ok
+		}),
 	}
-	fmt.Println(cfg.ExcludedURLsEnvNames())
-	fmt.Println(cfg.Validate())
+	fmt.Println(httptrace.ExcludedURLsEnvNames(opts...))
+	fmt.Println(httptrace.Validate(opts...))
 	// Output:
 	// [SIGHTLINE_HTTP_EXCLUDED_URLS SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS]
 	// httptrace: excluded URL regular expression "/bad[" from SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS: error parsing regexp: missing closing ]: `[`

@@ -13,7 +13,8 @@ import (
 // compile.
 type ExcludedURLError struct {
 	// Source is where the value came from: the environment variable's name,
-	// or "Config.ExcludedURLs[i]".
+	// or "WithExcludedURLs[i]", i counting the patterns of every
+	// WithExcludedURLs in order from 0.
 	Source string
 	// Value is the bad regular expression.
 	Value string
@@ -27,7 +28,7 @@ func (e *ExcludedURLError) Error() string {
 
 func (e *ExcludedURLError) Unwrap() error { return e.Err }
 
-func codeSource(i int) string { return "Config.ExcludedURLs[" + strconv.Itoa(i) + "]" }
+func codeSource(i int) string { return "WithExcludedURLs[" + strconv.Itoa(i) + "]" }
 
 // parseExcludedList compiles the comma-separated regular expressions of
 // value, read from the environment variable source. Entries are trimmed of

@@ -10,23 +10,27 @@ import (
 	"testing"
 )
 
-func envMap(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+// envMap is a getenv (WithEnv) that reads m.
+func envMap(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := m[k]
+		return v, ok
+	}
 }
 
 func TestExcludedURLsEnvNames(t *testing.T) {
 	tests := []struct {
-		cfg  Config
+		opts []Option
 		want []string
 	}{
-		{Config{}, []string{"SIGHTLINE_HTTP_EXCLUDED_URLS"}},
-		{Config{Key: "scan-api"}, []string{"SIGHTLINE_HTTP_EXCLUDED_URLS", "SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS"}},
-		{Config{Key: "Viewer.v2 é"}, []string{"SIGHTLINE_HTTP_EXCLUDED_URLS", "SIGHTLINE_HTTP_VIEWER_V2___EXCLUDED_URLS"}},
-		{Config{Key: "a", ExcludedURLsEnv: "MY_EXCLUDED"}, []string{"MY_EXCLUDED", "SIGHTLINE_HTTP_A_EXCLUDED_URLS"}},
+		{nil, []string{"SIGHTLINE_HTTP_EXCLUDED_URLS"}},
+		{[]Option{WithKey("scan-api")}, []string{"SIGHTLINE_HTTP_EXCLUDED_URLS", "SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS"}},
+		{[]Option{WithKey("Viewer.v2 é")}, []string{"SIGHTLINE_HTTP_EXCLUDED_URLS", "SIGHTLINE_HTTP_VIEWER_V2___EXCLUDED_URLS"}},
+		{[]Option{WithKey("a"), WithExcludedURLsEnv("MY_EXCLUDED")}, []string{"MY_EXCLUDED", "SIGHTLINE_HTTP_A_EXCLUDED_URLS"}},
 	}
 	for _, tt := range tests {
-		if got := tt.cfg.ExcludedURLsEnvNames(); !slices.Equal(got, tt.want) {
-			t.Errorf("%+v: got %q, want %q", tt.cfg, got, tt.want)
+		if got := ExcludedURLsEnvNames(tt.opts...); !slices.Equal(got, tt.want) {
+			t.Errorf("%d options: got %q, want %q", len(tt.opts), got, tt.want)
 		}
 	}
 }
@@ -61,43 +65,43 @@ func TestParseExcludedList(t *testing.T) {
 func TestInvalidExcludedURLs(t *testing.T) {
 	tests := []struct {
 		name    string
-		cfg     Config
+		opts    []Option
 		source  string
 		value   string
 		errCode syntax.ErrorCode
 	}{
 		{
 			name:    "generic env",
-			cfg:     Config{Getenv: envMap(map[string]string{"SIGHTLINE_HTTP_EXCLUDED_URLS": "/ok, /bad[ "})},
+			opts:    []Option{WithEnv(envMap(map[string]string{"SIGHTLINE_HTTP_EXCLUDED_URLS": "/ok, /bad[ "}))},
 			source:  "SIGHTLINE_HTTP_EXCLUDED_URLS",
 			value:   "/bad[",
 			errCode: syntax.ErrMissingBracket,
 		},
 		{
 			name:    "app env",
-			cfg:     Config{Key: "scan-api", Getenv: envMap(map[string]string{"SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS": "(/x"})},
+			opts:    []Option{WithKey("scan-api"), WithEnv(envMap(map[string]string{"SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS": "(/x"}))},
 			source:  "SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS",
 			value:   "(/x",
 			errCode: syntax.ErrMissingParen,
 		},
 		{
 			name:    "custom env",
-			cfg:     Config{ExcludedURLsEnv: "MY_EXCLUDED", Getenv: envMap(map[string]string{"MY_EXCLUDED": "*x"})},
+			opts:    []Option{WithExcludedURLsEnv("MY_EXCLUDED"), WithEnv(envMap(map[string]string{"MY_EXCLUDED": "*x"}))},
 			source:  "MY_EXCLUDED",
 			value:   "*x",
 			errCode: syntax.ErrMissingRepeatArgument,
 		},
 		{
 			name:    "code",
-			cfg:     Config{ExcludedURLs: []string{"/fine", "", `/a{1,2}\`}, Getenv: envMap(nil)},
-			source:  "Config.ExcludedURLs[2]",
+			opts:    []Option{WithExcludedURLs("/fine"), WithExcludedURLs("", `/a{1,2}\`), WithEnv(envMap(nil))},
+			source:  "WithExcludedURLs[2]",
 			value:   `/a{1,2}\`,
 			errCode: syntax.ErrTrailingBackslash,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, err := range []error{tt.cfg.Validate(), middlewareErr(tt.cfg), transportErr(tt.cfg)} {
+			for _, err := range []error{Validate(tt.opts...), middlewareErr(tt.opts), transportErr(tt.opts)} {
 				if err == nil {
 					t.Fatal("no error")
 				}
@@ -118,16 +122,24 @@ func TestInvalidExcludedURLs(t *testing.T) {
 	}
 }
 
-func middlewareErr(cfg Config) error {
-	h, err := Middleware(http.NotFoundHandler(), cfg)
+func middlewareErr(opts []Option) error {
+	mopts := make([]MiddlewareOption, len(opts))
+	for i, o := range opts {
+		mopts[i] = o
+	}
+	h, err := Middleware(http.NotFoundHandler(), mopts...)
 	if err == nil && h == nil {
 		return errors.New("nil handler and nil error")
 	}
 	return err
 }
 
-func transportErr(cfg Config) error {
-	rt, err := Transport(nil, cfg)
+func transportErr(opts []Option) error {
+	topts := make([]TransportOption, len(opts))
+	for i, o := range opts {
+		topts[i] = o
+	}
+	rt, err := Transport(nil, topts...)
 	if err == nil && rt == nil {
 		return errors.New("nil transport and nil error")
 	}
@@ -135,22 +147,20 @@ func transportErr(cfg Config) error {
 }
 
 func TestMiddlewareNilHandler(t *testing.T) {
-	if _, err := Middleware(nil, Config{}); err == nil {
+	if _, err := Middleware(nil); err == nil {
 		t.Fatal("no error for a nil handler")
 	}
 }
 
 func TestExcludedMatch(t *testing.T) {
-	m, err := Config{
-		Getenv: envMap(nil),
-		ExcludedURLs: []string{
-			"^/healthz$",
-			"/static/",
-			`^https://[^/]+/internal`,
-			`://admin\.example\.com/`,
-			`://[^/]+/search\?debug=1`,
-		},
-	}.excluded()
+	c := optionsConfig([]Option{WithEnv(envMap(nil)), WithExcludedURLs(
+		"^/healthz$",
+		"/static/",
+		`^https://[^/]+/internal`,
+		`://admin\.example\.com/`,
+		`://[^/]+/search\?debug=1`,
+	)})
+	m, err := c.excluded()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,14 +19,15 @@ import (
 // and the iterator helpers use when no WithTracer option is given.
 const ScopeName = "github.com/sightline-dev/sightline/httptrace"
 
-// SpanOption configures the span of Do, Func, Seq and their kin.
-type SpanOption interface {
-	apply(*spanConfig)
-}
+// SpanOption configures the span of Do, Func, Seq and their kin:
+// WithTracer, WithSpanKind, WithAttributes, WithArgAttributes. The options
+// of Middleware and Transport (Option) do not compile here, nor these
+// there.
+type SpanOption interface{ applySpan(*spanConfig) }
 
 type spanOptionFunc func(*spanConfig)
 
-func (f spanOptionFunc) apply(c *spanConfig) { f(c) }
+func (f spanOptionFunc) applySpan(c *spanConfig) { f(c) }
 
 type spanConfig struct {
 	tracer   trace.Tracer // nil: otel.Tracer(ScopeName) at each call
@@ -39,7 +40,7 @@ func newSpanConfig(opts []SpanOption) *spanConfig {
 	c := &spanConfig{kind: trace.SpanKindInternal}
 	for _, o := range opts {
 		if o != nil {
-			o.apply(c)
+			o.applySpan(c)
 		}
 	}
 	return c

@@ -14,35 +14,37 @@ import (
 )
 
 // Middleware wraps h, typically an *http.ServeMux, in otelhttp's server
-// instrumentation configured by cfg: a server span per request (trace
+// instrumentation configured by opts: a server span per request (trace
 // context extracted from the request header), named "METHOD /route" after
 // the pattern the mux matched, with http.route, the semantic-convention
 // attributes, error status for 5xx responses, and otelhttp's
 // http.server.request.duration and body size metrics. Middleware adds the
 // http.server.active_requests up-down counter (by http.request.method and
-// url.scheme), made once here from cfg.MeterProvider. Requests matching an
-// excluded URL are served by h alone: no span, no metric, no hook.
+// url.scheme), made once here from the meter provider (WithMeterProvider).
+// Requests matching an excluded URL are served by h alone: no span, no
+// metric, no hook. The handler holds no goroutine and needs no shutdown.
 //
 // It returns an error when h is nil, an excluded URL regular expression
-// does not compile (see Config.Validate), or the meter provider fails to
-// make the active-requests instrument.
-func Middleware(h http.Handler, cfg Config) (http.Handler, error) {
+// does not compile (see Validate), or the meter provider fails to make the
+// active-requests instrument.
+func Middleware(h http.Handler, opts ...MiddlewareOption) (http.Handler, error) {
 	if h == nil {
 		return nil, errors.New("httptrace: Middleware: the handler is nil")
 	}
+	cfg := middlewareConfig(opts)
 	m, err := cfg.excluded()
 	if err != nil {
 		return nil, err
 	}
-	active, err := newActiveRequests(cfg.MeterProvider)
+	active, err := newActiveRequests(cfg.mp)
 	if err != nil {
 		return nil, err
 	}
 	inner := &serverHandler{
 		next:         h,
-		details:      cfg.SpanDetails,
-		requestHook:  cfg.RequestHook,
-		responseHook: cfg.ResponseHook,
+		details:      cfg.spanDetails,
+		requestHook:  cfg.requestHook,
+		responseHook: cfg.responseHook,
 	}
 	traced := otelhttp.NewHandler(inner, "", cfg.otelOptions(otelhttp.WithSpanNameFormatter(serverSpanName))...)
 	out := &outerHandler{traced: traced, next: h, active: active}
@@ -125,7 +127,7 @@ func (h *serverHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if renamed && r.Pattern != "" {
 		// otelhttp renames the span from r.Pattern after we return, and
-		// would replace the SpanDetails name. r is otelhttp's own copy of
+		// would replace the span details' name. r is otelhttp's own copy of
 		// the request: clear its pattern (name gave the route to the
 		// metrics through otelhttp's labeler).
 		r.Pattern = ""
@@ -133,7 +135,8 @@ func (h *serverHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // name sets the span name and http.route from the pattern the mux matched,
-// then applies SpanDetails, and reports whether SpanDetails named the span.
+// then applies the span details (WithSpanDetails), and reports whether
+// they named the span.
 // After a normal return with a pattern, otelhttp renames the span itself
 // (with serverSpanName); after a panic it does not.
 func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (renamed bool) {

@@ -54,12 +54,11 @@ func serve(h http.Handler, method, target string) *http.Response {
 	return w.Result()
 }
 
-func mustMiddleware(t *testing.T, h http.Handler, cfg Config) http.Handler {
+// mustMiddleware wraps h in Middleware with opts, and an empty environment
+// unless opts give one.
+func mustMiddleware(t *testing.T, h http.Handler, opts ...MiddlewareOption) http.Handler {
 	t.Helper()
-	if cfg.Getenv == nil {
-		cfg.Getenv = envMap(nil)
-	}
-	mh, err := Middleware(h, cfg)
+	mh, err := Middleware(h, append([]MiddlewareOption{WithEnv(envMap(nil))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +85,7 @@ func TestMiddlewareRoutes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
 			tp, exp := newRecorder(t)
-			h := mustMiddleware(t, testMux(), Config{TracerProvider: tp})
+			h := mustMiddleware(t, testMux(), WithTracerProvider(tp))
 			res := serve(h, tt.method, tt.target)
 			if res.StatusCode != tt.wantStatus {
 				t.Fatalf("status %d, want %d", res.StatusCode, tt.wantStatus)
@@ -120,16 +119,16 @@ func TestMiddlewareRoutes(t *testing.T) {
 
 func TestMiddlewareExcluded(t *testing.T) {
 	tp, exp := newRecorder(t)
-	h := mustMiddleware(t, testMux(), Config{
-		TracerProvider: tp,
-		Key:            "scan-api",
-		Getenv: envMap(map[string]string{
+	h := mustMiddleware(t, testMux(),
+		WithTracerProvider(tp),
+		WithKey("scan-api"),
+		WithEnv(envMap(map[string]string{
 			"SIGHTLINE_HTTP_EXCLUDED_URLS":          "^/healthz$",
 			"SIGHTLINE_HTTP_SCAN_API_EXCLUDED_URLS": " ^/metrics$ ,",
-		}),
-		ExcludedURLs: []string{"^/static/"},
-		RequestHook:  func(trace.Span, *http.Request) { t.Error("RequestHook called for an excluded URL") },
-	})
+		})),
+		WithExcludedURLs("^/static/"),
+		WithRequestHook(func(trace.Span, *http.Request) { t.Error("RequestHook called for an excluded URL") }),
+	)
 	for _, target := range []string{"/healthz", "/metrics", "/static/app.css"} {
 		res := serve(h, "GET", target)
 		body, _ := io.ReadAll(res.Body)
@@ -140,7 +139,7 @@ func TestMiddlewareExcluded(t *testing.T) {
 	if n := len(exp.GetSpans()); n != 0 {
 		t.Fatalf("%d spans for excluded URLs: %v", n, spanNames(exp.GetSpans()))
 	}
-	h = mustMiddleware(t, testMux(), Config{TracerProvider: tp, Getenv: envMap(map[string]string{"SIGHTLINE_HTTP_EXCLUDED_URLS": "^/healthz$"})})
+	h = mustMiddleware(t, testMux(), WithTracerProvider(tp), WithEnv(envMap(map[string]string{"SIGHTLINE_HTTP_EXCLUDED_URLS": "^/healthz$"})))
 	serve(h, "GET", "/metrics")
 	if s := onlySpan(t, exp); s.Name != "GET /metrics" {
 		t.Errorf("span %q", s.Name)
@@ -151,17 +150,17 @@ func TestMiddlewareHooks(t *testing.T) {
 	tp, exp := newRecorder(t)
 	var hooks hookSpans
 	var recording []bool
-	h := mustMiddleware(t, testMux(), Config{
-		TracerProvider: tp,
-		RequestHook: func(span trace.Span, r *http.Request) {
+	h := mustMiddleware(t, testMux(),
+		WithTracerProvider(tp),
+		WithRequestHook(func(span trace.Span, r *http.Request) {
 			recording = append(recording, span.IsRecording())
 			hooks.requestHook(span, r)
-		},
-		ResponseHook: func(span trace.Span, info ResponseInfo) {
+		}),
+		WithResponseHook(func(span trace.Span, info ResponseInfo) {
 			recording = append(recording, span.IsRecording())
 			hooks.responseHook(span, info)
-		},
-	})
+		}),
+	)
 	serve(h, "POST", "/scans")
 	s := onlySpan(t, exp)
 	if len(hooks.request) != 1 || !hooks.request[0].Equal(s.SpanContext) {
@@ -194,20 +193,20 @@ func TestMiddlewareSpanDetails(t *testing.T) {
 	tp, exp := newRecorder(t)
 	mp, reader := newMeter(t)
 	var patterns, hookPatterns []string
-	h := mustMiddleware(t, testMux(), Config{
-		TracerProvider: tp,
-		MeterProvider:  mp,
-		ResponseHook: func(_ trace.Span, info ResponseInfo) {
+	h := mustMiddleware(t, testMux(),
+		WithTracerProvider(tp),
+		WithMeterProvider(mp),
+		WithResponseHook(func(_ trace.Span, info ResponseInfo) {
 			hookPatterns = append(hookPatterns, info.Request.Pattern)
-		},
-		SpanDetails: func(r *http.Request) (string, []attribute.KeyValue) {
+		}),
+		WithSpanDetails(func(r *http.Request) (string, []attribute.KeyValue) {
 			patterns = append(patterns, r.Pattern)
 			if r.Pattern == "" {
 				return "", []attribute.KeyValue{attribute.Bool("app.routed", false)}
 			}
 			return "scan " + r.PathValue("id"), []attribute.KeyValue{attribute.String("scan.id", r.PathValue("id"))}
-		},
-	})
+		}),
+	)
 	serve(h, "GET", "/scans/7")
 	serve(h, "GET", "/nowhere")
 	if len(patterns) != 2 || patterns[0] != "GET /scans/{id}" || patterns[1] != "" {
@@ -243,7 +242,7 @@ func TestMiddlewareSpanDetails(t *testing.T) {
 func TestMiddlewareMetrics(t *testing.T) {
 	tp, _ := newRecorder(t)
 	mp, reader := newMeter(t)
-	h := mustMiddleware(t, testMux(), Config{TracerProvider: tp, MeterProvider: mp, ExcludedURLs: []string{"^/healthz$"}})
+	h := mustMiddleware(t, testMux(), WithTracerProvider(tp), WithMeterProvider(mp), WithExcludedURLs("^/healthz$"))
 	serve(h, "GET", "/scans/1")
 	serve(h, "GET", "/scans/2")
 	serve(h, "GET", "/fail")
@@ -330,11 +329,11 @@ func TestMiddlewareActiveRequests(t *testing.T) {
 	mp, reader := newMeter(t)
 	started := make(chan string)
 	release := make(chan struct{})
-	h := mustMiddleware(t, blockingMux(started, release), Config{
-		TracerProvider: tp,
-		MeterProvider:  mp,
-		ExcludedURLs:   []string{"^/block/excluded$"},
-	})
+	h := mustMiddleware(t, blockingMux(started, release),
+		WithTracerProvider(tp),
+		WithMeterProvider(mp),
+		WithExcludedURLs("^/block/excluded$"),
+	)
 	if got := activeSum(t, reader); len(got) != 0 {
 		t.Errorf("active requests before any request: %v", got)
 	}
@@ -408,7 +407,7 @@ func (failingMeter) Int64UpDownCounter(string, ...metric.Int64UpDownCounterOptio
 var errBadInstrument = errors.New("bad instrument")
 
 func TestMiddlewareInstrumentError(t *testing.T) {
-	h, err := Middleware(testMux(), Config{MeterProvider: failingMeterProvider{}, Getenv: envMap(nil)})
+	h, err := Middleware(testMux(), WithMeterProvider(failingMeterProvider{}), WithEnv(envMap(nil)))
 	if h != nil || !errors.Is(err, errBadInstrument) {
 		t.Fatalf("Middleware: %v, %v; want the instrument error", h, err)
 	}
@@ -420,7 +419,7 @@ func TestMiddlewareInstrumentError(t *testing.T) {
 
 func TestMiddlewarePropagation(t *testing.T) {
 	tp, exp := newRecorder(t)
-	h := mustMiddleware(t, testMux(), Config{TracerProvider: tp, Propagators: propagation.TraceContext{}})
+	h := mustMiddleware(t, testMux(), WithTracerProvider(tp), WithPropagator(propagation.TraceContext{}))
 	req := httptest.NewRequest("GET", "/scans/1", nil)
 	req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
 	h.ServeHTTP(httptest.NewRecorder(), req)
@@ -436,10 +435,10 @@ func TestMiddlewarePropagation(t *testing.T) {
 func TestMiddlewarePanic(t *testing.T) {
 	tp, exp := newRecorder(t)
 	responseHook := false
-	h := mustMiddleware(t, testMux(), Config{
-		TracerProvider: tp,
-		ResponseHook:   func(trace.Span, ResponseInfo) { responseHook = true },
-	})
+	h := mustMiddleware(t, testMux(),
+		WithTracerProvider(tp),
+		WithResponseHook(func(trace.Span, ResponseInfo) { responseHook = true }),
+	)
 	got := func() (v any) {
 		defer func() { v = recover() }()
 		serve(h, "GET", "/panic")

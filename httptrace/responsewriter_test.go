@@ -62,7 +62,7 @@ func TestResponseRecorder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hooks hookSpans
-			srv := httptest.NewServer(mustMiddleware(t, tt.handler, Config{TracerProvider: tp, ResponseHook: hooks.responseHook}))
+			srv := httptest.NewServer(mustMiddleware(t, tt.handler, WithTracerProvider(tp), WithResponseHook(hooks.responseHook)))
 			defer srv.Close()
 			res, err := srv.Client().Get(srv.URL)
 			if err != nil {
@@ -92,7 +92,7 @@ func TestResponseRecorderHijackNotSupported(t *testing.T) {
 			t.Errorf("hijack error %v, want http.ErrNotSupported", err)
 		}
 		w.WriteHeader(http.StatusNoContent)
-	}), Config{TracerProvider: tp, ResponseHook: hooks.responseHook})
+	}), WithTracerProvider(tp), WithResponseHook(hooks.responseHook))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	if len(hooks.infos) != 1 || hooks.infos[0].Status != 204 {
 		t.Errorf("ResponseInfo %+v", hooks.infos)
@@ -112,7 +112,7 @@ func TestResponseRecorderHijack(t *testing.T) {
 		defer conn.Close()
 		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
 		_ = buf.Flush()
-	}), Config{TracerProvider: tp, ResponseHook: func(trace.Span, ResponseInfo) {}})
+	}), WithTracerProvider(tp), WithResponseHook(func(trace.Span, ResponseInfo) {}))
 	// The client can read the body before the handler returns and the
 	// span ends; served is closed after both.
 	served := make(chan struct{})

@@ -10,41 +10,44 @@ import (
 )
 
 // Transport wraps base (nil: http.DefaultTransport) in otelhttp's client
-// instrumentation configured by cfg: a client span per request, named after
-// the method ("GET", as the HTTP semantic conventions name client spans
-// without a URL template) unless SpanDetails names it, the trace context
-// injected in the request header, error status for 4xx and 5xx responses
-// and transport errors, and the http.client.request.duration metric. The
-// span ends when the response body is read to its end or closed.
+// instrumentation configured by opts: a client span per request, named
+// after the method ("GET", as the HTTP semantic conventions name client
+// spans without a URL template) unless WithSpanDetails names it, the trace
+// context injected in the request header, error status for 4xx and 5xx
+// responses and transport errors, and the http.client.request.duration
+// metric. The span ends when the response body is read to its end or
+// closed.
 //
 // A request matching an excluded URL gets no span, but the caller's trace
 // context is still injected, so the server's span is a child of the
 // caller's span.
 //
 // It returns an error when an excluded URL regular expression does not
-// compile (see Config.Validate).
-func Transport(base http.RoundTripper, cfg Config) (http.RoundTripper, error) {
+// compile (see Validate). The transport holds no goroutine of its own
+// (base may: close its idle connections as usual).
+func Transport(base http.RoundTripper, opts ...TransportOption) (http.RoundTripper, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	cfg := transportConfig(opts)
 	m, err := cfg.excluded()
 	if err != nil {
 		return nil, err
 	}
 	inner := base
-	if cfg.SpanDetails != nil || cfg.RequestHook != nil || cfg.ResponseHook != nil {
+	if cfg.spanDetails != nil || cfg.requestHook != nil || cfg.responseHook != nil {
 		inner = &clientHooks{
 			next:         base,
-			details:      cfg.SpanDetails,
-			requestHook:  cfg.RequestHook,
-			responseHook: cfg.ResponseHook,
+			details:      cfg.spanDetails,
+			requestHook:  cfg.requestHook,
+			responseHook: cfg.responseHook,
 		}
 	}
 	traced := otelhttp.NewTransport(inner, cfg.otelOptions(otelhttp.WithSpanNameFormatter(clientSpanName))...)
 	if m.empty() {
 		return traced, nil
 	}
-	return &excludingTransport{traced: traced, next: base, m: m, propagators: cfg.propagators()}, nil
+	return &excludingTransport{traced: traced, next: base, m: m, propagators: cfg.propagator()}, nil
 }
 
 func clientSpanName(_ string, r *http.Request) string { return spanName(r.Method, "") }

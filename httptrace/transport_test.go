@@ -16,23 +16,21 @@ import (
 
 // loopback starts testMux behind Middleware on a loopback server; closing
 // it waits for the handlers, so their spans are ended.
-func loopback(t *testing.T, tp *sdktrace.TracerProvider, cfg Config) *httptest.Server {
+func loopback(t *testing.T, tp *sdktrace.TracerProvider, opts ...MiddlewareOption) *httptest.Server {
 	t.Helper()
-	cfg.TracerProvider = tp
-	cfg.Propagators = propagation.TraceContext{}
-	srv := httptest.NewServer(mustMiddleware(t, testMux(), cfg))
+	opts = append(opts, WithTracerProvider(tp), WithPropagator(propagation.TraceContext{}))
+	srv := httptest.NewServer(mustMiddleware(t, testMux(), opts...))
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-func mustTransport(t *testing.T, base http.RoundTripper, tp *sdktrace.TracerProvider, cfg Config) *http.Client {
+// mustTransport makes a client on Transport with opts, an empty environment
+// unless opts give one, and tp and W3C propagation whatever opts say.
+func mustTransport(t *testing.T, base http.RoundTripper, tp *sdktrace.TracerProvider, opts ...TransportOption) *http.Client {
 	t.Helper()
-	cfg.TracerProvider = tp
-	cfg.Propagators = propagation.TraceContext{}
-	if cfg.Getenv == nil {
-		cfg.Getenv = envMap(nil)
-	}
-	rt, err := Transport(base, cfg)
+	opts = append([]TransportOption{WithEnv(envMap(nil))}, opts...)
+	opts = append(opts, WithTracerProvider(tp), WithPropagator(propagation.TraceContext{}))
+	rt, err := Transport(base, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,14 +60,14 @@ func TestTransportEndToEnd(t *testing.T) {
 	tp, exp := newRecorder(t)
 	var serverHooks, clientHooks hookSpans
 	var sentTraceparent string
-	srv := loopback(t, tp, Config{RequestHook: serverHooks.requestHook, ResponseHook: serverHooks.responseHook})
-	client := mustTransport(t, srv.Client().Transport, tp, Config{
-		RequestHook: func(span trace.Span, r *http.Request) {
+	srv := loopback(t, tp, WithRequestHook(serverHooks.requestHook), WithResponseHook(serverHooks.responseHook))
+	client := mustTransport(t, srv.Client().Transport, tp,
+		WithRequestHook(func(span trace.Span, r *http.Request) {
 			sentTraceparent = r.Header.Get("traceparent")
 			clientHooks.requestHook(span, r)
-		},
-		ResponseHook: clientHooks.responseHook,
-	})
+		}),
+		WithResponseHook(clientHooks.responseHook),
+	)
 
 	ctx, caller := tp.Tracer("test").Start(context.Background(), "caller")
 	status, body := get(t, client, ctx, srv.URL+"/scans/9")
@@ -115,12 +113,12 @@ func TestTransportEndToEnd(t *testing.T) {
 
 func TestTransportExcluded(t *testing.T) {
 	tp, exp := newRecorder(t)
-	srv := loopback(t, tp, Config{})
-	client := mustTransport(t, srv.Client().Transport, tp, Config{
-		Getenv:       envMap(map[string]string{"SIGHTLINE_HTTP_EXCLUDED_URLS": "^/healthz$"}),
-		ExcludedURLs: []string{`^http://127\.0\.0\.1:[0-9]+/metrics`},
-		RequestHook:  func(trace.Span, *http.Request) { t.Error("RequestHook called for an excluded URL") },
-	})
+	srv := loopback(t, tp)
+	client := mustTransport(t, srv.Client().Transport, tp,
+		WithEnv(envMap(map[string]string{"SIGHTLINE_HTTP_EXCLUDED_URLS": "^/healthz$"})),
+		WithExcludedURLs(`^http://127\.0\.0\.1:[0-9]+/metrics`),
+		WithRequestHook(func(trace.Span, *http.Request) { t.Error("RequestHook called for an excluded URL") }),
+	)
 	ctx, caller := tp.Tracer("test").Start(context.Background(), "caller")
 	for _, path := range []string{"/healthz", "/metrics"} {
 		if status, body := get(t, client, ctx, srv.URL+path); status != 200 || body != "ok" {
@@ -144,12 +142,12 @@ func TestTransportExcluded(t *testing.T) {
 
 func TestTransportSpanDetailsAndStatus(t *testing.T) {
 	tp, exp := newRecorder(t)
-	srv := loopback(t, tp, Config{})
-	client := mustTransport(t, srv.Client().Transport, tp, Config{
-		SpanDetails: func(r *http.Request) (string, []attribute.KeyValue) {
+	srv := loopback(t, tp)
+	client := mustTransport(t, srv.Client().Transport, tp,
+		WithSpanDetails(func(r *http.Request) (string, []attribute.KeyValue) {
 			return "fetch " + r.URL.Path, []attribute.KeyValue{attribute.String("app.peer", "scanner")}
-		},
-	})
+		}),
+	)
 	get(t, client, context.Background(), srv.URL+"/nowhere")
 	get(t, client, context.Background(), srv.URL+"/fail")
 	srv.Close()
@@ -174,7 +172,7 @@ func TestTransportError(t *testing.T) {
 	url := srv.URL
 	srv.Close()
 	var hooks hookSpans
-	client := mustTransport(t, srv.Client().Transport, tp, Config{ResponseHook: hooks.responseHook})
+	client := mustTransport(t, srv.Client().Transport, tp, WithResponseHook(hooks.responseHook))
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)

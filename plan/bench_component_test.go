@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
 // BenchmarkEngineComponent measures the engine as a user runs it: a
 // sightline component with a memory endpoint (simple processor, default
-// topics: kernel spans off), stopped ("off") or started ("on"), driving the
+// topics: kernel spans off), disabled ("off") or enabled ("on"), driving the
 // same 10,006-message scan of instant devices. The two are alternated in
 // one benchmark so both see the same machine; the metric "on/off" is the
 // ratio of their times.
@@ -31,14 +32,14 @@ func BenchmarkEngineComponent(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer comp.Shutdown(ctx)
-	mem := telemetry.MemoryEndpoint(name)
+	mem := sightlinetest.MemoryEndpoint(name)
 	be := newBench(b, comp.TracerProvider(), false)
 	var tOff, tOn time.Duration
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = comp.Control().Stop()
+		_ = comp.Control().Disable()
 		tOff += be.run(b)
-		_ = comp.Control().Start(ctx)
+		_ = comp.Control().Enable(ctx)
 		tOn += be.run(b)
 		b.StopTimer()
 		mem.Reset()

@@ -55,6 +55,7 @@ type motor struct {
 	pending []*device.Status
 	targets []float64
 	stops   int
+	opts    []device.StatusOption // of every move, made at the first Set
 }
 
 func (m *motor) Name() string       { return m.name }
@@ -73,8 +74,14 @@ func (m *motor) Describe(context.Context) (map[string]device.DataKey, error) {
 func (m *motor) Set(ctx context.Context, v any) *device.Status {
 	target := v.(float64)
 	m.mu.Lock()
-	st := device.NewStatus(ctx, device.StatusOptions{Type: device.TypeMoveStatus, Device: m, Target: target,
-		StartPos: m.pos, Unit: "mm", Tracer: m.tracer, Timeout: m.timeout})
+	if m.opts == nil {
+		// The options that do not change, made once as a device that makes
+		// many statuses does (each option is an allocation).
+		m.opts = []device.StatusOption{device.WithType(device.TypeMoveStatus), device.WithDevice(m),
+			device.WithUnit("mm"), device.WithTracer(m.tracer), device.WithTimeout(m.timeout)}
+	}
+	var buf [8]device.StatusOption
+	st := device.NewStatus(ctx, append(append(buf[:0], m.opts...), device.WithTarget(target), device.WithStartPos(m.pos))...)
 	m.targets = append(m.targets, target)
 	m.journal.add("set %s %g", m.name, target)
 	if m.manual {
@@ -148,6 +155,7 @@ type det struct {
 	mu       sync.Mutex
 	triggers int
 	reads    int
+	opts     []device.StatusOption // of every trigger, made at the first one
 }
 
 func (d *det) Name() string { return d.name }
@@ -156,11 +164,15 @@ func (d *det) Trigger(ctx context.Context) *device.Status {
 	d.mu.Lock()
 	d.triggers++
 	n := d.triggers
+	if d.opts == nil {
+		d.opts = []device.StatusOption{device.WithDevice(d), device.WithTracer(d.tracer)}
+	}
+	opts := d.opts
 	d.mu.Unlock()
 	if d.onTrigger != nil {
 		d.onTrigger(n)
 	}
-	return device.Finished(ctx, device.StatusOptions{Device: d, Tracer: d.tracer}, nil)
+	return device.Finished(ctx, nil, opts...)
 }
 
 func (d *det) Read(context.Context) (map[string]device.Reading, error) {
@@ -199,10 +211,10 @@ type flyer struct{ name string }
 
 func (f *flyer) Name() string { return f.name }
 func (f *flyer) Kickoff(ctx context.Context) *device.Status {
-	return device.Finished(ctx, device.StatusOptions{Device: f}, nil)
+	return device.Finished(ctx, nil, device.WithDevice(f))
 }
 func (f *flyer) Complete(ctx context.Context) *device.Status {
-	return device.Finished(ctx, device.StatusOptions{Device: f}, nil)
+	return device.Finished(ctx, nil, device.WithDevice(f))
 }
 func (f *flyer) Collect(context.Context) ([]device.Collected, error) {
 	var out []device.Collected

@@ -29,7 +29,9 @@
 //
 // # The engine
 //
-// NewRunEngine makes an engine; Subscribe receives the documents (start,
+// NewRunEngine makes an engine, configured by sealed With... options
+// (WithTracerProvider, WithClock, WithUIDs, WithScanID); it holds no
+// goroutine and needs no shutdown. Subscribe receives the documents (start,
 // descriptor, event, stop, in Bluesky's shapes, as Document maps); Run
 // executes a plan and returns the uids of the runs it opened. One Run at a
 // time. Run starts no goroutine: statuses are waited for in Run's

@@ -67,54 +67,72 @@ type subscriber struct {
 	f  func(name string, doc Document)
 }
 
-type options struct {
+// engineConfig is what NewRunEngine takes.
+type engineConfig struct {
 	tp     trace.TracerProvider
 	now    func() time.Time
 	newUID func() string
 	scanID int
 }
 
-// Option configures a RunEngine.
-type Option func(*options)
+// Option configures a RunEngine (NewRunEngine).
+type Option interface{ applyEngine(*engineConfig) }
 
-// WithTracerProvider sets where the engine's spans go; default the global
-// TracerProvider (otel.GetTracerProvider) at NewRunEngine.
+type engineOption func(*engineConfig)
+
+func (o engineOption) applyEngine(c *engineConfig) { o(c) }
+
+// WithTracerProvider sets where the engine's spans go. Default (and nil):
+// the global TracerProvider, otel.GetTracerProvider, at NewRunEngine.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(o *options) { o.tp = tp }
+	return engineOption(func(c *engineConfig) { c.tp = tp })
 }
 
-// WithClock sets the clock of document times (tests, examples).
+// WithClock sets the clock of document times, for reproducible documents
+// (golden files, examples). Default (and nil): time.Now.
 func WithClock(now func() time.Time) Option {
-	return func(o *options) { o.now = now }
+	return engineOption(func(c *engineConfig) {
+		if now != nil {
+			c.now = now
+		}
+	})
 }
 
-// WithUIDs sets how document uids are made; default random UUIDs.
+// WithUIDs sets how document uids are made, for reproducible documents.
+// Default (and nil): random (version 4) UUIDs.
 func WithUIDs(newUID func() string) Option {
-	return func(o *options) { o.newUID = newUID }
+	return engineOption(func(c *engineConfig) {
+		if newUID != nil {
+			c.newUID = newUID
+		}
+	})
 }
 
 // WithScanID sets the scan_id of the engine's next run (default 1); each
 // run opened adds one, like Bluesky's RE.md["scan_id"].
 func WithScanID(next int) Option {
-	return func(o *options) { o.scanID = next }
+	return engineOption(func(c *engineConfig) { c.scanID = next })
 }
 
-// NewRunEngine returns an idle engine.
+// NewRunEngine returns an idle engine. It holds no goroutine and needs no
+// shutdown: Run starts none that outlives it.
 func NewRunEngine(opts ...Option) *RunEngine {
-	o := options{now: time.Now, newUID: newUUID, scanID: 1}
-	for _, opt := range opts {
-		opt(&o)
+	c := engineConfig{now: time.Now, newUID: newUUID, scanID: 1}
+	for _, o := range opts {
+		if o != nil {
+			o.applyEngine(&c)
+		}
 	}
-	if o.tp == nil {
-		o.tp = otel.GetTracerProvider()
+	if c.tp == nil {
+		c.tp = otel.GetTracerProvider()
 	}
 	re := &RunEngine{
-		tracer: o.tp.Tracer(TracerName),
-		kernel: o.tp.Tracer(TracerName, topic.Kernel.TracerOption()),
-		now:    o.now,
-		newUID: o.newUID,
+		tracer: c.tp.Tracer(TracerName),
+		kernel: c.tp.Tracer(TracerName, topic.Kernel.TracerOption()),
+		now:    c.now,
+		newUID: c.newUID,
 	}
-	re.scanID.Store(int64(o.scanID - 1))
+	re.scanID.Store(int64(c.scanID - 1))
 	re.ctl.wake = make(chan struct{}, 1)
 	return re
 }

@@ -25,7 +25,7 @@ func (m *exMotor) Describe(context.Context) (map[string]device.DataKey, error) {
 }
 func (m *exMotor) Set(ctx context.Context, v any) *device.Status {
 	m.pos = v.(float64)
-	return device.Finished(ctx, device.StatusOptions{Type: device.TypeMoveStatus, Device: m, Target: v}, nil)
+	return device.Finished(ctx, nil, device.WithType(device.TypeMoveStatus), device.WithDevice(m), device.WithTarget(v))
 }
 
 // exDet reads the square of its motor's position.
@@ -42,7 +42,7 @@ func (d *exDet) Describe(context.Context) (map[string]device.DataKey, error) {
 	return map[string]device.DataKey{d.name: {Source: "example", DType: "number"}}, nil
 }
 func (d *exDet) Trigger(ctx context.Context) *device.Status {
-	return device.Finished(ctx, device.StatusOptions{Device: d}, nil)
+	return device.Finished(ctx, nil, device.WithDevice(d))
 }
 
 // clock is a fixed clock for reproducible output: one second per call.

@@ -9,14 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sightline-dev/sightline/sightlinetest"
-	"github.com/sightline-dev/sightline/task/natstest"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/sightline-dev/sightline/sightlinetest"
+	"github.com/sightline-dev/sightline/task/natstest"
 )
 
 // BenchmarkJetStream measures tasks of a no-op function submitted and
@@ -113,21 +114,18 @@ func newBenchPipeline(b *testing.B, url string, recv *sightlinetest.Receiver, tr
 		tp = sdk
 	}
 	n := benchRun.Add(1)
-	opts := []Option{
-		WithTracerProvider(tp), WithPropagator(propagation.TraceContext{}),
-		WithStream(fmt.Sprintf("BENCH_%d", n)), WithSubjectPrefix(fmt.Sprintf("bench.%d", n)),
-		WithConcurrency(benchWorkers),
-	}
+	stream, prefix := WithStream(fmt.Sprintf("BENCH_%d", n)), WithSubjectPrefix(fmt.Sprintf("bench.%d", n))
+	withTP, withProp := WithTracerProvider(tp), WithPropagator(propagation.TraceContext{})
 	reg := NewRegistry()
 	if err := RegisterIn(reg, "noop", func(context.Context, int) (int, error) { return 0, nil }); err != nil {
 		b.Fatal(err)
 	}
-	c, err := DialNATS(ctx, url, opts...)
+	c, err := DialNATS(ctx, url, withTP, withProp, stream, prefix)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = c.Close() })
-	w, err := NewNATSWorker(ctx, url, append(opts, WithRegistry(reg))...)
+	b.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	w, err := NewNATSWorker(ctx, url, withTP, withProp, stream, prefix, WithConcurrency(benchWorkers), WithRegistry(reg))
 	if err != nil {
 		b.Fatal(err)
 	}

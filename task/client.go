@@ -18,9 +18,9 @@ const tracerName = "github.com/sightline-dev/sightline/task"
 
 // Client submits tasks and routes their results to Futures. Make one with
 // NewLocal (in-process workers) or DialNATS (workers in other processes,
-// see NewWorker). It is safe for concurrent use.
+// see NewWorker), and end it with Shutdown. It is safe for concurrent use.
 type Client struct {
-	cfg    config
+	common common
 	tracer trace.Tracer
 	t      transport
 
@@ -41,13 +41,15 @@ type transport interface {
 	cancel(id string)
 	// system is messaging.system, "" in process.
 	system() string
-	close() error
+	// shutdown refuses new tasks and releases the transport; it may be
+	// called again, to wait again.
+	shutdown(ctx context.Context) error
 }
 
-func newClient(cfg config) *Client {
+func newClient(c common) *Client {
 	return &Client{
-		cfg:     cfg,
-		tracer:  cfg.tracerProvider().Tracer(tracerName),
+		common:  c,
+		tracer:  c.tracerProvider().Tracer(tracerName),
 		pending: make(map[string]*Future),
 	}
 }
@@ -93,7 +95,7 @@ func (c *Client) Submit(ctx context.Context, name string, args any) (*Future, er
 	if d, ok := ctx.Deadline(); ok {
 		h[HeaderDeadline] = []string{formatDeadline(d)}
 	}
-	c.cfg.propagator().Inject(sctx, headerCarrier(h))
+	c.common.propagator().Inject(sctx, headerCarrier(h))
 
 	f := &Future{id: id, function: name, c: c, done: make(chan struct{})}
 	if err := c.add(f); err != nil {
@@ -111,25 +113,32 @@ func (c *Client) Submit(ctx context.Context, name string, args any) (*Future, er
 	return f, nil
 }
 
-// Close fails the Futures still waiting with ErrClosed and releases the
-// transport: in process it cancels running tasks and waits for them; on
-// NATS it closes the connection when DialNATS made it. Close workers made
-// from the client (stop their Run) first. Submit fails after Close.
-func (c *Client) Close() error {
+// Shutdown ends the client: Submit fails with ErrClosed from then on, the
+// Futures still waiting fail with KindClosed, and the transport is
+// released. In process it cancels the running tasks and waits for their
+// goroutines to return; on NATS it stops receiving results and, when
+// DialNATS made the connection, flushes it (for at most ctx's deadline, or
+// a second without one) and closes it. Shut down workers made from the
+// client first.
+//
+// It returns ctx's error, wrapped, when ctx ends before the in-process
+// tasks returned (a function that ignores its ctx); they still end on
+// their own. Shutdown may be called more than once: a later call waits
+// again for what the first one started.
+func (c *Client) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return nil
-	}
 	c.closed = true
 	pending := c.pending
 	c.pending = nil
 	c.mu.Unlock()
 	for _, f := range pending {
 		f.finish(resultMsg{ID: f.id, Error: &Error{Kind: KindClosed, Function: f.function, TaskID: f.id,
-			Message: "the client was closed before the result arrived"}})
+			Message: "the client was shut down before the result arrived"}})
 	}
-	return c.t.close()
+	if err := c.t.shutdown(ctx); err != nil {
+		return fmt.Errorf("task: shut down client: %w", err)
+	}
+	return nil
 }
 
 func (c *Client) add(f *Future) error {
@@ -170,7 +179,7 @@ func (c *Client) receive(data []byte, idHint string) {
 				Message: err.Error(), cause: err}})
 			return
 		}
-		c.cfg.log().Warn("task: malformed result message dropped", "task.id", idHint, "error", err)
+		c.common.log().Warn("task: malformed result message dropped", "task.id", idHint, "error", err)
 		return
 	}
 	f := c.take(res.ID)
@@ -204,12 +213,12 @@ var defaultClient struct {
 // Default returns the client that the package-level Submit uses: the one
 // given to SetDefault, else an in-process client on the default registry
 // with GOMAXPROCS workers, made on first use. Its workers are goroutines
-// that exist only while tasks run, so it needs no Close.
+// that exist only while tasks run, so it needs no Shutdown.
 func Default() *Client {
 	defaultClient.mu.Lock()
 	defer defaultClient.mu.Unlock()
 	if defaultClient.c == nil {
-		defaultClient.c = NewLocal(nil, 0)
+		defaultClient.c = newLocalClient(localConfig{})
 	}
 	return defaultClient.c
 }

@@ -17,7 +17,7 @@
 // default one. A Client submits: NewLocal runs tasks in goroutines of this
 // process, DialNATS sends them to a JetStream work-queue stream served by
 // Workers in other processes. Both go through the same encoding, tracing
-// and error handling. The submitter's context deadline travels with the
+// and error handling; Client.Shutdown ends either. The submitter's context deadline travels with the
 // task and bounds its run; canceling the context fails the Future and
 // tells the worker to cancel the run.
 //
@@ -25,7 +25,8 @@
 //
 // A Worker (NewWorker, NewNATSWorker) pulls tasks through a durable pull
 // consumer shared by the pool, acknowledges each after publishing its
-// result, sends in-progress heartbeats while it runs, and drains on stop.
+// result, sends in-progress heartbeats while it runs, and drains when Run's
+// ctx ends or Worker.Shutdown is called.
 // A worker that dies leaves its tasks unacknowledged; the server
 // redelivers them to another worker after the ack wait.
 //
@@ -33,6 +34,33 @@
 // (WithHook, else the environment variable SIGHTLINE_TRACING_STARTUP_HOOK)
 // among those registered with RegisterHook, at most once per process:
 // typically it sets up telemetry and installs it globally.
+//
+// # Options
+//
+// Constructors take sealed With... options of the type of what they make:
+// LocalOption (NewLocal), ClientOption (DialNATS, NewNATSClient) and
+// WorkerOption (NewWorker, NewNATSWorker). An option that applies to
+// several kinds satisfies each of their types: an Option (WithTracerProvider,
+// WithPropagator, WithLogger) applies to all, a NATSOption (WithStream,
+// WithSubjectPrefix, WithNATSOptions) to NATS clients and workers, a
+// PoolOption (WithRegistry, WithConcurrency, WithWorkerID) to whatever runs
+// tasks, the in-process client or a NATS worker. A worker option given to
+// a client does not compile. No option is ignored: where one compiles but
+// cannot apply it is an error at construction naming it (WithNATSOptions
+// on a connection made elsewhere, NewNATSClient and NewWorker; a stream or
+// subject prefix given to NewWorker other than its client's). The
+// environment is read through WithEnv's func(name string) (string, bool),
+// the module's one getenv shape; only a worker reads it (HookEnv).
+//
+// # Lifecycle
+//
+// Client.Shutdown(ctx) ends a client and Worker.Shutdown(ctx) a worker;
+// both are idempotent and honour ctx's deadline: they return nil once every
+// goroutine of theirs has ended, or ctx's error, wrapped, when ctx ends
+// first (a task function that ignores its ctx). A worker is
+// served by a blocking Run(ctx), stopped by the end of ctx or by Shutdown;
+// Shutdown's deadline cuts the drain timeout short. The package-level
+// Shutdown runs what startup hooks registered with OnShutdown.
 //
 // # Tracing
 //

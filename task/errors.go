@@ -28,9 +28,8 @@ const (
 	// KindDeadline: the submitter's deadline passed (before or while the
 	// task ran). errors.Is(err, context.DeadlineExceeded) is true too.
 	KindDeadline Kind = "deadline_exceeded"
-	// KindCanceled: the submitter's context was canceled, Future.Cancel was
-	// called or the client was closed. errors.Is(err, context.Canceled) is
-	// true too.
+	// KindCanceled: the submitter's context was canceled or Future.Cancel
+	// was called. errors.Is(err, context.Canceled) is true too.
 	KindCanceled Kind = "canceled"
 	// KindBadResult: the result could not be encoded at the worker (or was
 	// too large for a message) or did not decode into the value given to
@@ -39,7 +38,8 @@ const (
 	// KindMalformed: a task or result message did not follow the wire
 	// format (see docs/tasks.md).
 	KindMalformed Kind = "malformed"
-	// KindClosed: the client was closed before the result arrived.
+	// KindClosed: the client was shut down (Client.Shutdown) before the
+	// result arrived.
 	KindClosed Kind = "closed"
 )
 

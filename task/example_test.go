@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/sightline-dev/sightline/task"
 	"github.com/sightline-dev/sightline/telemetry"
@@ -45,13 +46,16 @@ func ExampleNewLocal() {
 		info, _ := task.FromContext(ctx)
 		return fmt.Sprintf("hello %s from %s (attempt %d)", name, info.Function, info.Attempt), nil
 	})
-	c := task.NewLocal(reg, 2)
-	defer c.Close()
-
+	c, err := task.NewLocal(task.WithRegistry(reg), task.WithConcurrency(2))
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
+	defer c.Shutdown(ctx)
+
 	f, _ := c.Submit(ctx, "greet", "world")
 	var s string
-	err := f.Wait(ctx, &s)
+	err = f.Wait(ctx, &s)
 	fmt.Println(s, err)
 	// Output: hello world from greet (attempt 1) <nil>
 }
@@ -59,11 +63,14 @@ func ExampleNewLocal() {
 // Failures reach the submitter as *task.Error values of a Kind, which
 // errors.Is matches with the Kind's sentinel.
 func ExampleError() {
-	c := task.NewLocal(task.NewRegistry(), 1)
-	defer c.Close()
+	c, err := task.NewLocal(task.WithRegistry(task.NewRegistry()), task.WithConcurrency(1))
+	if err != nil {
+		log.Fatal(err)
+	}
 	ctx := context.Background()
+	defer c.Shutdown(ctx)
 	f, _ := c.Submit(ctx, "missing", nil)
-	err := f.Wait(ctx, nil)
+	err = f.Wait(ctx, nil)
 	var te *task.Error
 	fmt.Println(errors.Is(err, task.ErrUnknownFunction), errors.As(err, &te) && te.Kind == task.KindUnknownFunction)
 	// Output: true true
@@ -72,11 +79,11 @@ func ExampleError() {
 // Submit to workers in other processes through NATS JetStream.
 func ExampleDialNATS() {
 	ctx := context.Background()
-	c, err := task.DialNATS(ctx, "nats://127.0.0.1:4222")
+	c, err := task.DialNATS(ctx, "nats://127.0.0.1:4222", task.WithStream("SCAN_TASKS"), task.WithSubjectPrefix("scan.tasks"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Shutdown(ctx)
 	f, err := c.Submit(ctx, "example.scale", Point{1, 2})
 	if err != nil {
 		log.Fatal(err)
@@ -91,7 +98,7 @@ func ExampleDialNATS() {
 func ExampleNewNATSWorker() {
 	_ = task.RegisterHook("telemetry", func(ctx context.Context) error {
 		comp, err := telemetry.Setup(ctx, telemetry.WithServiceName("worker"), telemetry.WithGlobal())
-		if comp == nil {
+		if err != nil {
 			return err
 		}
 		task.OnShutdown(comp.Shutdown)
@@ -106,6 +113,34 @@ func ExampleNewNATSWorker() {
 	}
 	defer task.Shutdown(context.Background())
 	if err := w.Run(ctx); err != nil {
+		log.Print(err)
+	}
+}
+
+// A worker that shares a client's connection (and its stream, subjects
+// and tracing), stopped by Shutdown rather than by its ctx. Worker options
+// (WithAckWait, WithHook, ...) do not compile on DialNATS, and client
+// settings given again to NewWorker must match the client's.
+func ExampleNewWorker() {
+	ctx := context.Background()
+	c, err := task.DialNATS(ctx, "nats://127.0.0.1:4222", task.WithStream("SCAN_TASKS"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Shutdown(ctx)
+	w, err := task.NewWorker(c, task.WithConcurrency(4), task.WithAckWait(time.Minute), task.WithDrainTimeout(10*time.Second))
+	if err != nil {
+		log.Fatal(err)
+	}
+	go func() {
+		if err := w.Run(ctx); err != nil {
+			log.Print(err)
+		}
+	}()
+	// ... submit through c ...
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := w.Shutdown(sctx); err != nil {
 		log.Print(err)
 	}
 }

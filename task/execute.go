@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -47,7 +49,7 @@ var errCanceledBySubmitter = errors.New("task: canceled by the submitter")
 // executor runs tasks: it decodes a delivery, traces it, runs the function
 // and answers. Workers of both transports use it.
 type executor struct {
-	cfg       config
+	common    common
 	reg       *Registry
 	tracer    trace.Tracer
 	logger    *slog.Logger
@@ -56,10 +58,50 @@ type executor struct {
 	host      string
 	needReply bool
 	system    string        // messaging.system; "" in process
+	consumer  string        // messaging.consumer.group.name; "" in process
+	markDelay time.Duration // see WithMarkDelay
 	attempts  *attemptStore // nil in process
 
 	mu      sync.Mutex
 	running map[string]*runningTask
+}
+
+// executorConfig is what an executor needs of its worker's settings.
+type executorConfig struct {
+	common    common
+	reg       *Registry
+	workerID  string        // "": HOST-PID-RANDOM
+	consumer  string        // messaging.consumer.group.name (NATS)
+	markDelay time.Duration // NATS
+	remote    bool          // NATS: tasks need a reply subject
+}
+
+func newExecutor(cfg executorConfig) *executor {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	id := cfg.workerID
+	if id == "" {
+		id = fmt.Sprintf("%s-%d-%06x", host, os.Getpid(), rand.Uint32()&0xffffff)
+	}
+	e := &executor{
+		common:    cfg.common,
+		reg:       cfg.reg,
+		tracer:    cfg.common.tracerProvider().Tracer(tracerName),
+		logger:    cfg.common.log(),
+		workerID:  id,
+		pid:       os.Getpid(),
+		host:      host,
+		needReply: cfg.remote,
+		consumer:  cfg.consumer,
+		markDelay: cfg.markDelay,
+		running:   make(map[string]*runningTask),
+	}
+	if cfg.remote {
+		e.system = "nats"
+	}
+	return e
 }
 
 type runningTask struct{ cancel context.CancelCauseFunc }
@@ -77,7 +119,7 @@ func (e *executor) handle(base context.Context, d delivery) {
 		return
 	}
 	attempt := d.attempt()
-	parent := e.cfg.propagator().Extract(base, headerCarrier(req.header))
+	parent := e.common.propagator().Extract(base, headerCarrier(req.header))
 	var earlier []attemptRecord
 	if attempt > 1 && e.attempts != nil {
 		earlier = e.attempts.earlier(base, req.id, attempt)
@@ -222,7 +264,7 @@ func (e *executor) attributes(req *request, d delivery, attempt int) []attribute
 		attrs = append(attrs,
 			semconv.MessagingSystemKey.String(e.system),
 			semconv.MessagingDestinationName(d.subject()),
-			semconv.MessagingConsumerGroupName(e.cfg.consumer))
+			semconv.MessagingConsumerGroupName(e.consumer))
 	}
 	return attrs
 }
@@ -252,12 +294,12 @@ func (e *executor) markAttempt(ctx context.Context, req *request, attempt int, e
 		s.End(trace.WithTimestamp(start))
 		e.attempts.record(req.id, earlier, e.newRecord(attempt, sc, start))
 	}
-	if e.cfg.markDelay <= 0 {
+	if e.markDelay <= 0 {
 		mark()
 		return func() {}
 	}
 	done := make(chan struct{})
-	t := time.AfterFunc(e.cfg.markDelay, func() {
+	t := time.AfterFunc(e.markDelay, func() {
 		defer close(done)
 		mark()
 	})

@@ -50,7 +50,7 @@ func attrOf(s tracetest.SpanStub, key string) any {
 
 // natsClient starts a nats-server and dials it; the client is closed when
 // the test ends.
-func natsClient(t testing.TB, opts ...Option) (*Client, string) {
+func natsClient(t testing.TB, opts ...ClientOption) (*Client, string) {
 	t.Helper()
 	url := natstest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -59,7 +59,7 @@ func natsClient(t testing.TB, opts ...Option) (*Client, string) {
 	if err != nil {
 		t.Fatalf("DialNATS(%s): %v", url, err)
 	}
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	return c, url
 }
 
@@ -84,7 +84,7 @@ func runWorker(t testing.TB, w *Worker) (stop func()) {
 }
 
 // mustWorker makes a worker on c.
-func mustWorker(t testing.TB, c *Client, opts ...Option) *Worker {
+func mustWorker(t testing.TB, c *Client, opts ...WorkerOption) *Worker {
 	t.Helper()
 	w, err := NewWorker(c, opts...)
 	if err != nil {

@@ -86,7 +86,7 @@ func TestHookShutdown(t *testing.T) {
 }
 
 func TestHookName(t *testing.T) {
-	env := func(v string, ok bool) Option {
+	env := func(v string, ok bool) WorkerOption {
 		return WithEnv(func(name string) (string, bool) {
 			if name != HookEnv {
 				return "", false
@@ -95,16 +95,16 @@ func TestHookName(t *testing.T) {
 		})
 	}
 	for _, tc := range []struct {
-		opts       []Option
+		opts       []WorkerOption
 		name, from string
 	}{
 		{nil, "", ""},
-		{[]Option{env("tracing", true)}, "tracing", HookEnv},
-		{[]Option{env(" tracing ", true), WithHook("mine")}, "mine", "WithHook"},
-		{[]Option{env("tracing", true), WithHook("")}, "", "WithHook"},
-		{[]Option{env("", false)}, "", ""},
+		{[]WorkerOption{env("tracing", true)}, "tracing", HookEnv},
+		{[]WorkerOption{env(" tracing ", true), WithHook("mine")}, "mine", "WithHook"},
+		{[]WorkerOption{env("tracing", true), WithHook("")}, "", "WithHook"},
+		{[]WorkerOption{env("", false)}, "", ""},
 	} {
-		name, from := newConfig(tc.opts).hookName()
+		name, from := newWorkerConfig(defaultWorkerConfig(), tc.opts).hookName()
 		if name != tc.name || from != tc.from {
 			t.Errorf("hookName = %q from %q, want %q from %q", name, from, tc.name, tc.from)
 		}

@@ -3,36 +3,35 @@ package task
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"os"
 	"sync"
 
 	"github.com/nats-io/nats.go"
 )
 
 // NewLocal returns a client whose tasks run in goroutines of this process,
-// at most n at a time (n <= 0: WithConcurrency, else GOMAXPROCS), taking
-// functions from reg (nil: the default registry). Tasks wait in an
+// at most WithConcurrency at a time (default GOMAXPROCS), taking functions
+// from WithRegistry (default: the default registry). Tasks wait in an
 // unbounded FIFO queue; worker goroutines exist only while there is work,
 // so an idle client holds none. Tasks go through the same encoding,
 // tracing and error handling as on NATS (arguments and results as JSON,
 // PRODUCER and CONSUMER spans), but are never redelivered and run no
 // startup hook: the program sets up its own tracing.
 //
-// Options that apply: WithTracerProvider, WithPropagator, WithLogger,
-// WithConcurrency, WithWorkerID. Close cancels running tasks and waits for
-// them.
-func NewLocal(reg *Registry, n int, opts ...Option) *Client {
-	cfg := newConfig(opts)
-	if reg == nil {
-		reg = defaultRegistry
+// It fails only for a bad option (a negative concurrency). Shutdown
+// cancels running tasks and waits for them.
+func NewLocal(opts ...LocalOption) (*Client, error) {
+	cfg := newLocalConfig(opts)
+	if err := cfg.pool.check(); err != nil {
+		return nil, fmt.Errorf("task: new local client: %w", err)
 	}
-	if n <= 0 {
-		n = cfg.workers()
-	}
-	c := newClient(cfg)
+	return newLocalClient(cfg), nil
+}
+
+func newLocalClient(cfg localConfig) *Client {
+	c := newClient(cfg.common)
 	ctx, stop := context.WithCancelCause(context.Background())
-	c.t = &localTransport{c: c, exec: newExecutor(cfg, reg, false), n: n, ctx: ctx, stop: stop}
+	exec := newExecutor(executorConfig{common: cfg.common, reg: cfg.pool.reg(), workerID: cfg.pool.workerID})
+	c.t = &localTransport{c: c, exec: exec, n: cfg.pool.workers(), ctx: ctx, stop: stop}
 	return c
 }
 
@@ -48,7 +47,7 @@ type localTransport struct {
 	queue   []*localDelivery
 	running int
 	closed  bool
-	wg      sync.WaitGroup
+	idle    chan struct{} // made by shutdown, closed when running is 0
 }
 
 func (l *localTransport) subject(function string) string { return function }
@@ -65,7 +64,6 @@ func (l *localTransport) send(_ context.Context, _, subject string, h nats.Heade
 	}
 	if l.running < l.n {
 		l.running++
-		l.wg.Add(1)
 		go l.work(d)
 		return nil
 	}
@@ -75,7 +73,6 @@ func (l *localTransport) send(_ context.Context, _, subject string, h nats.Heade
 
 // work runs d, then queued tasks until the queue is empty.
 func (l *localTransport) work(d *localDelivery) {
-	defer l.wg.Done()
 	for d != nil {
 		l.exec.handle(l.ctx, d)
 		l.mu.Lock()
@@ -86,19 +83,35 @@ func (l *localTransport) work(d *localDelivery) {
 			l.queue = l.queue[1:]
 		} else {
 			l.running--
+			if l.running == 0 && l.idle != nil {
+				close(l.idle)
+			}
 		}
 		l.mu.Unlock()
 	}
 }
 
-func (l *localTransport) close() error {
+// shutdown refuses new tasks, drops the queued ones, cancels the running
+// ones and waits for their goroutines, or for ctx.
+func (l *localTransport) shutdown(ctx context.Context) error {
 	l.mu.Lock()
-	l.closed = true
-	l.queue = nil
+	if !l.closed {
+		l.closed = true
+		l.queue = nil
+		l.idle = make(chan struct{})
+		if l.running == 0 {
+			close(l.idle)
+		}
+	}
+	idle, running := l.idle, l.running
 	l.mu.Unlock()
 	l.stop(errWorkerStopped)
-	l.wg.Wait()
-	return nil
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for %d canceled in-process tasks to return: %w", running, ctx.Err())
+	}
 }
 
 // localDelivery is a task handed from Submit to a goroutine.
@@ -121,30 +134,4 @@ func (d *localDelivery) heartbeat() func()        { return func() {} }
 func (d *localDelivery) reply(r *request, b []byte) error {
 	d.c.receive(b, r.id)
 	return nil
-}
-
-func newExecutor(cfg config, reg *Registry, remote bool) *executor {
-	host, _ := os.Hostname()
-	if host == "" {
-		host = "localhost"
-	}
-	id := cfg.workerID
-	if id == "" {
-		id = fmt.Sprintf("%s-%d-%06x", host, os.Getpid(), rand.Uint32()&0xffffff)
-	}
-	e := &executor{
-		cfg:       cfg,
-		reg:       reg,
-		tracer:    cfg.tracerProvider().Tracer(tracerName),
-		logger:    cfg.log(),
-		workerID:  id,
-		pid:       os.Getpid(),
-		host:      host,
-		needReply: remote,
-		running:   make(map[string]*runningTask),
-	}
-	if remote {
-		e.system = "nats"
-	}
-	return e
 }

@@ -12,10 +12,22 @@ import (
 	"github.com/sightline-dev/sightline/internal/poll"
 )
 
-func newLocal(t *testing.T, reg *Registry, n int, opts ...Option) *Client {
+// newLocal makes an in-process client on reg running n tasks at once,
+// shut down when the test ends.
+func newLocal(t *testing.T, reg *Registry, n int, opts ...LocalOption) *Client {
 	t.Helper()
-	c := NewLocal(reg, n, opts...)
-	t.Cleanup(func() { _ = c.Close() })
+	c := mustLocal(t, append([]LocalOption{WithRegistry(reg), WithConcurrency(n)}, opts...)...)
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	return c
+}
+
+// mustLocal is NewLocal, failing the test on an error.
+func mustLocal(t testing.TB, opts ...LocalOption) *Client {
+	t.Helper()
+	c, err := NewLocal(opts...)
+	if err != nil {
+		t.Fatalf("NewLocal: %v", err)
+	}
 	return c
 }
 
@@ -227,13 +239,13 @@ func TestLocalConcurrency(t *testing.T) {
 	}
 }
 
-func TestLocalClose(t *testing.T) {
+func TestLocalShutdown(t *testing.T) {
 	b := newBlocker()
-	c := NewLocal(testRegistry(t, b), 1)
+	c := mustLocal(t, WithRegistry(testRegistry(t, b)), WithConcurrency(1))
 	f1, _ := c.Submit(context.Background(), "block", "running")
 	<-b.started
 	f2, _ := c.Submit(context.Background(), "block", "queued")
-	if err := c.Close(); err != nil {
+	if err := c.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	wantKind(t, f1.Wait(context.Background(), nil), KindClosed)
@@ -242,10 +254,13 @@ func TestLocalClose(t *testing.T) {
 		t.Errorf("running task ended with %v", cause)
 	}
 	if _, err := c.Submit(context.Background(), "add", pair{}); !errors.Is(err, ErrClosed) {
-		t.Errorf("Submit after Close = %v", err)
+		t.Errorf("Submit after Shutdown = %v", err)
 	}
 	if len(b.started) != 0 {
-		t.Error("a queued task ran after Close")
+		t.Error("a queued task ran after Shutdown")
+	}
+	if err := c.Shutdown(context.Background()); err != nil {
+		t.Errorf("second Shutdown = %v", err)
 	}
 }
 
@@ -264,8 +279,8 @@ func TestDefaultClient(t *testing.T) {
 	if s, err := Get[sum](context.Background(), f); err != nil || s.Sum != 3 {
 		t.Errorf("default client: %v, %v", s, err)
 	}
-	other := NewLocal(NewRegistry(), 1)
-	defer other.Close()
+	other := mustLocal(t, WithRegistry(NewRegistry()), WithConcurrency(1))
+	defer other.Shutdown(context.Background())
 	SetDefault(other)
 	if Default() != other {
 		t.Error("SetDefault did not take")

@@ -213,7 +213,8 @@ func TestNATSDrain(t *testing.T) {
 	tp, exp := newTracing(t)
 	// A short ack wait: a stopping worker returns tasks with a delay of
 	// about half of it (see returnDelay).
-	c, _ := natsClient(t, WithTracerProvider(tp), WithAckWait(2*time.Second))
+	c, _ := natsClient(t, WithTracerProvider(tp))
+	ackWait := WithAckWait(2 * time.Second) // given to every worker
 	started := make(chan int, 4)
 	release := make(chan struct{})
 	reg := NewRegistry()
@@ -235,7 +236,7 @@ func TestNATSDrain(t *testing.T) {
 	ctx := context.Background()
 
 	// Finishes within the drain timeout.
-	w1 := mustWorker(t, c, WithRegistry(reg), WithDrainTimeout(time.Minute))
+	w1 := mustWorker(t, c, ackWait, WithRegistry(reg), WithDrainTimeout(time.Minute))
 	stop1 := runWorker(t, w1)
 	f, _ := c.Submit(ctx, "wait", 0)
 	<-started
@@ -250,7 +251,7 @@ func TestNATSDrain(t *testing.T) {
 	// Outlives a zero drain timeout: returned, then run by another worker.
 	release = make(chan struct{})
 	var logs syncbuf.Buffer
-	w2 := mustWorker(t, c, WithRegistry(reg), WithDrainTimeout(0), WithMarkDelay(0), WithLogger(textLogger(&logs)))
+	w2 := mustWorker(t, c, ackWait, WithRegistry(reg), WithDrainTimeout(0), WithMarkDelay(0), WithLogger(textLogger(&logs)))
 	stop2 := runWorker(t, w2)
 	f, _ = c.Submit(ctx, "wait", 0)
 	<-started
@@ -258,7 +259,7 @@ func TestNATSDrain(t *testing.T) {
 	if !strings.Contains(logs.String(), "drain timeout") {
 		t.Errorf("the stopping worker did not log its drain timeout: %q", logs.String())
 	}
-	w3 := mustWorker(t, c, WithRegistry(reg))
+	w3 := mustWorker(t, c, ackWait, WithRegistry(reg))
 	runWorker(t, w3)
 	if n, err := Get[int](ctx, f); err != nil || n != 2 || f.WorkerID() != w3.ID() {
 		t.Fatalf("returned task = %d, %v from %q; want attempt 2 from %q", n, err, f.WorkerID(), w3.ID())
@@ -336,14 +337,14 @@ func TestNATSWorkerSetup(t *testing.T) {
 	}
 
 	// Bad settings, and a client that is not a NATS client.
-	for _, opt := range []Option{WithAckWait(time.Millisecond), WithConcurrency(-1), WithStream("a.b"),
+	for _, opt := range []WorkerOption{WithAckWait(time.Millisecond), WithConcurrency(-1), WithStream("a.b"),
 		WithConsumer(""), WithMaxDeliver(0), WithSubjectPrefix("a.>"), WithDrainTimeout(-1), WithMarkDelay(-1)} {
 		if _, err := NewWorker(c, opt); err == nil {
-			t.Errorf("NewWorker accepted a bad setting (%v)", newConfig([]Option{opt}).check())
+			t.Errorf("NewWorker accepted a bad setting (%v)", newWorkerConfig(defaultWorkerConfig(), []WorkerOption{opt}).check())
 		}
 	}
-	local := NewLocal(nil, 1)
-	defer local.Close()
+	local := mustLocal(t, WithConcurrency(1))
+	defer local.Shutdown(context.Background())
 	if _, err := NewWorker(local); err == nil {
 		t.Error("NewWorker on an in-process client succeeded")
 	}
@@ -353,7 +354,7 @@ func TestNATSWorkerSetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = c2.Close()
+	_ = c2.Shutdown(ctx)
 	s, err := nt.js.Stream(ctx, DefaultStream)
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,10 @@ package task
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -19,17 +21,17 @@ const duplicateWindow = 2 * time.Minute
 // tasks to a JetStream work-queue stream. The stream (WithStream, default
 // SIGHTLINE_TASKS, subjects PREFIX.run.>) is created, or updated to these
 // settings, by whoever connects first: a client or a worker. Results come
-// back on a per-client inbox (core NATS). Close closes the connection.
-//
-// Options that apply: WithStream, WithSubjectPrefix, WithNATSOptions,
-// WithTracerProvider, WithPropagator, WithLogger; worker options are kept
-// for NewWorker.
-func DialNATS(ctx context.Context, url string, opts ...Option) (*Client, error) {
-	cfg := newConfig(opts)
-	if err := cfg.check(); err != nil {
+// back on a per-client inbox (core NATS). Shutdown closes the connection.
+func DialNATS(ctx context.Context, url string, opts ...ClientOption) (*Client, error) {
+	cfg := newClientConfig(opts)
+	if err := cfg.nats.check(); err != nil {
 		return nil, fmt.Errorf("task: dial NATS %s: %w", url, err)
 	}
-	nc, err := nats.Connect(url, append([]nats.Option{nats.Name("sightline-task")}, cfg.natsOpts...)...)
+	return dialNATS(ctx, url, cfg)
+}
+
+func dialNATS(ctx context.Context, url string, cfg clientConfig) (*Client, error) {
+	nc, err := nats.Connect(url, append([]nats.Option{nats.Name("sightline-task")}, cfg.nats.natsOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("task: connect to NATS at %s: %w", url, err)
 	}
@@ -41,33 +43,39 @@ func DialNATS(ctx context.Context, url string, opts ...Option) (*Client, error) 
 	return c, nil
 }
 
-// NewNATSClient is DialNATS over a connection the caller owns: Close
-// leaves it open.
-func NewNATSClient(ctx context.Context, nc *nats.Conn, opts ...Option) (*Client, error) {
-	cfg := newConfig(opts)
-	if err := cfg.check(); err != nil {
+// NewNATSClient is DialNATS over a connection the caller owns: Shutdown
+// leaves it open. WithNATSOptions does not apply (the connection is made)
+// and is an error.
+func NewNATSClient(ctx context.Context, nc *nats.Conn, opts ...ClientOption) (*Client, error) {
+	cfg := newClientConfig(opts)
+	err := cfg.nats.check()
+	if cfg.nats.natsOptsSet {
+		err = errors.Join(err, errors.New("WithNATSOptions does not apply to a connection made by the caller: give them to nats.Connect"))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("task: NATS client: %w", err)
 	}
 	return newNATSClient(ctx, cfg, nc, false)
 }
 
-func newNATSClient(ctx context.Context, cfg config, nc *nats.Conn, owned bool) (*Client, error) {
+func newNATSClient(ctx context.Context, cfg clientConfig, nc *nats.Conn, owned bool) (*Client, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("task: JetStream on %s: %w", nc.ConnectedUrlRedacted(), err)
 	}
+	stream, prefix := cfg.nats.stream, cfg.nats.prefix
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        cfg.stream,
+		Name:        stream,
 		Description: "sightline tasks (work queue)",
-		Subjects:    []string{cfg.prefix + ".run.>"},
+		Subjects:    []string{prefix + ".run.>"},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		Duplicates:  duplicateWindow,
 	}); err != nil {
-		return nil, fmt.Errorf("task: create or update stream %q (subjects %s.run.>): %w", cfg.stream, cfg.prefix, err)
+		return nil, fmt.Errorf("task: create or update stream %q (subjects %s.run.>): %w", stream, prefix, err)
 	}
-	c := newClient(cfg)
-	t := &natsTransport{nc: nc, js: js, owned: owned, prefix: cfg.prefix, inbox: nc.NewInbox()}
+	c := newClient(cfg.common)
+	t := &natsTransport{nc: nc, js: js, owned: owned, stream: stream, prefix: prefix, inbox: nc.NewInbox()}
 	t.sub, err = nc.Subscribe(t.inbox+".*", func(m *nats.Msg) { c.receive(m.Data, lastToken(m.Subject)) })
 	if err != nil {
 		return nil, fmt.Errorf("task: subscribe to results on %s.*: %w", t.inbox, err)
@@ -81,9 +89,13 @@ type natsTransport struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	owned  bool
+	stream string
 	prefix string
 	inbox  string
 	sub    *nats.Subscription
+
+	shutOnce sync.Once
+	shutErr  error
 }
 
 func (t *natsTransport) subject(function string) string { return t.prefix + ".run." + function }
@@ -101,17 +113,30 @@ func (t *natsTransport) cancel(id string) {
 	_ = t.nc.Publish(t.prefix+".cancel."+id, nil)
 }
 
-func (t *natsTransport) close() error {
-	err := t.sub.Unsubscribe()
-	if t.owned {
-		_ = t.nc.FlushTimeout(time.Second)
-		t.nc.Close()
-		return nil
-	}
-	if err != nil && !t.nc.IsClosed() {
-		return fmt.Errorf("task: unsubscribe from results: %w", err)
-	}
-	return nil
+// flushWait bounds the flush of an owned connection at shutdown when the
+// context has no deadline.
+const flushWait = time.Second
+
+// shutdown stops receiving results and, when the client made the
+// connection, flushes and closes it; only the first call does.
+func (t *natsTransport) shutdown(ctx context.Context) error {
+	t.shutOnce.Do(func() {
+		err := t.sub.Unsubscribe()
+		if t.owned {
+			if _, ok := ctx.Deadline(); !ok {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, flushWait)
+				defer cancel()
+			}
+			_ = t.nc.FlushWithContext(ctx)
+			t.nc.Close()
+			return
+		}
+		if err != nil && !t.nc.IsClosed() {
+			t.shutErr = fmt.Errorf("unsubscribe from results on %s.*: %w", t.inbox, err)
+		}
+	})
+	return t.shutErr
 }
 
 func lastToken(subject string) string {

@@ -48,7 +48,7 @@ func TestCrossProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Shutdown(context.Background())
 	env := []string{
 		workerProcessEnv + "=1",
 		envNATSURL + "=" + url,

@@ -43,7 +43,7 @@ func workerProcessMain() int {
 		}
 		comp, err := telemetry.Setup(ctx, telemetry.WithServiceName("task-worker"),
 			telemetry.WithGlobal(), telemetry.WithEnv(os.LookupEnv))
-		if comp == nil {
+		if err != nil {
 			return err
 		}
 		OnShutdown(comp.Shutdown)

@@ -41,8 +41,8 @@ func NewRegistry() *Registry { return &Registry{fns: make(map[string]*entry)} }
 var defaultRegistry = NewRegistry()
 
 // DefaultRegistry returns the registry that Register fills and that the
-// default client (Submit), NewLocal(nil, ...) and workers without
-// WithRegistry use.
+// default client (Submit), and in-process clients and workers without
+// WithRegistry, use.
 func DefaultRegistry() *Registry { return defaultRegistry }
 
 // Register registers fn under name in the default registry. Arguments and

@@ -49,11 +49,11 @@ func (w *Worker) serve(ctx context.Context, ackWait time.Duration) error {
 	defer stopTasks(nil)
 	p := &puller{
 		w:       w,
-		subject: "$JS.API.CONSUMER.MSG.NEXT." + w.cfg.stream + "." + w.cfg.consumer,
+		subject: "$JS.API.CONSUMER.MSG.NEXT." + w.cfg.nats.stream + "." + w.cfg.consumer,
 		inbox:   w.nt.nc.NewInbox(),
 		in:      make(chan *nats.Msg),
 		stop:    make(chan struct{}),
-		slots:   make(chan struct{}, w.cfg.workers()),
+		slots:   make(chan struct{}, w.cfg.pool.workers()),
 		expiry:  pullExpiry(ackWait),
 		delay:   returnDelay(ackWait),
 	}
@@ -128,7 +128,7 @@ func (p *puller) run(ctx context.Context) error {
 		if err.Error() != lastErr { // once per run of the same error
 			lastErr = err.Error()
 			p.w.exec.logger.Warn("task: pull failed; retrying", "worker.id", p.w.ID(),
-				"consumer", p.w.cfg.consumer, "stream", p.w.cfg.stream, "error", err)
+				"consumer", p.w.cfg.consumer, "stream", p.w.cfg.nats.stream, "error", err)
 		}
 		backoff = min(max(2*backoff, 100*time.Millisecond), maxBackoff)
 		retry = time.After(backoff)
@@ -274,8 +274,9 @@ func isStatus(m *nats.Msg) bool {
 	return len(m.Data) == 0 && m.Header.Get("Status") != ""
 }
 
-// drain waits for running tasks; after the drain timeout it cancels them
-// (they are returned to the stream) and waits for them to return.
+// drain waits for running tasks; after the drain timeout, or when a
+// Shutdown's deadline passed, it cancels them (they are returned to the
+// stream) and waits for them to return.
 func (w *Worker) drain(wg *sync.WaitGroup, stopTasks context.CancelCauseFunc) {
 	done := make(chan struct{})
 	go func() {
@@ -286,12 +287,16 @@ func (w *Worker) drain(wg *sync.WaitGroup, stopTasks context.CancelCauseFunc) {
 	defer t.Stop()
 	select {
 	case <-done:
+		return
 	case <-t.C:
 		w.exec.logger.Warn("task: drain timeout; canceling running tasks and returning them to the stream",
 			"worker.id", w.ID(), "drain_timeout", w.cfg.drainTimeout)
-		stopTasks(errWorkerStopped)
-		<-done
+	case <-w.hurry:
+		w.exec.logger.Warn("task: shutdown deadline; canceling running tasks and returning them to the stream",
+			"worker.id", w.ID())
 	}
+	stopTasks(errWorkerStopped)
+	<-done
 }
 
 // natsDelivery is a message pulled from the consumer.

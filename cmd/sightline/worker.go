@@ -52,11 +52,8 @@ func sightlineHook(ctx context.Context) error {
 		}
 	}
 	comp, err := telemetry.Setup(ctx, opts...)
-	if comp == nil {
-		return err
-	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "sightline worker: %v\n", err)
+		return err // no usable component; bad settings are logged, not returned
 	}
 	task.OnShutdown(comp.Shutdown)
 	return nil
@@ -79,7 +76,7 @@ func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "sightline worker: --nats URL is required, --concurrency must be >= 1, and it takes no arguments")
 		return exitUsage
 	}
-	opts := []task.Option{task.WithConcurrency(*concurrency)}
+	opts := []task.WorkerOption{task.WithConcurrency(*concurrency)}
 	hookSet := false
 	fs.Visit(func(f *flag.Flag) { hookSet = hookSet || f.Name == "hook" })
 	if hookSet {

@@ -43,7 +43,7 @@ func TestWorkerProcessesWriteOwnSpanFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer c.Shutdown(context.Background())
 	pts := demo.Points{X: []float64{-1, 0, 1, 2}, Y: []float64{1, 5, 9, 2}}
 	var futures []*task.Future
 	for range 20 {

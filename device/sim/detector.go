@@ -20,6 +20,9 @@ type Detector struct {
 	name  string
 	motor *Motor
 	cfg   detectorConfig
+	// statusOpts describe every trigger's Status, made once (options cost
+	// an allocation each).
+	statusOpts []device.StatusOption
 
 	mu        sync.Mutex
 	rng       *rand.Rand
@@ -62,7 +65,9 @@ func NewDetector(name string, motor *Motor, opts ...DetectorOption) *Detector {
 	if !cfg.seedSet {
 		seed1, seed2 = rand.Uint64(), rand.Uint64()
 	}
-	return &Detector{name: name, motor: motor, cfg: cfg, rng: rand.New(rand.NewPCG(seed1, seed2))}
+	d := &Detector{name: name, motor: motor, cfg: cfg, rng: rand.New(rand.NewPCG(seed1, seed2))}
+	d.statusOpts = []device.StatusOption{device.WithType(device.TypeDeviceStatus), device.WithDevice(d), device.WithTracer(cfg.tracer)}
+	return d
 }
 
 // Name is the detector's name.
@@ -88,14 +93,13 @@ func (d *Detector) signal(x float64) float64 {
 // still in flight is cancelled (device.ErrCancelled, "superseded"). When
 // the Status ends early (ctx cancelled), no reading is taken.
 func (d *Detector) Trigger(ctx context.Context) *device.Status {
-	opts := device.StatusOptions{Type: device.TypeDeviceStatus, Device: d, Tracer: d.cfg.tracer}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return device.Finished(ctx, opts, fmt.Errorf("trigger %s: %w", d.name, ErrClosed))
+		return device.Finished(ctx, fmt.Errorf("trigger %s: %w", d.name, ErrClosed), d.statusOpts...)
 	}
 	old := d.takeOver()
-	e := &exposure{status: device.NewStatus(ctx, opts), stop: make(chan struct{}), exited: make(chan struct{})}
+	e := &exposure{status: device.NewStatus(ctx, d.statusOpts...), stop: make(chan struct{}), exited: make(chan struct{})}
 	d.cur = e
 	go d.run(e, scale(d.cfg.exposure, d.cfg.speedup))
 	d.mu.Unlock()
@@ -201,16 +205,24 @@ func (d *Detector) StageCounts() (stages, unstages int) {
 	return d.stages, d.unstages
 }
 
-// Close cancels any trigger in flight, waits for its goroutine, and makes
-// every later Trigger fail with ErrClosed. It always returns nil.
-func (d *Detector) Close() error {
+// Shutdown ends the detector: it cancels any trigger in flight, waits for
+// its goroutine, or for ctx (then it returns ctx's error, wrapped; the
+// goroutine returns on its own), and makes every later Trigger fail with
+// ErrClosed. Once it returned nil, no goroutine of the detector is left.
+// It may be called more than once.
+func (d *Detector) Shutdown(ctx context.Context) error {
 	d.mu.Lock()
 	d.closed = true
 	e := d.takeOver()
 	d.mu.Unlock()
-	if e != nil {
-		e.status.Cancel("detector closed")
-		<-e.exited
+	if e == nil {
+		return nil
 	}
-	return nil
+	e.status.Cancel("detector shut down")
+	select {
+	case <-e.exited:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("shut down %s: waiting for the trigger's goroutine: %w", d.name, ctx.Err())
+	}
 }

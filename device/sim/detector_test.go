@@ -31,9 +31,9 @@ func acquire(t *testing.T, d *sim.Detector) float64 {
 func TestDetectorPeak(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithPosition(3))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		d := sim.NewDetector("d1", m, sim.WithCenter(3), sim.WithSigma(0.5), sim.WithAmplitude(500), sim.WithNoise(0))
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		if v := acquire(t, d); v != 500 {
 			t.Errorf("at the center: %v, want the amplitude 500", v)
 		}
@@ -50,7 +50,7 @@ func TestDetectorPeak(t *testing.T) {
 func TestDetectorDefaults(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := sim.NewDetector("d1", nil, sim.WithSeed(1))
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		start := time.Now()
 		var sum, sum2 float64
 		const n = 2000
@@ -74,8 +74,8 @@ func TestDetectorSeedReproducibleAndClipped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		opts := []sim.DetectorOption{sim.WithAmplitude(1), sim.WithNoise(50), sim.WithSeed(42), sim.WithExposure(0)}
 		a, b := sim.NewDetector("a", nil, opts...), sim.NewDetector("b", nil, opts...)
-		defer a.Close()
-		defer b.Close()
+		defer a.Shutdown(context.Background())
+		defer b.Shutdown(context.Background())
 		zeros := 0
 		for range 100 {
 			va, vb := acquire(t, a), acquire(t, b)
@@ -101,9 +101,9 @@ func TestReadingAtEndOfExposure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := sim.NewMotor("m1", sim.WithSpeedup(4))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		d := sim.NewDetector("d1", m, sim.WithCenter(1), sim.WithNoise(0), sim.WithExposure(time.Second), sim.WithSpeedup(4))
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		mv := m.Set(ctx, 10.0)
 		start := time.Now()
 		s := d.Trigger(ctx)
@@ -133,7 +133,7 @@ func TestReadBeforeTrigger(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		d := sim.NewDetector("d1", nil)
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		_, err := d.Read(ctx)
 		if !errors.Is(err, sim.ErrNotTriggered) || !strings.Contains(err.Error(), "d1: never triggered") {
 			t.Errorf("Read before trigger: %v", err)
@@ -156,7 +156,7 @@ func TestTriggerSupersedes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		d := sim.NewDetector("d1", nil, sim.WithExposure(time.Second))
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		s1 := d.Trigger(ctx)
 		time.Sleep(600 * time.Millisecond)
 		start := time.Now()
@@ -188,14 +188,14 @@ func TestDetectorDescribeStageClose(t *testing.T) {
 			t.Errorf("type %s exposure %v", device.TypeOf(d), d.Exposure())
 		}
 		s := d.Trigger(ctx)
-		if err := d.Close(); err != nil {
+		if err := d.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if !errors.Is(s.Err(), device.ErrCancelled) {
-			t.Errorf("trigger after Close: %v", s.Err())
+			t.Errorf("trigger after Shutdown: %v", s.Err())
 		}
 		if err := d.Trigger(ctx).Err(); !errors.Is(err, sim.ErrClosed) {
-			t.Errorf("Trigger after Close: %v", err)
+			t.Errorf("Trigger after Shutdown: %v", err)
 		}
 	})
 }
@@ -204,9 +204,9 @@ func TestDetectorConcurrentUse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := sim.NewMotor("m1", sim.WithVelocity(3))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		d := sim.NewDetector("d1", m)
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		var wg sync.WaitGroup
 		for i := range 6 {
 			wg.Go(func() {

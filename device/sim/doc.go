@@ -53,6 +53,14 @@
 // should rather use testing/synctest, whose fake clock makes the physical
 // durations instantaneous and exact.
 //
-// Both devices are safe for concurrent use; Close stops what is in
-// progress and waits for its goroutine, so none outlives the device.
+// Both devices are safe for concurrent use. Shutdown(ctx) stops what is in
+// progress and waits for its goroutine, so none outlives the device; it is
+// the module's one word for the end of a part with goroutines (a Motor's
+// Stop is the device.Stoppable command, which leaves the motor usable).
+//
+// # Options
+//
+// NewMotor takes MotorOptions and NewDetector DetectorOptions; an Option
+// (WithSpeedup, WithTracer) satisfies both, so a shared option is written
+// once and a motor option given to a detector does not compile.
 package sim

@@ -8,8 +8,8 @@ var (
 	ErrOutOfLimits = errors.New("outside the limits")
 	// ErrBadValue: a Set value that is not a finite number.
 	ErrBadValue = errors.New("not a finite number")
-	// ErrClosed: the device was closed.
-	ErrClosed = errors.New("device closed")
+	// ErrClosed: the device was shut down (Shutdown).
+	ErrClosed = errors.New("device shut down")
 	// ErrNotTriggered: a detector read before its first trigger completed.
 	ErrNotTriggered = errors.New("never triggered")
 )

@@ -12,10 +12,10 @@ import (
 func Example() {
 	ctx := context.Background()
 	m := sim.NewMotor("m1", sim.WithVelocity(2), sim.WithAcceleration(10), sim.WithSpeedup(1000))
-	defer m.Close()
+	defer m.Shutdown(ctx)
 	d := sim.NewDetector("det", m, sim.WithCenter(2), sim.WithSigma(1), sim.WithAmplitude(1000),
 		sim.WithNoise(0), sim.WithSpeedup(1000))
-	defer d.Close()
+	defer d.Shutdown(ctx)
 
 	for x := 0; x <= 4; x++ {
 		if err := m.Set(ctx, x).Wait(ctx); err != nil {

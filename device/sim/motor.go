@@ -15,6 +15,9 @@ import (
 type Motor struct {
 	name string
 	cfg  motorConfig
+	// statusOpts describe every move's Status but its target and start,
+	// made once (options cost an allocation each).
+	statusOpts []device.StatusOption
 
 	mu       sync.Mutex
 	pos      float64 // position when not moving
@@ -52,7 +55,17 @@ func NewMotor(name string, opts ...MotorOption) *Motor {
 			o.applyMotor(&cfg)
 		}
 	}
-	return &Motor{name: name, cfg: cfg, pos: cfg.position, setpoint: cfg.position}
+	m := &Motor{name: name, cfg: cfg, pos: cfg.position, setpoint: cfg.position}
+	m.statusOpts = []device.StatusOption{device.WithType(device.TypeMoveStatus), device.WithDevice(m),
+		device.WithUnit(cfg.unit), device.WithTimeout(scale(cfg.timeout, cfg.speedup)),
+		device.WithSettleTime(scale(cfg.settle, cfg.speedup)), device.WithTracer(cfg.tracer)}
+	return m
+}
+
+// moveOpts appends to buf the options of a move's Status from start to
+// target (buf on the caller's stack spares an allocation).
+func (m *Motor) moveOpts(buf []device.StatusOption, target any, start float64) []device.StatusOption {
+	return append(append(buf, m.statusOpts...), device.WithTarget(target), device.WithStartPos(start))
 }
 
 // Name is the motor's name.
@@ -107,21 +120,18 @@ func (m *Motor) Moving() bool {
 // Set starts a move to value (float64, float32, int or int64) from the
 // current readback and returns its Status at once. The Status fails at
 // once for a value that is not a number or outside the limits, and when
-// the motor is closed. A move in progress is superseded: its Status ends
+// the motor is shut down. A move in progress is superseded: its Status ends
 // with device.ErrCancelled. When the Status ends before arrival (timeout,
 // ctx cancelled), the motor stops where it is.
 func (m *Motor) Set(ctx context.Context, value any) *device.Status {
-	opts := device.StatusOptions{Type: device.TypeMoveStatus, Device: m, Target: value, Unit: m.cfg.unit,
-		Timeout: scale(m.cfg.timeout, m.cfg.speedup), SettleTime: scale(m.cfg.settle, m.cfg.speedup), Tracer: m.cfg.tracer}
+	var buf [8]device.StatusOption
 	target, err := number(value)
 	if err != nil {
-		opts.StartPos = m.Position()
-		return device.Finished(ctx, opts, fmt.Errorf("set %s: %w", m.name, err))
+		return device.Finished(ctx, fmt.Errorf("set %s: %w", m.name, err), m.moveOpts(buf[:0], value, m.Position())...)
 	}
-	opts.Target = target
 	if m.cfg.limits && (target < m.cfg.lo || target > m.cfg.hi) {
-		opts.StartPos = m.Position()
-		return device.Finished(ctx, opts, fmt.Errorf("move %s to %g: %w [%g, %g]", m.name, target, ErrOutOfLimits, m.cfg.lo, m.cfg.hi))
+		return device.Finished(ctx, fmt.Errorf("move %s to %g: %w [%g, %g]", m.name, target, ErrOutOfLimits, m.cfg.lo, m.cfg.hi),
+			m.moveOpts(buf[:0], target, m.Position())...)
 	}
 	var fault error
 	if m.cfg.fault != nil {
@@ -130,13 +140,12 @@ func (m *Motor) Set(ctx context.Context, value any) *device.Status {
 
 	m.mu.Lock()
 	if m.closed {
-		opts.StartPos = m.pos
+		pos := m.pos
 		m.mu.Unlock()
-		return device.Finished(ctx, opts, fmt.Errorf("set %s: %w", m.name, ErrClosed))
+		return device.Finished(ctx, fmt.Errorf("set %s: %w", m.name, ErrClosed), m.moveOpts(buf[:0], target, pos)...)
 	}
 	now := time.Now()
 	old, start := m.halt(now)
-	opts.StartPos = start
 	mv := &move{prof: newProfile(start, target, m.cfg.velocity, m.cfg.accel), end: target, t0: now,
 		stop: make(chan struct{}), exited: make(chan struct{})}
 	mv.endT = mv.prof.duration()
@@ -145,7 +154,7 @@ func (m *Motor) Set(ctx context.Context, value any) *device.Status {
 		mv.endT, mv.end = mv.endT/2, start+(target-start)/2
 		mv.fault = fmt.Errorf("move %s to %g failed at %g: %w", m.name, target, mv.end, fault)
 	}
-	mv.status = device.NewStatus(ctx, opts)
+	mv.status = device.NewStatus(ctx, m.moveOpts(buf[:0], target, start)...)
 	m.cur, m.setpoint = mv, target
 	go m.run(mv, realDuration(mv.endT, m.cfg.speedup))
 	m.mu.Unlock()
@@ -159,7 +168,7 @@ func (m *Motor) Set(ctx context.Context, value any) *device.Status {
 }
 
 // run waits until mv arrives (or fails, on a fault), is taken over (Stop,
-// a new Set, Close), or its Status ends for another reason.
+// a new Set, Shutdown), or its Status ends for another reason.
 func (m *Motor) run(mv *move, d time.Duration) {
 	defer close(mv.exited)
 	timer := time.NewTimer(d)
@@ -187,21 +196,25 @@ func (m *Motor) run(mv *move, d time.Duration) {
 	}
 }
 
-// Stop stops the move in progress where the motor is; its Status ends
-// with device.ErrCancelled ("stopped"). Without a move it does nothing.
+// Stop stops the move in progress where the motor is (device.Stoppable);
+// its Status ends with device.ErrCancelled ("stopped"). Without a move it
+// does nothing. It returns once the move's goroutine has (at once: the
+// goroutine only waits for the move's end or its stop), and always nil.
+// The motor stays usable; Shutdown ends it.
 func (m *Motor) Stop(context.Context) error {
-	m.stopWith("stopped", false)
-	return nil
+	return m.stopWith(context.Background(), "stopped", false)
 }
 
-// Close stops any move, waits for its goroutine, and makes every later
-// Set fail with ErrClosed. It always returns nil.
-func (m *Motor) Close() error {
-	m.stopWith("motor closed", true)
-	return nil
+// Shutdown ends the motor: it stops any move as Stop does, waits for the
+// move's goroutine, or for ctx (then it returns ctx's error, wrapped; the
+// goroutine returns on its own), and makes every later Set fail with
+// ErrClosed. Once it returned nil, no goroutine of the motor is left. It
+// may be called more than once.
+func (m *Motor) Shutdown(ctx context.Context) error {
+	return m.stopWith(ctx, "motor shut down", true)
 }
 
-func (m *Motor) stopWith(reason string, closing bool) {
+func (m *Motor) stopWith(ctx context.Context, reason string, closing bool) error {
 	m.mu.Lock()
 	if closing {
 		m.closed = true
@@ -209,11 +222,16 @@ func (m *Motor) stopWith(reason string, closing bool) {
 	mv, at := m.halt(time.Now())
 	m.mu.Unlock()
 	if mv == nil {
-		return
+		return nil
 	}
 	mv.status.SetFinishPos(at)
 	mv.status.Cancel(reason)
-	<-mv.exited
+	select {
+	case <-mv.exited:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("shut down %s: waiting for the move's goroutine: %w", m.name, ctx.Err())
+	}
 }
 
 // Read returns the readback (key <name>) and the last target

@@ -28,7 +28,7 @@ func TestMoveTakesDistanceOverVelocity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := sim.NewMotor("m1", sim.WithVelocity(2))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		start := time.Now()
 		s := moveTo(t, ctx, m, 10.0)
 		time.Sleep(2500 * time.Millisecond)
@@ -55,7 +55,7 @@ func TestTrapezoidInTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// t_a = 2 s, d_a = 2 mm, cruise 6 mm in 3 s: 7 s in all.
 		m := sim.NewMotor("m1", sim.WithVelocity(2), sim.WithAcceleration(1), sim.WithPosition(-5))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		start := time.Now()
 		s := moveTo(t, context.Background(), m, 5)
 		for _, c := range []struct{ at, want float64 }{{1, -4.5}, {2, -3}, {3.5, 0}, {5, 3}, {6, 4.5}} {
@@ -74,7 +74,7 @@ func TestTrapezoidInTime(t *testing.T) {
 func TestTriangleInTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2), sim.WithAcceleration(1))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		start := time.Now()
 		s := moveTo(t, context.Background(), m, -2)
 		sqrt2 := math.Sqrt2
@@ -93,7 +93,7 @@ func TestTriangleInTime(t *testing.T) {
 func TestSettleTimeDelaysDone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2), sim.WithSettleTime(time.Second))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		start := time.Now()
 		s := moveTo(t, context.Background(), m, 10)
 		time.Sleep(5 * time.Second)
@@ -111,7 +111,7 @@ func TestSettleTimeDelaysDone(t *testing.T) {
 func TestSpeedup(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2), sim.WithSpeedup(100), sim.WithSettleTime(time.Second))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		start := time.Now()
 		s := moveTo(t, context.Background(), m, 10)
 		time.Sleep(25 * time.Millisecond)
@@ -128,7 +128,7 @@ func TestSpeedup(t *testing.T) {
 func TestTimeoutStopsMotor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2), sim.WithTimeout(2*time.Second))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		s := moveTo(t, context.Background(), m, 10)
 		if err := s.Wait(context.Background()); !errors.Is(err, device.ErrTimeout) {
 			t.Fatalf("Wait = %v, want timeout", err)
@@ -147,7 +147,7 @@ func TestTimeoutStopsMotor(t *testing.T) {
 func TestContextCancelStopsMotor(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		ctx, cancel := context.WithCancel(context.Background())
 		s := moveTo(t, ctx, m, 10)
 		time.Sleep(time.Second)
@@ -162,7 +162,7 @@ func TestContextCancelStopsMotor(t *testing.T) {
 func TestStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		if err := m.Stop(context.Background()); err != nil {
 			t.Errorf("Stop at rest: %v", err)
 		}
@@ -185,7 +185,7 @@ func TestSupersedingSet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := sim.NewMotor("m1", sim.WithVelocity(2))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		s1 := moveTo(t, ctx, m, 10)
 		time.Sleep(time.Second)
 		start := time.Now()
@@ -205,7 +205,7 @@ func TestSupersedingSet(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	m := sim.NewMotor("m1", sim.WithLimits(5, -5), sim.WithPosition(1))
-	defer m.Close()
+	defer m.Shutdown(context.Background())
 	for target, name := range map[any]string{10: "10", -5.5: "-5.5", float32(6): "6"} {
 		s := m.Set(context.Background(), target)
 		if !s.IsDone() || !errors.Is(s.Err(), sim.ErrOutOfLimits) {
@@ -225,7 +225,7 @@ func TestLimits(t *testing.T) {
 
 func TestBadValue(t *testing.T) {
 	m := sim.NewMotor("m1")
-	defer m.Close()
+	defer m.Shutdown(context.Background())
 	for _, v := range []any{"10", nil, uint8(3), math.NaN(), math.Inf(-1)} {
 		s := m.Set(context.Background(), v)
 		if !s.IsDone() || !errors.Is(s.Err(), sim.ErrBadValue) || !strings.Contains(s.Err().Error(), "m1") {
@@ -246,7 +246,7 @@ func TestFaultFailsHalfway(t *testing.T) {
 			}
 			return nil
 		}))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		start := time.Now()
 		s := moveTo(t, context.Background(), m, 10)
 		time.Sleep(3 * time.Second)
@@ -266,22 +266,22 @@ func TestFaultFailsHalfway(t *testing.T) {
 	})
 }
 
-func TestCloseStopsAndRejects(t *testing.T) {
+func TestShutdownStopsAndRejects(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := sim.NewMotor("m1", sim.WithVelocity(2))
 		s := moveTo(t, context.Background(), m, 10)
 		time.Sleep(time.Second)
-		if err := m.Close(); err != nil {
+		if err := m.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if !errors.Is(s.Err(), device.ErrCancelled) || m.Position() != 2 {
-			t.Errorf("after Close: %v at %v", s.Err(), m.Position())
+			t.Errorf("after Shutdown: %v at %v", s.Err(), m.Position())
 		}
 		if err := m.Set(context.Background(), 1).Err(); !errors.Is(err, sim.ErrClosed) {
-			t.Errorf("Set after Close: %v", err)
+			t.Errorf("Set after Shutdown: %v", err)
 		}
-		if err := m.Close(); err != nil {
-			t.Errorf("second Close: %v", err)
+		if err := m.Shutdown(context.Background()); err != nil {
+			t.Errorf("second Shutdown: %v", err)
 		}
 	})
 }
@@ -289,7 +289,7 @@ func TestCloseStopsAndRejects(t *testing.T) {
 func TestMotorDescribeStageType(t *testing.T) {
 	ctx := context.Background()
 	m := sim.NewMotor("m1", sim.WithUnit("deg"), sim.WithPosition(3))
-	defer m.Close()
+	defer m.Shutdown(context.Background())
 	dk, err := m.Describe(ctx)
 	if err != nil || len(dk) != 2 {
 		t.Fatalf("Describe = %v, %v", dk, err)
@@ -325,7 +325,7 @@ func TestConcurrentUse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := sim.NewMotor("m1", sim.WithVelocity(5), sim.WithAcceleration(20), sim.WithLimits(-100, 100))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Go(func() {
@@ -346,9 +346,9 @@ func TestConcurrentUse(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		_ = m.Close()
+		_ = m.Shutdown(ctx)
 		if m.Moving() {
-			t.Error("moving after Close")
+			t.Error("moving after Shutdown")
 		}
 	})
 }

@@ -20,7 +20,7 @@ func TestMoveStatusSpan(t *testing.T) {
 		ctx, parent := tr.Start(context.Background(), "plan")
 		m := sim.NewMotor("m1", sim.WithTracer(tr), sim.WithVelocity(2), sim.WithPosition(1),
 			sim.WithSettleTime(time.Second), sim.WithTimeout(time.Minute))
-		defer m.Close()
+		defer m.Shutdown(context.Background())
 		if err := m.Set(ctx, 11).Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +86,7 @@ func TestFailedMoveSpans(t *testing.T) {
 						}
 						return nil
 					}))
-				defer m.Close()
+				defer m.Shutdown(context.Background())
 				tt.run(m)
 				synctest.Wait()
 				var failed int
@@ -115,7 +115,7 @@ func TestTriggerSpan(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		tr, exp := tracing(t)
 		d := sim.NewDetector("d1", nil, sim.WithTracer(tr), sim.WithExposure(time.Second), sim.WithSpeedup(10))
-		defer d.Close()
+		defer d.Shutdown(context.Background())
 		if err := d.Trigger(context.Background()).Wait(context.Background()); err != nil {
 			t.Fatal(err)
 		}

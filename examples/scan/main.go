@@ -53,9 +53,10 @@ func main() {
 // down. Ctrl-C aborts the scan (the run ends with exit_status abort).
 func run(ctx context.Context, out io.Writer, f flags) error {
 	comp, err := telemetry.Setup(ctx, telemetry.WithServiceName("scan"))
-	if comp == nil {
+	if err != nil {
 		return err
 	}
+	// Shut down last: the hardware (its Status spans), then telemetry.
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -65,10 +66,10 @@ func run(ctx context.Context, out io.Writer, f flags) error {
 
 	motor := sim.NewMotor("motor1", sim.WithVelocity(2), sim.WithAcceleration(10), sim.WithLimits(-10, 10),
 		sim.WithSpeedup(f.speedup), sim.WithTracer(tracer))
-	defer motor.Close()
+	defer motor.Shutdown(context.WithoutCancel(ctx))
 	det := sim.NewDetector("det1", motor, sim.WithSigma(1), sim.WithExposure(50*time.Millisecond),
 		sim.WithSpeedup(f.speedup), sim.WithTracer(tracer))
-	defer det.Close()
+	defer det.Shutdown(context.WithoutCancel(ctx))
 
 	re := plan.NewRunEngine(plan.WithTracerProvider(comp.TracerProvider()))
 	defer re.Subscribe(plan.NewTablePrinter(out, "motor1", "det1").Handle)()
