@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/bench/ingest/serveproc"
+	"github.com/sightline-dev/sightline/internal/bytesize"
 )
 
 func main() {
@@ -157,7 +158,7 @@ func run(bin, dir, logFile string, n int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("server memory after the queries: RSS %s, peak %s\n", serveproc.MiB(rss), serveproc.MiB(peak))
+	fmt.Printf("server memory after the queries: RSS %s, peak %s\n", bytesize.Human(rss), bytesize.Human(peak))
 	return srv.Stop(time.Minute)
 }
 

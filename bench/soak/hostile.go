@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/sightline-dev/sightline/bench/ingest/serveproc"
+	"github.com/sightline-dev/sightline/internal/spangen"
 )
 
 const (
@@ -116,7 +117,7 @@ var malformedN atomic.Uint64
 func (h *hostile) malformedHTTP(ctx context.Context) string {
 	junk := make([]byte, 4096)
 	_, _ = rand.Read(junk)
-	valid, _ := ptraceotlp.NewExportRequestFromTraces(validTraces()).MarshalProto()
+	valid, _ := ptraceotlp.NewExportRequestFromTraces(validTraces(spangen.New(tracesPerRequest, spansPerTrace, nil))).MarshalProto()
 	switch malformedN.Add(1) % 5 {
 	case 0:
 		return "junk proto " + h.postHTTP(ctx, "application/x-protobuf", "", junk)

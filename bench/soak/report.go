@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/bench/ingest/serveproc"
+	"github.com/sightline-dev/sightline/internal/bytesize"
 )
 
 // memWatch samples the server's RSS every second and keeps the peak of
@@ -56,16 +57,14 @@ func (m *memWatch) last() (rss, hwm int64, err error) {
 	return m.rss, m.hwm, nil
 }
 
-func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
-
 // report prints the soak's summary.
 func report(w io.Writer, c config, t *tally, m *memWatch, serverStats map[string]any, cpu float64,
 	rss, peak int64, acked *ledger, missing []string) {
 	fmt.Fprintf(w, "\n== soak: %v of mixed traffic, %d CPUs, %s\n", c.duration, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(w, "server memory: peak RSS (VmHWM) %s, RSS at the end %s; peak RSS by minute:", mib(peak), mib(rss))
+	fmt.Fprintf(w, "server memory: peak RSS (VmHWM) %s, RSS at the end %s; peak RSS by minute:", bytesize.Human(peak), bytesize.Human(rss))
 	m.mu.Lock()
 	for _, v := range m.perMinute {
-		fmt.Fprintf(w, " %s", mib(v))
+		fmt.Fprintf(w, " %s", bytesize.Human(v))
 	}
 	m.mu.Unlock()
 	fmt.Fprintf(w, "\nserver CPU: %.1f s (%.2f cores on average)\n", cpu, cpu/c.duration.Seconds())

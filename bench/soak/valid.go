@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/sightline-dev/sightline/bench/ingest/serveproc"
+	"github.com/sightline-dev/sightline/internal/spangen"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -32,26 +32,16 @@ const (
 	spansPerTrace    = 10
 )
 
-// ids hands out distinct trace and span ids for the whole run.
-var ids struct {
-	prefix uint64
-	next   atomic.Uint64
-}
+// ids numbers the traces and spans of the whole run (internal/spangen
+// makes their ids), from a random start so that two runs do not share
+// ids.
+var ids atomic.Uint64
 
-func init() { ids.prefix = rand.Uint64() | 1 }
+func init() { ids.Store(rand.Uint64() >> 8) }
 
-func newTraceID() pcommon.TraceID {
-	var id pcommon.TraceID
-	binary.BigEndian.PutUint64(id[:8], ids.prefix)
-	binary.BigEndian.PutUint64(id[8:], ids.next.Add(1))
-	return id
-}
+func newTraceID() pcommon.TraceID { return spangen.TraceID(ids.Add(1)) }
 
-func newSpanID() pcommon.SpanID {
-	var id pcommon.SpanID
-	binary.BigEndian.PutUint64(id[:], ids.next.Add(1))
-	return id
-}
+func newSpanID() pcommon.SpanID { return spangen.SpanID(ids.Add(1)) }
 
 // ledger holds the traces the server acknowledged, with their span
 // counts, to check against the store at the end.
@@ -165,8 +155,9 @@ func (s *validSender) run(ctx context.Context, p *pacer) {
 		defer func() { _ = conn.Close() }()
 		s.conn, s.client = conn, ptraceotlp.NewGRPCClient(conn)
 	}
+	g := spangen.New(tracesPerRequest, spansPerTrace, rand.New(rand.NewPCG(rand.Uint64(), 1)))
 	for range p.c {
-		td := validTraces()
+		td := validTraces(g)
 		for {
 			retry, outcome := s.send(ctx, td)
 			s.t.add(s.name, outcome)
@@ -239,37 +230,11 @@ func (s *validSender) send(ctx context.Context, td ptrace.Traces) (retry time.Du
 	return 0, "acknowledged"
 }
 
-// validTraces builds one request: 10 traces of 10 spans in two services.
-func validTraces() ptrace.Traces {
-	td := ptrace.NewTraces()
-	now := time.Now()
-	for svc := range 2 {
-		rs := td.ResourceSpans().AppendEmpty()
-		rs.Resource().Attributes().PutStr("service.name", []string{"plan-engine", "device-server"}[svc])
-		spans := rs.ScopeSpans().AppendEmpty().Spans()
-		for range tracesPerRequest / 2 {
-			tid := newTraceID()
-			root := newSpanID()
-			for i := range spansPerTrace {
-				sp := spans.AppendEmpty()
-				sp.SetTraceID(tid)
-				if i == 0 {
-					sp.SetSpanID(root)
-					sp.SetName("scan")
-				} else {
-					sp.SetSpanID(newSpanID())
-					sp.SetParentSpanID(root)
-					sp.SetName("move motor")
-				}
-				sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now.Add(time.Duration(i) * time.Millisecond)))
-				sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now.Add(time.Duration(i+1) * time.Millisecond)))
-				sp.Attributes().PutStr("device", "bl12/motor/"+strconv.Itoa(i))
-				sp.Attributes().PutDouble("target", float64(i)*0.5)
-				sp.Attributes().PutInt("point", int64(i))
-			}
-		}
-	}
-	return td
+// validTraces builds one request with g: 10 traces of 10 spans
+// (internal/spangen's shape), numbered afresh for the run. The request is
+// g's until its next call.
+func validTraces(g *spangen.Generator) ptrace.Traces {
+	return g.Next(ids.Add(tracesPerRequest)-tracesPerRequest+1, time.Now())
 }
 
 // post sends one OTLP/HTTP request and reads at most 1 MiB of the answer.

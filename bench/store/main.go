@@ -22,9 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-
+	"github.com/sightline-dev/sightline/internal/spangen"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -64,7 +62,7 @@ func main() {
 					return
 				}
 				start := t0.Add(time.Duration(n) * 100 * time.Millisecond)
-				td := request(r, uint64(n)*uint64(tracesPerReq), tracesPerReq, *perTrace, start)
+				td := spangen.Traces(r, uint64(n)*uint64(tracesPerReq), tracesPerReq, *perTrace, start)
 				res, err := s.AppendTraces(ctx, td)
 				if err != nil || res.Rejected != 0 {
 					log.Fatalf("append: %+v, %v", res, err)
@@ -109,7 +107,7 @@ func main() {
 		if n == 100_000 {
 			id++
 		}
-		if _, err := s.AppendTraces(ctx, request(rand.New(rand.NewPCG(9, 9)), id, 1, n, t0)); err != nil {
+		if _, err := s.AppendTraces(ctx, spangen.Traces(rand.New(rand.NewPCG(9, 9)), id, 1, n, t0)); err != nil {
 			log.Fatal(err)
 		}
 		page := store.Page{Limit: 10_000}
@@ -166,90 +164,5 @@ func rss() string {
 	return fmt.Sprintf("RSS %s, peak %s", cur, peak)
 }
 
-func traceID(n uint64) pcommon.TraceID {
-	var id pcommon.TraceID
-	for i := range 8 {
-		id[i] = byte((n + 1) >> (56 - 8*i))
-		id[8+i] = byte(((n + 1) * 0x9e3779b97f4a7c15) >> (56 - 8*i))
-	}
-	return id
-}
-
-func hexID(n uint64) string { id := traceID(n); return hex.EncodeToString(id[:]) }
-
-var services = []struct {
-	name  string
-	spans []string
-}{
-	{"frontend", []string{"GET /api/v1/orders/{id}", "render order", "call orders"}},
-	{"orders", []string{"GET /orders/{id}", "SELECT orders", "SELECT order_items", "call pricing"}},
-	{"pricing", []string{"POST /price", "SELECT prices", "compute discount"}},
-}
-
-// request builds traces of perTrace spans (a root in frontend, the rest
-// over three services, eight attributes each), trace ids from first on,
-// trace i starting i ms after start.
-func request(r *rand.Rand, first uint64, traces, perTrace int, start time.Time) ptrace.Traces {
-	td := ptrace.NewTraces()
-	var scopes []ptrace.SpanSlice
-	for _, svc := range services {
-		rs := td.ResourceSpans().AppendEmpty()
-		a := rs.Resource().Attributes()
-		a.PutStr("service.name", svc.name)
-		a.PutStr("service.version", "1.4.2")
-		a.PutStr("host.name", "node-7.example.internal")
-		a.PutStr("telemetry.sdk.language", "go")
-		ss := rs.ScopeSpans().AppendEmpty()
-		ss.Scope().SetName("go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp")
-		ss.Scope().SetVersion("0.61.0")
-		scopes = append(scopes, ss.Spans())
-	}
-	var spanN uint64
-	for t := range traces {
-		tid := traceID(first + uint64(t))
-		t0 := start.Add(time.Duration(t) * time.Millisecond)
-		var root pcommon.SpanID
-		for i := range perTrace {
-			svc := 0
-			if i > 0 {
-				svc = 1 + i%2
-				if i%5 == 0 {
-					svc = 0
-				}
-			}
-			sp := scopes[svc].AppendEmpty()
-			sp.SetTraceID(tid)
-			spanN++
-			var sid pcommon.SpanID
-			x := (first<<24 + spanN) * 0xbf58476d1ce4e5b9
-			for b := range 8 {
-				sid[b] = byte(x >> (56 - 8*b))
-			}
-			sid[7] |= 1
-			sp.SetSpanID(sid)
-			if i == 0 {
-				root = sid
-			} else {
-				sp.SetParentSpanID(root)
-			}
-			sp.SetName(services[svc].spans[i%len(services[svc].spans)])
-			sp.SetKind(ptrace.SpanKindServer)
-			st := t0.Add(time.Duration(i) * 150 * time.Microsecond)
-			sp.SetStartTimestamp(pcommon.NewTimestampFromTime(st))
-			sp.SetEndTimestamp(pcommon.NewTimestampFromTime(st.Add(time.Duration(200+r.IntN(5000)) * time.Microsecond)))
-			a := sp.Attributes()
-			a.PutStr("http.request.method", []string{"GET", "POST"}[r.IntN(2)])
-			a.PutStr("http.route", "/api/v1/orders/{id}")
-			a.PutInt("http.response.status_code", []int64{200, 200, 200, 404, 500}[r.IntN(5)])
-			a.PutStr("server.address", "orders.example.internal")
-			a.PutStr("user.id", fmt.Sprintf("user-%06d", r.IntN(1000000)))
-			a.PutStr("db.system", "postgresql")
-			a.PutInt("thread.id", int64(r.IntN(64)))
-			a.PutBool("cache.hit", r.IntN(2) == 0)
-			if r.IntN(50) == 0 {
-				sp.Status().SetCode(ptrace.StatusCodeError)
-			}
-		}
-	}
-	return td
-}
+// hexID is trace n's id as the store's queries take it.
+func hexID(n uint64) string { id := spangen.TraceID(n); return hex.EncodeToString(id[:]) }

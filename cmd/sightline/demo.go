@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/demo"
+	"github.com/sightline-dev/sightline/internal/serve"
 )
 
 const demoUsage = `usage: sightline demo [flags]
@@ -29,13 +30,13 @@ flags:
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sightline demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := defaultServeConfig()
-	cfg.grpcAddr, cfg.httpAddr, cfg.dataDir = "127.0.0.1:0", "127.0.0.1:0", ""
-	cfg.statsInterval = time.Hour
-	fs.StringVar(&cfg.uiAddr, "ui", DefaultUIAddr, "viewer and API address (127.0.0.1:0 picks a free port)")
-	fs.StringVar(&cfg.grpcAddr, "grpc", cfg.grpcAddr, "OTLP/gRPC address (\"\" disables)")
-	fs.StringVar(&cfg.httpAddr, "http", cfg.httpAddr, "OTLP/HTTP address (the demo's telemetry uses it)")
-	fs.StringVar(&cfg.dataDir, "data", "", "data directory (default: a temporary one, removed at exit)")
+	cfg := serve.DefaultConfig()
+	cfg.GRPCAddr, cfg.HTTPAddr, cfg.DataDir = "127.0.0.1:0", "127.0.0.1:0", ""
+	cfg.StatsInterval = time.Hour
+	fs.StringVar(&cfg.UIAddr, "ui", serve.DefaultUIAddr, "viewer and API address (127.0.0.1:0 picks a free port)")
+	fs.StringVar(&cfg.GRPCAddr, "grpc", cfg.GRPCAddr, "OTLP/gRPC address (\"\" disables)")
+	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "OTLP/HTTP address (the demo's telemetry uses it)")
+	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default: a temporary one, removed at exit)")
 	once := fs.Bool("once", false, "exit after the experiment: 0 when every expected trace is stored")
 	speedup := fs.Float64("speedup", 20, "run the simulated hardware this many times faster than real time")
 	fs.Usage = func() { fmt.Fprint(stderr, demoUsage); fs.PrintDefaults() }
@@ -45,20 +46,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() > 0 || cfg.httpAddr == "" || *speedup <= 0 {
+	if fs.NArg() > 0 || cfg.HTTPAddr == "" || *speedup <= 0 {
 		fmt.Fprintln(stderr, "sightline demo: takes no arguments; --http must be set; --speedup must be > 0")
 		return exitUsage
 	}
-	if cfg.dataDir == "" {
+	if cfg.DataDir == "" {
 		dir, err := os.MkdirTemp("", "sightline-demo-")
 		if err != nil {
 			fmt.Fprintf(stderr, "sightline demo: %v\n", err)
 			return exitRefused
 		}
 		defer os.RemoveAll(dir)
-		cfg.dataDir = dir
+		cfg.DataDir = dir
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "sightline demo: %v\n", err)
 		return exitUsage
 	}
@@ -71,47 +72,42 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // demoRun serves, runs the experiment, prints the links and, unless once,
 // serves on until ctx ends.
-func demoRun(ctx context.Context, cfg serveConfig, once bool, speedup float64, out io.Writer) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ready := make(chan serveAddrs, 1)
-	served := make(chan error, 1)
-	go func() {
-		served <- serve(ctx, cfg, out, func(h *serveHooks) { h.ready = func(a serveAddrs) { ready <- a } })
-	}()
-	var addrs serveAddrs
-	select {
-	case addrs = <-ready:
-	case err := <-served:
+func demoRun(ctx context.Context, cfg serve.Config, once bool, speedup float64, out io.Writer) (err error) {
+	srv, err := serve.New(cfg, serve.WithOutput(out))
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(ctx); err != nil {
 		return fmt.Errorf("start the collector: %w", err)
 	}
-	finish := func(err error) error {
-		cancel()
-		return errors.Join(err, <-served)
-	}
-	otlp := "http://" + addrs.http
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		err = errors.Join(err, srv.Shutdown(stopCtx))
+	}()
+	addrs := srv.Addrs()
+	otlp := "http://" + addrs.HTTP
 	exps, err := runExperiment(ctx, otlp, speedup, out)
 	if err != nil {
-		return finish(err)
+		return err
 	}
-	if err := waitStored(ctx, addrs.ui, exps); err != nil {
-		return finish(err)
+	if err := waitStored(ctx, addrs.UI, exps); err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "\nviewer: %s/\n", addrs.ui)
+	fmt.Fprintf(out, "\nviewer: %s/\n", addrs.UI)
 	for _, e := range exps {
 		mark := ""
 		if e.Failed {
 			mark = "  (fails on purpose: an error trace)"
 		}
-		fmt.Fprintf(out, "  %-36s %s/trace/%s%s\n", e.Name, addrs.ui, e.TraceID, mark)
+		fmt.Fprintf(out, "  %-36s %s/trace/%s%s\n", e.Name, addrs.UI, e.TraceID, mark)
 	}
 	if once {
 		fmt.Fprintln(out, "every expected trace is stored")
-		return finish(nil)
+		return nil
 	}
 	fmt.Fprintln(out, "\nserving until interrupted (Ctrl-C)")
-	<-ctx.Done()
-	return finish(nil)
+	return srv.Wait(ctx)
 }
 
 // runExperiment starts the demo's other processes (a device server with the

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 )
 
 // TestDemoOnce runs `sightline demo --once` in process: collector, store
@@ -46,9 +48,9 @@ func TestDemoTraceCrossesProcesses(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no scan trace link in:\n%s", out.String())
 	}
-	cfg := testServeConfig(t)
-	cfg.dataDir = dir
-	ts := startServe(t, cfg)
+	cfg := servetest.Config(t)
+	cfg.DataDir = dir
+	ts := servetest.Start(t, cfg)
 	var page struct {
 		Resources []struct {
 			Attributes map[string]any `json:"attributes"`
@@ -57,7 +59,7 @@ func TestDemoTraceCrossesProcesses(t *testing.T) {
 			Kind string `json:"kind"`
 		} `json:"spans"`
 	}
-	apiGet(t, ts.addrs.ui, "/api/v1/traces/"+m[1]+"?limit=10000", 200, &page)
+	servetest.GetJSON(t, ts.UI, "/api/v1/traces/"+m[1]+"?limit=10000", 200, &page)
 	pids, services := map[string]bool{}, map[string]bool{}
 	for _, r := range page.Resources {
 		pids[fmt.Sprint(r.Attributes["process.pid"])] = true

@@ -244,12 +244,14 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("%d redraws in a second", draws)
 	}
 	spans = 300
-	want := "run.json [=======>                      ]  23%  960.0 kB / 4.0 MB  300 spans"
+	// Sizes in binary units, as internal/bytesize writes them (the bar
+	// used to call KiB "kB").
+	want := "run.json [=======>                      ]  23%  960 KiB / 4 MiB  300 spans"
 	if got := p.line(30 << 15); got != want {
 		t.Errorf("line %q\nwant %q", got, want)
 	}
 	p.size = 0
-	if got := p.line(5 << 30); got != "run.json  5.0 GB  300 spans" {
+	if got := p.line(5 << 30); got != "run.json  5 GiB  300 spans" {
 		t.Errorf("line without size %q", got)
 	}
 	buf.Reset()

@@ -1,7 +1,9 @@
-// Command sightline is the sightline binary: runtime control of telemetry
-// (ctl), the collector and query API (serve), file import, and later the
-// viewer and demo. Each subcommand lives in its own file (or serve*.go
-// files) with a run function; the logic lives in packages.
+// Command sightline is the sightline binary: the collector, store, query
+// API and viewer (serve), the same with a simulated facility traced into it
+// (demo, with its device server and task worker processes: devices,
+// worker), file import, and runtime control of telemetry (ctl). Each
+// subcommand lives in its own file with a run function that parses its
+// flags; the logic lives in packages (internal/serve for serve and demo).
 package main
 
 import (

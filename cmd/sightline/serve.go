@@ -9,14 +9,18 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/sightline-dev/sightline/internal/serve"
+	"github.com/sightline-dev/sightline/telemetry"
 )
 
 const serveUsage = `usage: sightline serve [flags]
 
 Receives OTLP traces and logs over gRPC and HTTP, stores them in one SQLite
-file in the data directory, and answers the query API (docs/api.md) on the
-UI address. Every address is loopback unless a flag says otherwise
-(0.0.0.0:PORT listens on every interface; a host-less :PORT is refused).
+file in the data directory, and answers the query API (docs/api.md) and the
+viewer (docs/viewer.md) on the UI address. Every address is loopback unless
+a flag says otherwise (0.0.0.0:PORT listens on every interface; a host-less
+:PORT is refused).
 
 On start it prints one line per address and the data file:
 
@@ -40,41 +44,47 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return code
 	}
-	setMemoryLimit(cfg)
-	if err := serve(ctx, cfg, stdout); err != nil {
-		for line := range strings.Lines(err.Error()) {
-			fmt.Fprintf(stderr, "sightline serve: %s", strings.TrimSuffix(line, "\n")+"\n")
-		}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(cfg.MemoryLimit())
+	}
+	// serve's own telemetry is the process's one component: its providers,
+	// propagator and error handler are the globals.
+	srv, err := serve.New(cfg, serve.WithOutput(stdout), serve.WithTelemetry(telemetry.WithGlobal()))
+	if err == nil {
+		err = srv.Run(ctx)
+	}
+	if err != nil {
+		serveErrorLines(stderr, err)
 		return exitRefused
 	}
 	return exitOK
 }
 
-// parseServeFlags reads and validates the flags; ok is false when the
-// command should exit with code.
-func parseServeFlags(args []string, stderr io.Writer) (serveConfig, int, bool) {
-	cfg := defaultServeConfig()
+// parseServeFlags reads and validates the flags into a serve.Config; ok is
+// false when the command should exit with code.
+func parseServeFlags(args []string, stderr io.Writer) (serve.Config, int, bool) {
+	cfg := serve.DefaultConfig()
 	fs := flag.NewFlagSet("sightline serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.grpcAddr, "grpc", cfg.grpcAddr, "OTLP/gRPC listen `ADDR` (\"\" disables)")
-	fs.StringVar(&cfg.httpAddr, "http", cfg.httpAddr, "OTLP/HTTP listen `ADDR` (\"\" disables)")
-	fs.StringVar(&cfg.uiAddr, "ui", cfg.uiAddr, "query API (and viewer) listen `ADDR`")
+	fs.StringVar(&cfg.GRPCAddr, "grpc", cfg.GRPCAddr, "OTLP/gRPC listen `ADDR` (\"\" disables)")
+	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "OTLP/HTTP listen `ADDR` (\"\" disables)")
+	fs.StringVar(&cfg.UIAddr, "ui", cfg.UIAddr, "query API and viewer listen `ADDR`")
 	dataHelp := "data `DIR` (created 0700)"
-	if cfg.dataDir == "" {
+	if cfg.DataDir == "" {
 		dataHelp += "; required: no $XDG_DATA_HOME or $HOME"
 	}
-	fs.StringVar(&cfg.dataDir, "data", cfg.dataDir, dataHelp)
-	fs.Var(byteSize{&cfg.maxRequestBytes}, "max-request-bytes", "largest OTLP request, as sent and decompressed (`SIZE`: bytes, or 16MiB, 1GiB, 500MB)")
-	fs.IntVar(&cfg.maxInFlight, "max-in-flight", cfg.maxInFlight, "spans and log records admitted and not yet stored, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED (`N`)")
-	fs.Var(byteSize{&cfg.maxInFlightBytes}, "max-in-flight-bytes", "bytes of OTLP requests being read, decoded or stored, over both protocols, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED; bounds serve's memory (`SIZE`, at least --max-request-bytes)")
-	fs.IntVar(&cfg.maxConnections, "max-connections", cfg.maxConnections, "OTLP connections open at once, both protocols; past it a new connection is closed at once (`N`)")
-	fs.IntVar(&cfg.maxAttributes, "max-attributes", cfg.maxAttributes, "attributes stored per span, event, link, resource, scope or log record; the rest are dropped and counted (`N`)")
-	fs.Var(byteSize{&cfg.maxValueBytes}, "max-value-bytes", "bytes stored of one string or bytes value; longer ones are cut (at a UTF-8 boundary) and counted (`SIZE`)")
-	fs.IntVar(&cfg.maxEvents, "max-span-events", cfg.maxEvents, "events stored per span; the rest are dropped and counted (`N`)")
-	fs.IntVar(&cfg.maxLinks, "max-span-links", cfg.maxLinks, "links stored per span; the rest are dropped and counted (`N`)")
-	fs.Var(ageFlag{&cfg.retentionAge}, "retention-age", "delete traces and logs older than this (`AGE`: 7d, 168h; 0 keeps them)")
-	fs.Var(byteSize{&cfg.retentionBytes}, "retention-size", "delete the oldest data past this much (`SIZE`: 1GiB, 500MB; 0 no cap)")
-	fs.BoolVar(&cfg.fsync, "fsync", cfg.fsync, "wait for the disk on every commit (survives power loss, slower); without it a commit survives the process being killed")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, dataHelp)
+	fs.Var(byteSize{&cfg.MaxRequestBytes}, "max-request-bytes", "largest OTLP request, as sent and decompressed (`SIZE`: bytes, or 16MiB, 1GiB, 500MB)")
+	fs.IntVar(&cfg.MaxInFlightItems, "max-in-flight", cfg.MaxInFlightItems, "spans and log records admitted and not yet stored, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED (`N`)")
+	fs.Var(byteSize{&cfg.MaxInFlightBytes}, "max-in-flight-bytes", "bytes of OTLP requests being read, decoded or stored, over both protocols, beyond which requests are refused with 429 / RESOURCE_EXHAUSTED; bounds serve's memory (`SIZE`, at least --max-request-bytes)")
+	fs.IntVar(&cfg.MaxConnections, "max-connections", cfg.MaxConnections, "OTLP connections open at once, both protocols; past it a new connection is closed at once (`N`)")
+	fs.IntVar(&cfg.MaxAttributes, "max-attributes", cfg.MaxAttributes, "attributes stored per span, event, link, resource, scope or log record; the rest are dropped and counted (`N`)")
+	fs.Var(byteSize{&cfg.MaxValueBytes}, "max-value-bytes", "bytes stored of one string or bytes value; longer ones are cut (at a UTF-8 boundary) and counted (`SIZE`)")
+	fs.IntVar(&cfg.MaxEvents, "max-span-events", cfg.MaxEvents, "events stored per span; the rest are dropped and counted (`N`)")
+	fs.IntVar(&cfg.MaxLinks, "max-span-links", cfg.MaxLinks, "links stored per span; the rest are dropped and counted (`N`)")
+	fs.Var(ageFlag{&cfg.RetentionAge}, "retention-age", "delete traces and logs older than this (`AGE`: 7d, 168h; 0 keeps them)")
+	fs.Var(byteSize{&cfg.RetentionBytes}, "retention-size", "delete the oldest data past this much (`SIZE`: 1GiB, 500MB; 0 no cap)")
+	fs.BoolVar(&cfg.Fsync, "fsync", cfg.Fsync, "wait for the disk on every commit (survives power loss, slower); without it a commit survives the process being killed")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -82,14 +92,12 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, int, bool) {
 		}
 		return cfg, exitUsage, false
 	}
-	err := cfg.validate()
+	err := cfg.Validate()
 	if fs.NArg() > 0 {
 		err = errors.Join(fmt.Errorf("unexpected argument %q: serve takes only flags", fs.Arg(0)), err)
 	}
 	if err != nil {
-		for line := range strings.Lines(err.Error()) {
-			fmt.Fprintf(stderr, "sightline serve: %s", strings.TrimSuffix(line, "\n")+"\n")
-		}
+		serveErrorLines(stderr, err)
 		fmt.Fprintln(stderr)
 		fs.Usage()
 		return cfg, exitUsage, false
@@ -97,19 +105,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, int, bool) {
 	return cfg, exitOK, true
 }
 
-// serveLine prints one "sightline serve: ..." line.
-func serveLine(w io.Writer, format string, args ...any) {
-	fmt.Fprintf(w, "sightline serve: "+format+"\n", args...)
-}
-
-// setMemoryLimit gives the Go runtime a soft memory limit between what the
-// receiver can hold (--max-in-flight-bytes, docs/security.md) and the peak
-// RSS docs/security.md states (100 MiB + 2 x that): near it the garbage
-// collector runs sooner instead of letting the heap grow to twice what is
-// live. GOMEMLIMIT, when set, wins.
-func setMemoryLimit(cfg serveConfig) {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); set {
-		return
+// serveErrorLines prints err, one "sightline serve: " line per line.
+func serveErrorLines(w io.Writer, err error) {
+	for line := range strings.Lines(err.Error()) {
+		fmt.Fprint(w, serve.LinePrefix+strings.TrimSuffix(line, "\n")+"\n")
 	}
-	debug.SetMemoryLimit(100<<20 + cfg.maxInFlightBytes + cfg.maxInFlightBytes/2)
 }

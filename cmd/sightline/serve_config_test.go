@@ -7,32 +7,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sightline-dev/sightline/internal/otlp"
-	"github.com/sightline-dev/sightline/internal/store"
+	"github.com/sightline-dev/sightline/internal/bytesize"
+	"github.com/sightline-dev/sightline/internal/serve"
 )
 
 func TestServeFlags(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "/xdg")
 	var stderr bytes.Buffer
 	cfg, _, ok := parseServeFlags(nil, &stderr)
-	if !ok || cfg.grpcAddr != "127.0.0.1:4317" || cfg.httpAddr != "127.0.0.1:4318" || cfg.uiAddr != "127.0.0.1:8760" ||
-		cfg.dataDir != "/xdg/sightline" || cfg.maxRequestBytes != 16<<20 || cfg.maxInFlight != 100_000 || cfg.maxInFlightBytes != 256<<20 ||
-		cfg.retentionAge != 7*24*time.Hour || cfg.retentionBytes != 1<<30 || cfg.fsync || cfg.maxConnections != 1024 ||
-		cfg.maxAttributes != 1024 || cfg.maxValueBytes != 64<<10 || cfg.maxEvents != 1024 || cfg.maxLinks != 1024 {
+	if !ok || cfg.GRPCAddr != "127.0.0.1:4317" || cfg.HTTPAddr != "127.0.0.1:4318" || cfg.UIAddr != "127.0.0.1:8760" ||
+		cfg.DataDir != "/xdg/sightline" || cfg.MaxRequestBytes != 16<<20 || cfg.MaxInFlightItems != 100_000 || cfg.MaxInFlightBytes != 256<<20 ||
+		cfg.RetentionAge != 7*24*time.Hour || cfg.RetentionBytes != 1<<30 || cfg.Fsync || cfg.MaxConnections != 1024 ||
+		cfg.MaxAttributes != 1024 || cfg.MaxValueBytes != 64<<10 || cfg.MaxEvents != 1024 || cfg.MaxLinks != 1024 {
 		t.Fatalf("defaults: %+v %s", cfg, stderr.String())
 	}
 	cfg, _, ok = parseServeFlags([]string{"--grpc", "0.0.0.0:5317", "--http", "", "--ui", "[::1]:0", "--data", "d",
 		"--max-request-bytes", "4MiB", "--max-in-flight", "50", "--max-in-flight-bytes", "4MiB", "--retention-age", "36h", "--retention-size", "500MB", "--fsync",
 		"--max-connections", "64", "--max-attributes", "128", "--max-value-bytes", "1MiB", "--max-span-events", "10", "--max-span-links", "20"}, &stderr)
-	if !ok || cfg.grpcAddr != "0.0.0.0:5317" || cfg.httpAddr != "" || cfg.uiAddr != "[::1]:0" || cfg.dataDir != "d" ||
-		cfg.maxRequestBytes != 4<<20 || cfg.maxInFlight != 50 || cfg.maxInFlightBytes != 4<<20 || cfg.retentionAge != 36*time.Hour || cfg.retentionBytes != 500e6 || !cfg.fsync ||
-		cfg.maxConnections != 64 || cfg.maxAttributes != 128 || cfg.maxValueBytes != 1<<20 || cfg.maxEvents != 10 || cfg.maxLinks != 20 {
+	if !ok || cfg.GRPCAddr != "0.0.0.0:5317" || cfg.HTTPAddr != "" || cfg.UIAddr != "[::1]:0" || cfg.DataDir != "d" ||
+		cfg.MaxRequestBytes != 4<<20 || cfg.MaxInFlightItems != 50 || cfg.MaxInFlightBytes != 4<<20 || cfg.RetentionAge != 36*time.Hour || cfg.RetentionBytes != 500e6 || !cfg.Fsync ||
+		cfg.MaxConnections != 64 || cfg.MaxAttributes != 128 || cfg.MaxValueBytes != 1<<20 || cfg.MaxEvents != 10 || cfg.MaxLinks != 20 {
 		t.Fatalf("flags: %+v %s", cfg, stderr.String())
 	}
 
 	t.Setenv("XDG_DATA_HOME", "")
 	t.Setenv("HOME", "/home/u")
-	if dir, err := defaultDataDir(); err != nil || dir != filepath.FromSlash("/home/u/.local/share/sightline") {
+	if dir, err := serve.DefaultDataDir(); err != nil || dir != filepath.FromSlash("/home/u/.local/share/sightline") {
 		t.Errorf("default data dir %q, %v", dir, err)
 	}
 }
@@ -83,13 +83,13 @@ func TestServeFlagErrors(t *testing.T) {
 func TestParseSizesAndAges(t *testing.T) {
 	for s, want := range map[string]int64{"0": 0, "1048576": 1 << 20, "16MiB": 16 << 20, "1GiB": 1 << 30, "1gib": 1 << 30,
 		"1.5 KiB": 1536, "500MB": 500e6, "2kB": 2000, "7B": 7, "1TiB": 1 << 40} {
-		if n, err := parseBytes(s); err != nil || n != want {
-			t.Errorf("parseBytes(%q) = %d, %v; want %d", s, n, err, want)
+		if n, err := bytesize.Parse(s); err != nil || n != want {
+			t.Errorf("bytesize.Parse(%q) = %d, %v; want %d", s, n, err, want)
 		}
 	}
 	for _, s := range []string{"", "MiB", "-1", "1XB", "1e400", "ten"} {
-		if _, err := parseBytes(s); err == nil {
-			t.Errorf("parseBytes(%q): no error", s)
+		if _, err := bytesize.Parse(s); err == nil {
+			t.Errorf("bytesize.Parse(%q): no error", s)
 		}
 	}
 	for s, want := range map[string]time.Duration{"0": 0, "7d": 7 * 24 * time.Hour, "168h": 168 * time.Hour, "1.5d": 36 * time.Hour, "90m": 90 * time.Minute} {
@@ -105,43 +105,7 @@ func TestParseSizesAndAges(t *testing.T) {
 	if got := (ageFlag{new(7 * 24 * time.Hour)}).String(); got != "7d" {
 		t.Errorf("ageFlag %q", got)
 	}
-	if got := formatBytes(1536); got != "1536B" {
-		t.Errorf("formatBytes %q", got)
-	}
-}
-
-func TestStatsLine(t *testing.T) {
-	if _, grew := statsLine(otlp.Stats{}, otlp.Stats{}); grew {
-		t.Error("nothing grew, yet a line")
-	}
-	prev := otlp.Stats{}
-	prev.Traces.ReceivedItems = 10
-	cur := prev
-	cur.Traces.Requests.HTTP = 3
-	cur.Traces.ReceivedItems = 1010
-	cur.Traces.StoredItems = 990
-	cur.Traces.RejectedItems = 10
-	cur.Traces.RefusedRequests.QueueFull = 1
-	cur.Traces.RefusedRequests.Malformed = 1
-	cur.Traces.RefusedRequests.Memory = 2
-	cur.Traces.RefusedItems.QueueFull = 500
-	cur.Metrics.Requests.GRPC = 2
-	cur.HTTPUnrouted = 1
-	cur.RefusedConnections, cur.MaxConnections = 5, 1024
-	line, grew := statsLine(prev, cur)
-	want := "traces: 3 requests, 1000 spans received, 990 stored, 10 rejected as invalid, 4 requests refused (500 spans): queue_full 1, malformed 1, memory 2" +
-		" | metrics: 2 requests refused (sightline stores no metrics) | 5 connections closed at once: 1024 were open (--max-connections)" +
-		" | 1 HTTP requests to unknown paths or with the wrong method"
-	if !grew || line != want {
-		t.Errorf("line:\n%s\nwant:\n%s", line, want)
-	}
-	prev, cur = otlp.Stats{}, otlp.Stats{}
-	cur.Logs.Requests.GRPC, cur.Logs.ReceivedItems, cur.Logs.StoredItems = 1, 4, 4
-	if line, _ := statsLine(prev, cur); line != "logs: 1 requests, 4 log records received, 4 stored, 0 rejected as invalid" {
-		t.Errorf("logs line %q", line)
-	}
-	if got, want := limitsCut(store.Stats{TruncatedValues: 3, DroppedAttributes: 99000}),
-		"3 values truncated (--max-value-bytes), 99000 attributes dropped (--max-attributes)"; got != want {
-		t.Errorf("limits cut %q, want %q", got, want)
+	if got := bytesize.Exact(1536); got != "1536B" {
+		t.Errorf("bytesize.Exact %q", got)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/sightline-dev/sightline/internal/poll"
+	"github.com/sightline-dev/sightline/internal/serve"
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 )
 
 // emptyAttributes is a trace request of one span with n empty attributes,
@@ -44,7 +46,7 @@ func TestServeCheapRequestMemoryBound(t *testing.T) {
 	const grpcClients, httpClients = 64, 16
 	conns := make([]*grpc.ClientConn, grpcClients)
 	for i := range conns {
-		conn, err := grpc.NewClient(c.addrs.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(c.addrs.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +99,7 @@ func TestServeCheapRequestMemoryBound(t *testing.T) {
 		for range httpClients {
 			wg.Go(func() {
 				<-start
-				status, retryAfter, answer, err := postBody("http://"+c.addrs.http+"/v1/traces", "application/x-protobuf",
+				status, retryAfter, answer, err := postBody("http://"+c.addrs.HTTP+"/v1/traces", "application/x-protobuf",
 					bytes.NewReader(body), int64(len(body)))
 				count(err == nil && status == http.StatusOK, err == nil && status == http.StatusTooManyRequests && retryAfter != "",
 					err == nil && status == http.StatusRequestEntityTooLarge, "HTTP "+answer, err)
@@ -119,9 +121,9 @@ func TestServeCheapRequestMemoryBound(t *testing.T) {
 			t.Errorf("%s: peak RSS %d MiB, over the bound of %d MiB", tc.name, hwm>>20, memoryFloodBound>>20)
 		}
 	}
-	var stats serveStats
+	var stats serve.Stats
 	poll.Until(t, time.Minute, "the bytes in flight to return to 0", func() bool {
-		apiGet(t, c.addrs.ui, "/api/stats", 200, &stats)
+		servetest.GetJSON(t, c.addrs.UI, "/api/stats", 200, &stats)
 		return stats.Receiver.InFlightBytes == 0
 	})
 }

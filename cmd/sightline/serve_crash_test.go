@@ -21,6 +21,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
+	"github.com/sightline-dev/sightline/internal/serve"
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 	"github.com/sightline-dev/sightline/internal/store"
 	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
@@ -38,7 +40,7 @@ func buildSightline(t *testing.T) string {
 // child is a `sightline serve` process.
 type child struct {
 	cmd    *exec.Cmd
-	addrs  serveAddrs
+	addrs  serve.Addrs
 	stdout *syncbuf.Buffer
 	done   chan error // the process's exit
 }
@@ -59,9 +61,9 @@ func startChild(t *testing.T, bin string, args ...string) *child {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.cmd.Process.Kill(); <-c.done })
-	ready := make(chan serveAddrs, 1)
+	ready := make(chan serve.Addrs, 1)
 	go func() {
-		var a serveAddrs
+		var a serve.Addrs
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
 			fmt.Fprintln(c.stdout, sc.Text())
@@ -69,13 +71,13 @@ func startChild(t *testing.T, bin string, args ...string) *child {
 			switch {
 			case m == nil:
 			case m[1] == "otlp grpc":
-				a.grpc = m[2]
+				a.GRPC = m[2]
 			case m[1] == "otlp http":
-				a.http = m[2]
+				a.HTTP = m[2]
 			case m[1] == "ui":
-				a.ui = m[2]
+				a.UI = m[2]
 			case m[1] == "data":
-				a.dataFile = m[2]
+				a.DataFile = m[2]
 				ready <- a
 			}
 		}
@@ -151,7 +153,7 @@ func TestServeCrashSafety(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				resp, err := client.Post("http://"+c.addrs.http+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
+				resp, err := client.Post("http://"+c.addrs.HTTP+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
 				if err != nil {
 					return // killed
 				}
@@ -189,7 +191,7 @@ func TestServeCrashSafety(t *testing.T) {
 		sender, n := a>>20, a&(1<<20-1)
 		tid, _ := batch(sender, n, 0)
 		var page store.TracePage
-		apiGet(t, c2.addrs.ui, "/api/v1/traces/"+tid.String()+"?limit=100", 200, &page)
+		servetest.GetJSON(t, c2.addrs.UI, "/api/v1/traces/"+tid.String()+"?limit=100", 200, &page)
 		var got []string
 		for _, sp := range page.Spans {
 			got = append(got, sp.SpanID)
@@ -209,7 +211,7 @@ func TestServeCrashSafety(t *testing.T) {
 		t.Errorf("after SIGTERM: %v\n%s", err, c2.stdout.String())
 	}
 	c2.done <- nil
-	if lines := linesOf(c2.stdout, "sightline serve: stopped"); len(lines) != 1 {
+	if lines := servetest.Lines(c2.stdout, "sightline serve: stopped"); len(lines) != 1 {
 		t.Errorf("no stopped line:\n%s", c2.stdout.String())
 	}
 }

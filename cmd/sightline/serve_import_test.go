@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 	"github.com/sightline-dev/sightline/internal/store"
-	"github.com/sightline-dev/sightline/internal/syncbuf"
 )
 
 // TestImportIntoDataDir imports files straight into a data directory,
@@ -26,22 +26,22 @@ func TestImportIntoDataDir(t *testing.T) {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
 	}
 
-	cfg := testServeConfig(t)
-	cfg.dataDir = dir
-	cfg.retentionAge = 0 // the fixtures are from 2024
-	ts := startServe(t, cfg)
+	cfg := servetest.Config(t)
+	cfg.DataDir = dir
+	cfg.RetentionAge = 0 // the fixtures are from 2024
+	ts := servetest.Start(t, cfg)
 	var stats struct{ Store store.Stats }
-	apiGet(t, ts.addrs.ui, "/api/stats", 200, &stats)
+	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
 	if stats.Store.Spans != 9 {
 		t.Errorf("store holds %d spans, want 9", stats.Store.Spans)
 	}
 	var svcs struct{ Services []string }
-	apiGet(t, ts.addrs.ui, "/api/v1/services", 200, &svcs)
+	servetest.GetJSON(t, ts.UI, "/api/v1/services", 200, &svcs)
 	if !slices.Contains(svcs.Services, "bluesky") || !slices.Contains(svcs.Services, "frontend") {
 		t.Errorf("services %q", svcs.Services)
 	}
 	var found store.TraceSearch
-	apiGet(t, ts.addrs.ui, "/api/v1/traces?service=bluesky", 200, &found)
+	servetest.GetJSON(t, ts.UI, "/api/v1/traces?service=bluesky", 200, &found)
 	if len(found.Traces) != 1 || found.Traces[0].SpanCount != 5 || found.Traces[0].RootName != "run" {
 		t.Errorf("bluesky traces %+v", found)
 	}
@@ -52,11 +52,11 @@ func TestImportIntoDataDir(t *testing.T) {
 		t.Errorf("import into a served directory: exit %d, stderr:\n%s", code, stderr)
 	}
 	// Through the serve instead: the spans are already stored (kept once).
-	code, _, stderr = runImportCmd(t, "--addr", "http://"+ts.addrs.http, blue)
+	code, _, stderr = runImportCmd(t, "--addr", "http://"+ts.HTTP, blue)
 	if code != exitOK || stderr != "" {
 		t.Errorf("import through serve: exit %d, stderr:\n%s", code, stderr)
 	}
-	apiGet(t, ts.addrs.ui, "/api/stats", 200, &stats)
+	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
 	if stats.Store.Spans != 9 {
 		t.Errorf("after re-import, %d spans", stats.Store.Spans)
 	}
@@ -64,27 +64,5 @@ func TestImportIntoDataDir(t *testing.T) {
 	code, _, stderr = runImportCmd(t, "--data", dir, "--addr", "http://127.0.0.1:1", blue)
 	if code != exitUsage || !strings.Contains(stderr, "--addr and --data") {
 		t.Errorf("--addr and --data: exit %d, stderr:\n%s", code, stderr)
-	}
-}
-
-// TestServeDataDirInUse: a second serve on a held directory, or on an
-// address in use, fails to start, saying why, and leaves nothing running.
-func TestServeDataDirInUse(t *testing.T) {
-	noLeaks(t)
-	cfg := testServeConfig(t)
-	first := startServe(t, cfg)
-	var out syncbuf.Buffer
-	err := serve(t.Context(), cfg, &out, noTelemetryEnv)
-	if err == nil || !strings.Contains(err.Error(), "is in use by another sightline process") {
-		t.Errorf("second serve: %v", err)
-	}
-	cfg2 := testServeConfig(t)
-	cfg2.uiAddr = strings.TrimPrefix(first.addrs.ui, "http://")
-	err = serve(t.Context(), cfg2, &out, noTelemetryEnv)
-	if err == nil || !strings.Contains(err.Error(), "--ui "+cfg2.uiAddr) || !strings.Contains(err.Error(), "address already in use") {
-		t.Errorf("ui address in use: %v", err)
-	}
-	if out.String() != "" {
-		t.Errorf("output of serves that did not start:\n%s", out.String())
 	}
 }

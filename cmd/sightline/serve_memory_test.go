@@ -26,6 +26,8 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/poll"
+	"github.com/sightline-dev/sightline/internal/serve"
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 )
 
 // procStatus returns a "kB" field of /proc/<pid>/status (VmHWM: the peak
@@ -90,7 +92,7 @@ func postBody(url, contentType string, body io.Reader, length int64) (int, strin
 	}
 	req.ContentLength = length
 	req.Header.Set("Content-Type", contentType)
-	resp, err := testClient.Do(req)
+	resp, err := servetest.Client.Do(req)
 	if err != nil {
 		return 0, "", "", err
 	}
@@ -109,7 +111,7 @@ func TestServeDeepJSON(t *testing.T) {
 	c := startMemoryChild(t, "--max-request-bytes", "32MiB")
 	pid := c.cmd.Process.Pid
 	body := deepJSONTraces(1_000_000)
-	url := "http://" + c.addrs.http + "/v1/traces"
+	url := "http://" + c.addrs.HTTP + "/v1/traces"
 	base := procStatus(t, pid, "VmHWM")
 
 	for _, tc := range []struct {
@@ -144,8 +146,8 @@ func TestServeDeepJSON(t *testing.T) {
 	if status, _, answer, err := postBody(url, "application/json", bytes.NewReader(valid), int64(len(valid))); err != nil || status != 200 {
 		t.Fatalf("valid request after the deep ones: %d %q %v (serve alive: %v)", status, answer, err, c.cmd.ProcessState == nil)
 	}
-	var stats serveStats
-	apiGet(t, c.addrs.ui, "/api/stats", 200, &stats)
+	var stats serve.Stats
+	servetest.GetJSON(t, c.addrs.UI, "/api/stats", 200, &stats)
 	if tr := stats.Receiver.Traces; tr.RefusedRequests.Malformed != 7 || tr.StoredItems != 1 {
 		t.Errorf("stats %+v: want 7 malformed requests and 1 span stored", tr)
 	}
@@ -239,7 +241,7 @@ func TestServeGRPCMemoryBound(t *testing.T) {
 	)
 	start := make(chan struct{})
 	for i := range clients {
-		conn, err := grpc.NewClient(c.addrs.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		conn, err := grpc.NewClient(c.addrs.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,7 +290,7 @@ func TestServeHTTPMemoryBound(t *testing.T) {
 		wg.Go(func() {
 			p := reqs.parts(i)
 			<-start
-			status, retryAfter, answer, err := postBody("http://"+c.addrs.http+"/v1/traces", "application/x-protobuf",
+			status, retryAfter, answer, err := postBody("http://"+c.addrs.HTTP+"/v1/traces", "application/x-protobuf",
 				io.MultiReader(bytes.NewReader(p[0]), bytes.NewReader(p[1]), bytes.NewReader(p[2])), reqs.size())
 			mu.Lock()
 			defer mu.Unlock()
@@ -320,9 +322,9 @@ func checkFlood(t *testing.T, c *child, transport string, stored, throttled, cli
 	if hwm > memoryFloodBound {
 		t.Errorf("peak RSS %d MiB, over the bound of %d MiB", hwm>>20, memoryFloodBound>>20)
 	}
-	var stats serveStats
+	var stats serve.Stats
 	poll.Until(t, time.Minute, "the bytes in flight to return to 0", func() bool {
-		apiGet(t, c.addrs.ui, "/api/stats", 200, &stats)
+		servetest.GetJSON(t, c.addrs.UI, "/api/stats", 200, &stats)
 		return stats.Receiver.InFlightBytes == 0
 	})
 	tr := stats.Receiver.Traces

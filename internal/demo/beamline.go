@@ -9,7 +9,7 @@ import (
 
 	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/device/sim"
-	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/server"
 )
 
 // The devices' names on the demo's device server, and the server's name.
@@ -45,25 +45,28 @@ func ServeDevices(ctx context.Context, cfg DevicesConfig, ready func(net.Addr)) 
 		cfg.Addr = "127.0.0.1:0"
 	}
 	env := telemetryEnv(cfg.OTLPEndpoint)
-	srv, err := remote.NewServer(ctx, ServerName, remote.WithNamespace("bl12"),
-		remote.WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
+	srv, err := server.New(ctx, ServerName, server.WithNamespace("bl12"),
+		server.WithEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }))
 	if err != nil {
 		return fmt.Errorf("demo device server: %w", err)
 	}
 	hw := newHardware(cfg.Speedup)
-	defer hw.close()
+	// shutdown stops the server, then the hardware it drove.
+	shutdown := func() error {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return errors.Join(srv.Shutdown(sctx), hw.shutdown(sctx))
+	}
 	for _, d := range []struct {
 		name string
 		dev  device.Device
 	}{{Motor1, hw.motor1}, {Motor2, hw.motor2}, {Motor3, hw.motor3}, {Detector, hw.det}} {
-		if err := srv.Add(ctx, remote.Expose(d.name, d.dev)); err != nil {
-			return errors.Join(fmt.Errorf("demo device server: %w", err), srv.Close(context.WithoutCancel(ctx)))
+		if err := srv.Add(ctx, server.Expose(d.name, d.dev)); err != nil {
+			return errors.Join(fmt.Errorf("demo device server: %w", err), shutdown())
 		}
 	}
 	serveErr := srv.ListenAndServe(ctx, cfg.Addr, ready)
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	return errors.Join(serveErr, srv.Close(cctx))
+	return errors.Join(serveErr, shutdown())
 }
 
 // hardware is the simulated beamline.
@@ -89,11 +92,8 @@ func newHardware(speedup float64) *hardware {
 	return hw
 }
 
-func (hw *hardware) close() {
-	_ = hw.det.Close()
-	_ = hw.motor1.Close()
-	_ = hw.motor2.Close()
-	_ = hw.motor3.Close()
+func (hw *hardware) shutdown(ctx context.Context) error {
+	return errors.Join(hw.det.Shutdown(ctx), hw.motor1.Shutdown(ctx), hw.motor2.Shutdown(ctx), hw.motor3.Shutdown(ctx))
 }
 
 // telemetryEnv is the telemetry environment of every demo process: on,

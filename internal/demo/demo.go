@@ -165,7 +165,7 @@ type beamline struct {
 
 // connect makes proxies for the beamline's devices, traced with comp.
 func connect(ctx context.Context, comp *telemetry.Component, addr string) (*beamline, error) {
-	p, err := remote.Dial(addr, remote.WithTelemetry(comp))
+	p, err := remote.Dial(addr, remote.WithTracerProvider(comp.TracerProvider()), remote.WithPropagator(comp.Propagator()))
 	if err != nil {
 		return nil, fmt.Errorf("demo: device server: %w", err)
 	}
@@ -191,7 +191,7 @@ func connect(ctx context.Context, comp *telemetry.Component, addr string) (*beam
 	return b, nil
 }
 
-func (b *beamline) close() { _ = b.proxy.Close(context.Background()) }
+func (b *beamline) close() { _ = b.proxy.Shutdown(context.Background()) }
 
 // serveDevicesHere runs the device server in this process (still over a
 // loopback socket) until stop is called.

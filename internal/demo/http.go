@@ -30,8 +30,8 @@ func startAPI(ctx context.Context, comp *telemetry.Component, a *scanAPI) (*runn
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.ctx = actx
 	a.scans, a.done = map[string]*Scan{}, map[string]chan struct{}{}
-	h, err := httptrace.Middleware(a.routes(), httptrace.Config{Key: "demo",
-		TracerProvider: comp.TracerProvider(), Propagators: comp.Propagator()})
+	h, err := httptrace.Middleware(a.routes(), httptrace.WithKey("demo"),
+		httptrace.WithTracerProvider(comp.TracerProvider()), httptrace.WithPropagator(comp.Propagator()))
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("demo API: %w", err)
@@ -76,7 +76,7 @@ func newOperator(ctx context.Context, env map[string]string, base string) (*oper
 	if err != nil {
 		return nil, fmt.Errorf("demo operator telemetry: %w", err)
 	}
-	tr, err := httptrace.Transport(nil, httptrace.Config{TracerProvider: comp.TracerProvider(), Propagators: comp.Propagator()})
+	tr, err := httptrace.Transport(nil, httptrace.WithTracerProvider(comp.TracerProvider()), httptrace.WithPropagator(comp.Propagator()))
 	if err != nil {
 		_ = comp.Shutdown(ctx)
 		return nil, fmt.Errorf("demo operator: %w", err)

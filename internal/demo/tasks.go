@@ -20,17 +20,20 @@ func RegisterTasks(reg *task.Registry) error {
 // goroutine of this process. Its spans (PRODUCER here, CONSUMER where it
 // runs) join the scan's trace.
 func peakFitter(ctx context.Context, comp *telemetry.Component, natsURL string) (func(context.Context, Points) (Peak, error), func(), error) {
-	opts := []task.Option{task.WithTracerProvider(comp.TracerProvider()), task.WithPropagator(comp.Propagator())}
+	tp, prop := task.WithTracerProvider(comp.TracerProvider()), task.WithPropagator(comp.Propagator())
 	var c *task.Client
 	if natsURL == "" {
 		reg := task.NewRegistry()
 		if err := RegisterTasks(reg); err != nil {
 			return nil, nil, err
 		}
-		c = task.NewLocal(reg, 1, opts...)
+		var err error
+		if c, err = task.NewLocal(tp, prop, task.WithRegistry(reg), task.WithConcurrency(1)); err != nil {
+			return nil, nil, fmt.Errorf("demo tasks: %w", err)
+		}
 	} else {
 		var err error
-		if c, err = task.DialNATS(ctx, natsURL, opts...); err != nil {
+		if c, err = task.DialNATS(ctx, natsURL, tp, prop); err != nil {
 			return nil, nil, fmt.Errorf("demo tasks: %w", err)
 		}
 	}
@@ -41,5 +44,5 @@ func peakFitter(ctx context.Context, comp *telemetry.Component, natsURL string) 
 		}
 		return task.Get[Peak](ctx, f)
 	}
-	return fit, func() { _ = c.Close() }, nil
+	return fit, func() { _ = c.Shutdown(context.WithoutCancel(ctx)) }, nil
 }

@@ -9,6 +9,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/sightline-dev/sightline/internal/otlpenum"
 )
 
 // Timestamps pcommon can hold: nanoseconds since 1970 in an int64 here, as
@@ -109,17 +111,8 @@ func spanKind(raw []byte) (ptrace.SpanKind, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch strings.ToUpper(strings.TrimPrefix(s, "SpanKind.")) {
-	case "INTERNAL":
-		return ptrace.SpanKindInternal, nil
-	case "SERVER":
-		return ptrace.SpanKindServer, nil
-	case "CLIENT":
-		return ptrace.SpanKindClient, nil
-	case "PRODUCER":
-		return ptrace.SpanKindProducer, nil
-	case "CONSUMER":
-		return ptrace.SpanKindConsumer, nil
+	if k, ok := otlpenum.SpanKindNamed(s); ok {
+		return k, nil
 	}
 	return 0, fmt.Errorf("unknown span kind %q", s)
 }
@@ -133,29 +126,11 @@ func statusCode(raw []byte) (ptrace.StatusCode, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch strings.ToUpper(strings.TrimPrefix(s, "StatusCode.")) {
-	case "UNSET":
-		return ptrace.StatusCodeUnset, nil
-	case "OK":
-		return ptrace.StatusCodeOk, nil
-	case "ERROR":
-		return ptrace.StatusCodeError, nil
+	if c, ok := otlpenum.StatusCodeNamed(s); ok {
+		return c, nil
 	}
 	return 0, fmt.Errorf("unknown status code %q", s)
 }
-
-// severityNames maps "TRACE" ... "FATAL4" to their numbers.
-var severityNames = func() map[string]int64 {
-	m := make(map[string]int64, 24)
-	for i, name := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"} {
-		base := int64(4*i + 1)
-		m[name] = base
-		for k := int64(2); k <= 4; k++ {
-			m[name+strconv.FormatInt(k, 10)] = base + k - 1
-		}
-	}
-	return m
-}()
 
 // severityNumber reads an integer 0-24, or Python's older enum repr
 // "<SeverityNumber.INFO: 9>", or "SeverityNumber.INFO". Absent or null is
@@ -198,11 +173,8 @@ func parseSeverity(s string) (int64, error) {
 	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
 		return n, nil
 	}
-	if n, ok := severityNames[strings.ToUpper(strings.TrimPrefix(t, "SeverityNumber."))]; ok {
-		return n, nil
-	}
-	if t == "SeverityNumber.UNSPECIFIED" {
-		return 0, nil
+	if n, ok := otlpenum.SeverityNamed(t); ok {
+		return int64(n), nil
 	}
 	return 0, bad
 }

@@ -33,8 +33,13 @@ const (
 	defaultMaxRecord = 64 << 20
 )
 
-// Option configures Import.
-type Option func(*config)
+// Option configures Import. Options are values of the With* functions.
+type Option interface{ apply(*config) }
+
+// optionFunc is an Option that runs a function on the config.
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	batchSize int
@@ -47,7 +52,7 @@ func newConfig(opts []Option) (config, error) {
 	c := config{batchSize: DefaultBatchSize, format: FormatAuto, maxRecord: defaultMaxRecord}
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o.apply(&c)
 		}
 	}
 	if _, err := ParseFormat(string(c.format)); err != nil {
@@ -59,25 +64,25 @@ func newConfig(opts []Option) (config, error) {
 // WithBatchSize sets the largest number of spans, and of log records, the
 // sink is given at once. The default is DefaultBatchSize; n <= 0 keeps it.
 func WithBatchSize(n int) Option {
-	return func(c *config) {
+	return optionFunc(func(c *config) {
 		if n > 0 {
 			c.batchSize = n
 		}
-	}
+	})
 }
 
 // WithFormat reads the input as f instead of detecting its format.
 func WithFormat(f Format) Option {
-	return func(c *config) { c.format = f }
+	return optionFunc(func(c *config) { c.format = f })
 }
 
 // WithProgress calls fn, on the goroutine calling Import, with the number
 // of bytes read from the input so far, each time more are read.
 func WithProgress(fn func(bytesRead int64)) Option {
-	return func(c *config) { c.progress = fn }
+	return optionFunc(func(c *config) { c.progress = fn })
 }
 
 // withMaxRecord changes the largest record accepted (tests).
 func withMaxRecord(n int64) Option {
-	return func(c *config) { c.maxRecord = n }
+	return optionFunc(func(c *config) { c.maxRecord = n })
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"sync/atomic"
+
+	"github.com/sightline-dev/sightline/internal/bytesize"
 )
 
 // admission is the receiver's backpressure. It bounds, process-wide and
@@ -90,7 +92,7 @@ func (r *Receiver) reserveBytes(n int64) (*reservation, *exportError) {
 func (r *Receiver) refuseBytes(n int64) *exportError {
 	return refuseErr(failQueueFull, reasonMemory,
 		"receiver is busy: %s of requests in flight, %s more would exceed the limit of %s; retry after %v",
-		formatBytes(r.admission.inFlightBytes()), formatBytes(n), formatBytes(r.admission.maxBytes), r.cfg.RetryAfter)
+		bytesize.Human(r.admission.inFlightBytes()), bytesize.Human(n), bytesize.Human(r.admission.maxBytes), r.cfg.RetryAfter)
 }
 
 // inFlightBytes returns how many bytes are reserved now.

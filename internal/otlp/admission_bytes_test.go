@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/sightline-dev/sightline/internal/bytesize"
 )
 
 // TestReservation drives the byte budget through reserve, shrink and
@@ -166,7 +168,7 @@ func TestHTTPByteAdmission(t *testing.T) {
 	}
 
 	small := paddedProto(t, 100)
-	wantMsg := "receiver is busy: " + formatBytes(bigCost) + " of requests in flight, 64 KiB more would exceed the limit of 96 KiB; retry after 1s"
+	wantMsg := "receiver is busy: " + bytesize.Human(bigCost) + " of requests in flight, 64 KiB more would exceed the limit of 96 KiB; retry after 1s"
 	refusals := []struct {
 		name string
 		send func() httpResult

@@ -74,14 +74,6 @@ func TestRetryAfterSeconds(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{1: "1 byte", 812: "812 bytes", 1024: "1 KiB", 1536: "1.5 KiB", 16 << 20: "16 MiB", 20<<20 + 512<<10: "20.5 MiB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 // TestStatsJSON checks the JSON names served at /api/stats.
 func TestStatsJSON(t *testing.T) {
 	r := startReceiver(t, testConfig(), newFakeSink())

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sightline-dev/sightline/internal/bytesize"
 	"github.com/sightline-dev/sightline/internal/jsondepth"
 )
 
@@ -51,7 +52,7 @@ func (r *Receiver) admitCost(c cost, sig signal, resident, held int64) (*reserva
 	if resident+c.bytes > r.admission.maxBytes {
 		return nil, refuseErr(failTooLarge, reasonTooLarge,
 			"request would take about %s to decode, beside its own %s, over the limit of %s of requests in flight: send smaller batches",
-			formatBytes(c.bytes), formatBytes(resident), formatBytes(r.admission.maxBytes))
+			bytesize.Human(c.bytes), bytesize.Human(resident), bytesize.Human(r.admission.maxBytes))
 	}
 	return r.reserveBytes(max(0, resident+c.bytes-held))
 }

@@ -109,28 +109,3 @@ func (r *Receiver) grpcErr(err error) error {
 // validUTF8 replaces invalid UTF-8 (from a payload quoted in an error) so
 // that the message can be encoded: protobuf strings must be UTF-8.
 func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
-
-// Sizes for messages.
-const (
-	kiB = 1 << 10
-	miB = 1 << 20
-)
-
-// formatBytes writes a size for people: "16 MiB", "20.5 MiB", "300 KiB",
-// "812 bytes".
-func formatBytes(n int64) string {
-	switch {
-	case n >= miB && n%miB == 0:
-		return fmt.Sprintf("%d MiB", n/miB)
-	case n >= miB:
-		return fmt.Sprintf("%.1f MiB", float64(n)/miB)
-	case n >= kiB && n%kiB == 0:
-		return fmt.Sprintf("%d KiB", n/kiB)
-	case n >= kiB:
-		return fmt.Sprintf("%.1f KiB", float64(n)/kiB)
-	case n == 1:
-		return "1 byte"
-	default:
-		return fmt.Sprintf("%d bytes", n)
-	}
-}

@@ -42,8 +42,8 @@ func signalOfMethod(method string) (signal, bool) {
 	return 0, false
 }
 
-func (r *Receiver) newGRPCServer() *grpc.Server {
-	s := grpc.NewServer(
+func (r *Receiver) newGRPCServer(extra ...grpc.ServerOption) *grpc.Server {
+	s := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(int(r.cfg.MaxRequestBytes)),
 		grpc.MaxConcurrentStreams(grpcMaxStreams),
 		// Like the HTTP server's ReadHeaderTimeout and IdleTimeout: a
@@ -55,7 +55,7 @@ func (r *Receiver) newGRPCServer() *grpc.Server {
 		grpc.StatsHandler(grpcStats{r: r}),
 		grpc.InTapHandle(r.tap),
 		grpc.UnaryInterceptor(r.intercept),
-	)
+	}, extra...)...)
 	ptraceotlp.RegisterGRPCServer(s, &grpcTraces{r: r})
 	plogotlp.RegisterGRPCServer(s, &grpcLogs{r: r})
 	pmetricotlp.RegisterGRPCServer(s, &grpcMetrics{})

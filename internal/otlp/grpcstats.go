@@ -122,9 +122,6 @@ func (h grpcStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
 			c.refuse(reasonMalformed, 0)
 		}
 	}
-	if h.r.testHookRPCEnd != nil {
-		h.r.testHookRPCEnd()
-	}
 }
 
 func (grpcStats) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }

@@ -168,8 +168,7 @@ func TestGRPCStalledMessage(t *testing.T) {
 	ends := make(chan struct{}, 64)
 	r := startReceiverSetup(t, cfg, newFakeSink(), func(r *Receiver) {
 		r.readTimeout = 300 * time.Millisecond
-		r.testHookRPCEnd = func() { ends <- struct{}{} }
-	})
+	}, withRPCEnds(ends))
 	conn := dial(t, r)
 
 	ctx, cancel := context.WithCancel(context.Background())

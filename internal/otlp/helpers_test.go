@@ -17,6 +17,7 @@ import (
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
@@ -186,11 +187,31 @@ func startReceiver(t *testing.T, cfg Config, sink Sink) *Receiver {
 func startReceiverEnds(t *testing.T, cfg Config, sink Sink) (*Receiver, <-chan struct{}) {
 	t.Helper()
 	ends := make(chan struct{}, 64)
-	r := startReceiverSetup(t, cfg, sink, func(r *Receiver) {
-		r.testHookRPCEnd = func() { ends <- struct{}{} }
-	})
-	return r, ends
+	return startReceiverSetup(t, cfg, sink, nil, withRPCEnds(ends)), ends
 }
+
+// withRPCEnds announces on ends every gRPC call that ended, once the
+// receiver's own stats handler has counted it: a stats handler added
+// after the receiver's, which grpc-go calls in order.
+func withRPCEnds(ends chan<- struct{}) Option {
+	return withGRPCServerOptions(grpc.StatsHandler(rpcEnds(ends)))
+}
+
+// rpcEnds is a gRPC stats handler that sends on the channel when an RPC
+// ends.
+type rpcEnds chan<- struct{}
+
+func (e rpcEnds) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+
+func (e rpcEnds) HandleRPC(_ context.Context, s stats.RPCStats) {
+	if _, ok := s.(*stats.End); ok {
+		e <- struct{}{}
+	}
+}
+
+func (e rpcEnds) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+
+func (e rpcEnds) HandleConn(context.Context, stats.ConnStats) {}
 
 // waitEnd waits for one gRPC call's end.
 func waitEnd(t *testing.T, ends <-chan struct{}) {
@@ -204,9 +225,9 @@ func waitEnd(t *testing.T, ends <-chan struct{}) {
 
 // startReceiverSetup starts a receiver, running setup (if not nil) between
 // New and Start.
-func startReceiverSetup(t *testing.T, cfg Config, sink Sink, setup func(*Receiver)) *Receiver {
+func startReceiverSetup(t *testing.T, cfg Config, sink Sink, setup func(*Receiver), opts ...Option) *Receiver {
 	t.Helper()
-	r, err := New(cfg, sink)
+	r, err := New(cfg, sink, opts...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

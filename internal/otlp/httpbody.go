@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/sightline-dev/sightline/internal/bytesize"
 )
 
 // bodyReadTimeout bounds reading one request body or gRPC message, so that
@@ -97,7 +99,7 @@ func (r *Receiver) readBody(w http.ResponseWriter, req *http.Request) ([]byte, *
 	}
 	if req.ContentLength > limit {
 		return nil, nil, refuseErr(failTooLarge, reasonTooLarge,
-			"body is %s, over the %s limit", formatBytes(req.ContentLength), formatBytes(limit))
+			"body is %s, over the %s limit", bytesize.Human(req.ContentLength), bytesize.Human(limit))
 	}
 
 	want := limit
@@ -149,7 +151,7 @@ func (r *Receiver) readBodyBytes(w http.ResponseWriter, req *http.Request, gzipp
 	}
 	if int64(buf.Len()) > limit {
 		return nil, refuseErr(failTooLarge, reasonTooLarge,
-			"gzip body decompresses to over the %s limit", formatBytes(limit))
+			"gzip body decompresses to over the %s limit", bytesize.Human(limit))
 	}
 	return buf.Bytes(), nil
 }
@@ -158,7 +160,7 @@ func (r *Receiver) readBodyBytes(w http.ResponseWriter, req *http.Request, gzipp
 // client gone or too slow (canceled), or malformed (400).
 func bodyError(ctx context.Context, what string, err error, limit int64) *exportError {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return refuseErr(failTooLarge, reasonTooLarge, "body is over the %s limit", formatBytes(limit))
+		return refuseErr(failTooLarge, reasonTooLarge, "body is over the %s limit", bytesize.Human(limit))
 	}
 	if ne, ok := errors.AsType[net.Error](err); (ok && ne.Timeout()) || ctx.Err() != nil {
 		return refuseErr(failUnavailable, reasonCanceled, "%s: %w", what, err)

@@ -62,12 +62,6 @@ type Receiver struct {
 	// discardTimeout bounds reading what a refused HTTP request left of its
 	// body (discardBody), shorter in tests.
 	discardTimeout time.Duration
-
-	// testHookShutdown, if set, runs when Shutdown has begun.
-	testHookShutdown func()
-	// testHookRPCEnd, if set before Start, runs when an OTLP RPC has ended
-	// and been counted.
-	testHookRPCEnd func()
 }
 
 type lifecycle int
@@ -90,7 +84,7 @@ func New(cfg Config, sink Sink, opts ...Option) (*Receiver, error) {
 	o := options{logger: slog.New(slog.DiscardHandler), tracerProvider: noop.NewTracerProvider()}
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&o)
+			opt.apply(&o)
 		}
 	}
 	r := &Receiver{
@@ -106,7 +100,7 @@ func New(cfg Config, sink Sink, opts ...Option) (*Receiver, error) {
 	r.active.init()
 	r.forceCtx, r.force = context.WithCancelCause(context.Background())
 	if cfg.GRPCAddr != "" {
-		r.grpcServer = r.newGRPCServer()
+		r.grpcServer = r.newGRPCServer(o.grpcServerOptions...)
 	}
 	if cfg.HTTPAddr != "" {
 		r.httpServer = r.newHTTPServer()
@@ -194,9 +188,6 @@ func (r *Receiver) shutdown(ctx context.Context) error {
 	started := r.state == stateStarted
 	r.state = stateStopped
 	r.mu.Unlock()
-	if r.testHookShutdown != nil {
-		r.testHookShutdown()
-	}
 	if !started {
 		r.force(errForced)
 		if r.grpcServer != nil {

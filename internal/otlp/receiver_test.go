@@ -9,6 +9,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/sightline-dev/sightline/internal/poll"
 )
 
 // TestShutdownForced: requests blocked in the sink on both transports;
@@ -45,11 +47,9 @@ func TestShutdownForced(t *testing.T) {
 	sink.waitEntered(t)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	began := make(chan struct{})
-	r.testHookShutdown = func() { close(began) }
 	shutdownDone := make(chan error, 1)
 	go func() { shutdownDone <- r.Shutdown(ctx) }()
-	<-began
+	poll.Until(t, testTimeout, "Shutdown to begin", r.stopping)
 	select {
 	case err := <-shutdownDone:
 		t.Fatalf("Shutdown returned %v while requests were in the sink and its context alive", err)
@@ -104,11 +104,9 @@ func TestShutdownGraceful(t *testing.T) {
 		grpcDone <- err
 	}()
 	sink.waitEntered(t)
-	began := make(chan struct{})
-	r.testHookShutdown = func() { close(began) }
 	shutdownDone := make(chan error, 1)
 	go func() { shutdownDone <- r.Shutdown(context.Background()) }()
-	<-began
+	poll.Until(t, testTimeout, "Shutdown to begin", r.stopping)
 	close(gate)
 	if err := <-grpcDone; err != nil {
 		t.Errorf("request in progress during Shutdown: %v", err)

@@ -56,7 +56,7 @@ func TestQueryCancel(t *testing.T) {
 	}
 	var items int
 	var onItem func()
-	s := openTest(t, Options{MaxAttributes: 100_000, itemHook: func() {
+	s := openSeams(t, Options{MaxAttributes: 100_000}, seams{onItem: func() {
 		items++
 		if onItem != nil {
 			onItem()

@@ -69,7 +69,9 @@
 // the stored payloads.
 //
 // One Store at a time may have a data directory open: a lock file
-// (sightline.lock) keeps out a second one, in any process. The files the
-// Store creates are readable by their owner only (0600, the directory
-// 0700).
+// (sightline.lock) keeps out a second one, in any process ([InUse] tells
+// whether one has). The files the Store creates are readable by their
+// owner only (0600, the directory 0700), and wider ones left by an older
+// version are narrowed: internal/sqlitefile opens the database, as it
+// opens every SQLite file of the module.
 package store

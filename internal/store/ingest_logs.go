@@ -48,7 +48,7 @@ func (s *Store) AppendLogs(ctx context.Context, ld plog.Logs) (AppendResult, err
 	if s.isClosed() {
 		return AppendResult{}, ErrClosed
 	}
-	b, res := encodeLogs(s.dict, s.opts.limits(), ld, s.opts.now().UnixNano())
+	b, res := encodeLogs(s.dict, s.opts.limits(), ld, s.seams.now().UnixNano())
 	if len(b.rows) == 0 {
 		return res, nil
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/sightline-dev/sightline/internal/sqlitefile"
 )
 
 // lockName is the lock file in the data directory. A Store holds an
@@ -20,11 +22,11 @@ type dirLock struct{ f *os.File }
 
 func lockDir(dir string) (*dirLock, error) {
 	path := filepath.Join(dir, lockName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, sqlitefile.Mode)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: lock: %w", dir, err)
 	}
-	if err := tighten(path); err != nil {
+	if err := sqlitefile.Tighten(path); err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("store: open %s: lock: %w", dir, err)
 	}
@@ -41,4 +43,21 @@ func lockDir(dir string) (*dirLock, error) {
 func (l *dirLock) release() error {
 	// Closing the file releases the flock.
 	return l.f.Close()
+}
+
+// InUse reports whether a Store, in this or another process, has the data
+// directory dir open: it tries a shared lock on the lock file and lets go
+// at once. A directory without a lock file is not in use. Callers use it
+// to explain why Open failed.
+func InUse(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, lockName))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if err == nil {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	}
+	return errors.Is(err, syscall.EWOULDBLOCK)
 }

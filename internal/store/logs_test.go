@@ -145,7 +145,7 @@ func TestSearchLogsPaging(t *testing.T) {
 
 func TestLogTimes(t *testing.T) {
 	now := base.Add(time.Hour)
-	s := openTest(t, Options{now: func() time.Time { return now }})
+	s := openSeams(t, Options{}, seams{now: func() time.Time { return now }})
 	ld := plog.NewLogs()
 	recs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
 	recs.AppendEmpty().SetObservedTimestamp(ts(base)) // no timestamp: the observed one

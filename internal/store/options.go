@@ -74,16 +74,6 @@ type Options struct {
 	// error of a failed retention pass (the next pass retries). nil
 	// ignores them.
 	OnError func(error)
-
-	// now is the clock, for tests; nil means time.Now.
-	now func() time.Time
-	// retentionHook, for tests, is called after each retention pass of
-	// the background goroutine with its error.
-	retentionHook func(error)
-	// itemHook, for tests, is called for every item a query decodes
-	// (span, log record, candidate trace, attribute, array element), where
-	// the query checks its context.
-	itemHook func()
 }
 
 const (
@@ -166,9 +156,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxLinks == 0 {
 		o.MaxLinks = defaultMaxLinks
-	}
-	if o.now == nil {
-		o.now = time.Now
 	}
 	return o
 }

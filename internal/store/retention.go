@@ -61,8 +61,8 @@ func (s *Store) runRetention() {
 		if err != nil && s.opts.OnError != nil {
 			s.opts.OnError(err)
 		}
-		if s.opts.retentionHook != nil {
-			s.opts.retentionHook(err)
+		if s.seams.afterRetention != nil {
+			s.seams.afterRetention(err)
 		}
 	}
 }
@@ -79,7 +79,7 @@ func (s *Store) kickRetention() {
 // enforceRetention runs one retention pass.
 func (s *Store) enforceRetention(ctx context.Context) error {
 	if age := s.opts.RetentionAge; age > 0 {
-		cutoff := s.opts.now().Add(-age).UnixNano()
+		cutoff := s.seams.now().Add(-age).UnixNano()
 		for {
 			n, _, err := s.deleteStep(ctx, true, cutoff, 1)
 			if err != nil {

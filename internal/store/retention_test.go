@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// clock is a settable clock for Options.now.
+// clock is a settable clock for seams.now.
 type clock struct{ ns atomic.Int64 }
 
 func (c *clock) now() time.Time        { return time.Unix(0, c.ns.Load()) }
@@ -76,7 +76,7 @@ func TestRetentionByAge(t *testing.T) {
 	var c clock
 	c.set(base)
 	hook := make(chan error, 10)
-	s := openTest(t, Options{RetentionAge: time.Hour, now: c.now, retentionHook: hookTo(hook)})
+	s := openSeams(t, Options{RetentionAge: time.Hour}, seams{now: c.now, afterRetention: hookTo(hook)})
 	mustAppend(t, s, oneTrace(1, "a", base, base.Add(5*time.Millisecond)))                 // old
 	mustAppend(t, s, oneTrace(2, "b", base.Add(50*time.Minute), base.Add(51*time.Minute))) // old
 	mustAppend(t, s, oneTrace(3, "a", base, base.Add(100*time.Minute)))                    // old start, ends after the cutoff
@@ -123,7 +123,7 @@ func TestRetentionByAge(t *testing.T) {
 
 func TestRetentionBySize(t *testing.T) {
 	hook := make(chan error, 1000)
-	s := openTest(t, Options{RetentionBytes: 1 << 20, retentionHook: hookTo(hook)})
+	s := openSeams(t, Options{RetentionBytes: 1 << 20}, seams{afterRetention: hookTo(hook)})
 	const requests, per = 60, 50
 	// Ingest goes on while the writer asks for retention passes and
 	// they run.
@@ -192,7 +192,7 @@ func TestRetentionBySize(t *testing.T) {
 		}
 	}
 	logs, _ := s.SearchLogs(context.Background(), LogQuery{Limit: 1000})
-	oldest := s.opts.now()
+	oldest := s.seams.now()
 	res, _ := s.SearchTraces(context.Background(), TraceQuery{Limit: 1000})
 	if len(res.Traces) > 0 {
 		oldest = time.Unix(0, res.Traces[len(res.Traces)-1].StartUnixNano)

@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sightline-dev/sightline/internal/sqlitefile"
 )
 
 func TestNewerSchemaRefused(t *testing.T) {
@@ -19,7 +20,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, FileName), ""))
+	db, err := sqlitefile.Open(filepath.Join(dir, FileName))
 	if err != nil {
 		t.Fatal(err)
 	}

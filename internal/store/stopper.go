@@ -17,12 +17,12 @@ const checkEvery = 256
 // has ended.
 type stopper struct {
 	ctx  context.Context
-	hook func() // Options.itemHook, for tests
+	hook func() // seams.onItem, for tests
 	n    int
 }
 
 func (s *Store) stopper(ctx context.Context) *stopper {
-	return &stopper{ctx: ctx, hook: s.opts.itemHook}
+	return &stopper{ctx: ctx, hook: s.seams.onItem}
 }
 
 // tick counts an item and, every checkEvery items, returns the context's

@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"github.com/sightline-dev/sightline/internal/sqlitefile"
 )
 
 // FileName is the database's name in the data directory.
@@ -60,6 +59,8 @@ type Store struct {
 
 	cuts cutTotals // what the ingest limits cut, for Stats
 
+	seams seams // the package tests' clock and hooks; a real clock otherwise
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -69,6 +70,27 @@ type Store struct {
 // *SchemaVersionError. The Store owns a writer goroutine and a retention
 // goroutine until Close.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	return open(ctx, dir, opts, seams{})
+}
+
+// seams are where the package's tests reach into a Store: its clock and
+// two hooks. Open leaves them zero: the real clock, no hooks.
+type seams struct {
+	// now is the clock; nil means time.Now.
+	now func() time.Time
+	// afterRetention is called after each retention pass of the background
+	// goroutine with its error.
+	afterRetention func(error)
+	// onItem is called for every item a query decodes (span, log record,
+	// candidate trace, attribute, array element), where the query checks
+	// its context.
+	onItem func()
+}
+
+func open(ctx context.Context, dir string, opts Options, sm seams) (*Store, error) {
+	if sm.now == nil {
+		sm.now = time.Now
+	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -87,11 +109,11 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := privateFiles(filepath.Join(abs, FileName)); err != nil {
+	if err := sqlitefile.MakePrivate(filepath.Join(abs, FileName)); err != nil {
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", dir, err), lock.release())
 	}
 	s := &Store{
-		dir: abs, path: filepath.Join(abs, FileName), opts: opts, lock: lock, dict: newDict(),
+		dir: abs, path: filepath.Join(abs, FileName), opts: opts, seams: sm, lock: lock, dict: newDict(),
 		queue: make(chan *request, opts.QueueLength), stopping: make(chan struct{}), abort: make(chan struct{}),
 		kick: make(chan struct{}, 1), writerDone: make(chan struct{}), retentionDone: make(chan struct{}),
 	}
@@ -115,15 +137,16 @@ func (s *Store) open(ctx context.Context) (*sql.Conn, error) {
 		sync = "FULL"
 	}
 	var err error
-	if s.wdb, err = sql.Open("sqlite", dsn(s.path, "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"+
-		"&_pragma=synchronous("+sync+")&_pragma=cache_size(-32768)&_pragma=journal_size_limit(67108864)&_pragma=temp_store(MEMORY)&_txlock=immediate")); err != nil {
+	if s.wdb, err = sqlitefile.Open(s.path, sqlitefile.WithWAL(), sqlitefile.WithSynchronous(sync),
+		sqlitefile.WithPragma("cache_size", "-32768"), sqlitefile.WithPragma("journal_size_limit", "67108864"),
+		sqlitefile.WithPragma("temp_store", "MEMORY"), sqlitefile.WithImmediateTx()); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
 	}
 	s.wdb.SetMaxOpenConns(1)
 	if err := migrate(ctx, s.wdb, s.path); err != nil {
 		return nil, err
 	}
-	if s.rdb, err = sql.Open("sqlite", dsn(s.path, "_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=cache_size(-8192)")); err != nil {
+	if s.rdb, err = sqlitefile.Open(s.path, sqlitefile.WithQueryOnly(), sqlitefile.WithPragma("cache_size", "-8192")); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
 	}
 	s.rdb.SetMaxOpenConns(readConns)
@@ -148,16 +171,6 @@ func (s *Store) open(ctx context.Context) (*sql.Conn, error) {
 		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
 	}
 	return conn, nil
-}
-
-// dsn is the driver name of the file at abs: a file: URI (so no character
-// of the path is taken for a parameter) with query q.
-func dsn(abs, q string) string {
-	p := filepath.ToSlash(abs)
-	if !strings.HasPrefix(p, "/") { // a Windows drive path: file:///C:/...
-		p = "/" + p
-	}
-	return (&url.URL{Scheme: "file", Path: p, RawQuery: q}).String()
 }
 
 func (s *Store) runWriter(conn *sql.Conn) {

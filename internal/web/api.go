@@ -1,16 +1,3 @@
-// Package web serves what `sightline serve` shows on its UI address: the
-// JSON query API over the store (this file and the other api*.go files),
-// Tempo-compatible trace-by-id endpoints for Grafana, and later the
-// viewer. docs/api.md documents every route with curl examples.
-//
-// The API answers JSON only (the Tempo endpoints also protobuf when asked,
-// as Tempo does), sets X-Content-Type-Options: nosniff on every answer,
-// sends no CORS headers unless WithCORSOrigins names the origins that may
-// read it, and on a loopback address refuses requests for other host
-// names (DNS rebinding; see WithAllowedHosts). Every handler passes its
-// request's context to the store, whose queries stop when it ends, and
-// checks it again before encoding an answer: a client that has gone gets
-// nothing and costs little more.
 package web
 
 import (
@@ -20,11 +7,18 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/sightline-dev/sightline/internal/httpjson"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
-// Option configures the API.
-type Option func(*options)
+// Option configures the API of [NewAPI]. Options are values of the With*
+// functions.
+type Option interface{ applyAPI(*options) }
+
+// apiOption is an Option that runs a function on the options.
+type apiOption func(*options)
+
+func (f apiOption) applyAPI(o *options) { f(o) }
 
 type options struct {
 	logger  *slog.Logger
@@ -35,11 +29,11 @@ type options struct {
 // WithLogger sets where the API logs the errors it answers with 500 (the
 // client gets the message too). The default discards them; nil keeps it.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) {
+	return apiOption(func(o *options) {
 		if l != nil {
 			o.logger = l
 		}
-	}
+	})
 }
 
 // WithCORSOrigins lets browser pages from these exact origins (scheme,
@@ -48,11 +42,11 @@ func WithLogger(l *slog.Logger) Option {
 // OPTIONS requests with 204. Without it the API sends no CORS headers, so
 // pages of other origins cannot read it.
 func WithCORSOrigins(origins ...string) Option {
-	return func(o *options) {
+	return apiOption(func(o *options) {
 		for _, origin := range origins {
 			o.origins[strings.TrimSuffix(origin, "/")] = true
 		}
-	}
+	})
 }
 
 // api holds what the handlers share.
@@ -73,7 +67,9 @@ func NewAPI(st *store.Store, stats func() any, opts ...Option) http.Handler {
 		hosts:   map[string]bool{},
 	}}
 	for _, o := range opts {
-		o(&a.opts)
+		if o != nil {
+			o.applyAPI(&a.opts)
+		}
 	}
 	mux := http.NewServeMux()
 	for _, r := range []struct {
@@ -120,7 +116,7 @@ func (a *api) secure(next http.Handler) http.Handler {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		if !a.hostAllowed(r) {
-			writeJSON(w, http.StatusForbidden, &apiError{Message: "Host " + r.Host + " refused: on a loopback address the API answers only requests " +
+			httpjson.Write(w, http.StatusForbidden, &apiError{Message: "Host " + r.Host + " refused: on a loopback address the API answers only requests " +
 				"for localhost, 127.0.0.1 or [::1] (a guard against DNS rebinding); see docs/api.md"})
 			return
 		}
@@ -157,7 +153,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ae = &apiError{Status: http.StatusInternalServerError, Message: err.Error()}
 		a.opts.logger.Error("query API", "path", r.URL.Path, "query", r.URL.RawQuery, "error", err)
 	}
-	writeJSON(w, ae.Status, ae)
+	httpjson.Write(w, ae.Status, ae)
 }
 
 // statsHandler answers GET /api/stats.

@@ -2,9 +2,10 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/sightline-dev/sightline/internal/httpjson"
 )
 
 // apiError is an error answer: {"error": ..., "field": ..., "value": ...,
@@ -47,26 +48,6 @@ func answer(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := clientGone(r); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 	return nil
-}
-
-// writeJSON answers v as JSON with status. v is encoded before anything
-// is written, so an encoding failure is still answered 500.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b, _ = json.Marshal(apiError{Message: fmt.Sprintf("encode the answer: %v", err)})
-	}
-	writeBody(w, status, "application/json", append(b, '\n'))
-}
-
-// writeBody answers b with status and content type.
-func writeBody(w http.ResponseWriter, status int, contentType string, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(b) // the client may have gone: nothing to do about it
 }

@@ -11,11 +11,11 @@ import (
 // and loopback IPs: for a reverse proxy on the same machine that passes
 // its own host name on.
 func WithAllowedHosts(hosts ...string) Option {
-	return func(o *options) {
+	return apiOption(func(o *options) {
 		for _, h := range hosts {
 			o.hosts[strings.ToLower(h)] = true
 		}
-	}
+	})
 }
 
 // hostAllowed guards against DNS rebinding: a web page whose own host name

@@ -10,6 +10,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/sightline-dev/sightline/internal/httpjson"
 )
 
 // Tempo compatibility: the endpoints Grafana's Tempo data source calls to
@@ -44,7 +46,7 @@ func (a *api) tempoTraceV2(w http.ResponseWriter, r *http.Request) error {
 
 // tempoEcho answers GET /api/echo as Tempo does: 200, "echo".
 func (a *api) tempoEcho(w http.ResponseWriter, _ *http.Request) error {
-	writeBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte("echo"))
+	httpjson.WriteBody(w, http.StatusOK, "text/plain; charset=utf-8", []byte("echo"))
 	return nil
 }
 
@@ -69,7 +71,7 @@ func (a *api) tempo(w http.ResponseWriter, r *http.Request, v2 bool) error {
 			// TraceByIDResponse{trace = 1}: the Trace as field 1.
 			b = protowire.AppendBytes(protowire.AppendTag(make([]byte, 0, len(b)+12), 1, protowire.BytesType), b)
 		}
-		writeBody(w, http.StatusOK, "application/protobuf", b)
+		httpjson.WriteBody(w, http.StatusOK, "application/protobuf", b)
 		return nil
 	}
 	td, err := a.st.TraceOTLP(r.Context(), id)
@@ -91,7 +93,7 @@ func (a *api) tempo(w http.ResponseWriter, r *http.Request, v2 bool) error {
 	if err := clientGone(r); err != nil {
 		return err
 	}
-	writeBody(w, http.StatusOK, "application/json", b)
+	httpjson.WriteBody(w, http.StatusOK, "application/json", b)
 	return nil
 }
 

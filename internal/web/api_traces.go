@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/sightline-dev/sightline/internal/httpjson"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -148,7 +149,7 @@ func (a *api) traceOTLP(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="trace-`+id+`.json"`)
-	writeBody(w, http.StatusOK, "application/json", b)
+	httpjson.WriteBody(w, http.StatusOK, "application/json", b)
 	return nil
 }
 

@@ -30,8 +30,14 @@ const uiCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 
 // the waterfall folds into one group row.
 const uiDefaultGroupMin = 10
 
-// UIOption configures the handler of [NewUI].
-type UIOption func(*uiOptions)
+// UIOption configures the handler of [NewUI]. Options are values of the
+// With* functions.
+type UIOption interface{ applyUI(*uiOptions) }
+
+// uiOption is a UIOption that runs a function on the options.
+type uiOption func(*uiOptions)
+
+func (f uiOption) applyUI(o *uiOptions) { f(o) }
 
 type uiOptions struct {
 	groupMin int
@@ -42,11 +48,11 @@ type uiOptions struct {
 // group row (default 10). Values below 2 keep the default. A page can
 // override it with the query parameter group=N.
 func WithGroupMin(n int) UIOption {
-	return func(o *uiOptions) {
+	return uiOption(func(o *uiOptions) {
 		if n >= 2 {
 			o.groupMin = n
 		}
-	}
+	})
 }
 
 // uiFile is one file ready to serve.
@@ -84,7 +90,7 @@ func NewUI(opts ...UIOption) http.Handler {
 	o := uiOptions{groupMin: uiDefaultGroupMin}
 	for _, opt := range opts {
 		if opt != nil {
-			opt(&o)
+			opt.applyUI(&o)
 		}
 	}
 	files := uiLoad(o)

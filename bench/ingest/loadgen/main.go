@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,6 +37,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/sightline-dev/sightline/bench/ingest/serveproc"
+	"github.com/sightline-dev/sightline/internal/bytesize"
+	"github.com/sightline-dev/sightline/internal/spangen"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -148,16 +151,16 @@ func run(c config) error {
 
 	ids := map[string]string{}
 	for _, n := range c.bigTraces {
-		tid := traceID(100, uint64(n), 0)
+		tid := spangen.TraceID(bigTraceBase + uint64(n))
 		t0 := time.Now()
-		if err := bigTrace(tid, n, 1000, time.Now(), send); err != nil {
+		if err := spangen.BigTrace(tid, n, 1000, time.Now(), send); err != nil {
 			return fmt.Errorf("big trace of %d spans: %w", n, err)
 		}
 		ids[strconv.Itoa(n)] = tid.String()
 		fmt.Printf("big trace: %d spans, id %s, sent in %v\n", n, tid, time.Since(t0).Round(time.Millisecond))
 	}
 	if len(ids) > 0 {
-		b, _ := json.MarshalIndent(map[string]any{"big_traces": ids, "sample_trace": traceID(0, 1, 0).String()}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"big_traces": ids, "sample_trace": spangen.TraceID(firstTrace(0, 1, c.reqSpans/c.perTrace)).String()}, "", "  ")
 		if err := os.WriteFile(filepath.Join(c.dir, TracesFile), b, 0o600); err != nil {
 			return err
 		}
@@ -181,7 +184,7 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("server memory: peak RSS (VmHWM) %s, RSS now %s\n", serveproc.MiB(peak), serveproc.MiB(rss))
+	fmt.Printf("server memory: peak RSS (VmHWM) %s, RSS now %s\n", bytesize.Human(peak), bytesize.Human(rss))
 	if err := srv.Stop(time.Minute); err != nil {
 		return fmt.Errorf("stop serve: %w", err)
 	}
@@ -194,13 +197,23 @@ func run(c config) error {
 		return err
 	}
 	fmt.Printf("disk after stop: sightline.db %s, data directory %s: %.1f bytes/span (%.1f per span counting the directory; %.1f used bytes/span)\n",
-		serveproc.MiB(db.Size()), serveproc.MiB(total), float64(db.Size())/float64(st.Store.Spans),
+		bytesize.Human(db.Size()), bytesize.Human(total), float64(db.Size())/float64(st.Store.Spans),
 		float64(total)/float64(st.Store.Spans), float64(st.Store.UsedBytes)/float64(st.Store.Spans))
 	if verdict != "all acknowledged spans are stored" {
 		return errors.New("stored spans do not match the acknowledged ones")
 	}
 	return nil
 }
+
+// firstTrace numbers the first trace of request seq of sender s, so that
+// every trace of the run has its own id (spangen.TraceID): senders are
+// 2^40 traces apart.
+func firstTrace(s int, seq uint64, traces int) uint64 {
+	return uint64(s+1)<<40 | seq*uint64(traces)
+}
+
+// bigTraceBase numbers the -big-traces traces, far from the load's.
+const bigTraceBase = 1 << 62
 
 type result struct {
 	spans, requests, retries int64
@@ -217,14 +230,15 @@ func load(c config, send func(ptrace.Traces) error) result {
 	var wg sync.WaitGroup
 	for s := range c.senders {
 		wg.Go(func() {
-			g := newGenerator(uint64(s), c.reqSpans/c.perTrace, c.perTrace)
+			traces := c.reqSpans / c.perTrace
+			g := spangen.New(traces, c.perTrace, rand.New(rand.NewPCG(uint64(s), 42)))
 			for seq := uint64(1); ; seq++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				td := g.next(seq, time.Now())
+				td := g.Next(firstTrace(s, seq, traces), time.Now())
 				for err := send(td); err != nil; err = send(td) {
 					retries.Add(1)
 					time.Sleep(20 * time.Millisecond)

@@ -212,6 +212,3 @@ func DirSize(dir string) (int64, error) {
 	})
 	return n, err
 }
-
-// MiB formats bytes as MiB.
-func MiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

@@ -1,9 +1,10 @@
-package main
+package serve_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"runtime"
 	"strings"
@@ -23,6 +24,9 @@ import (
 	grpcstatus "google.golang.org/grpc/status"
 
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/serve"
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
+	"github.com/sightline-dev/sightline/internal/spangen"
 )
 
 // slowSink delays every append (a slow disk), or holds it until gate is
@@ -70,13 +74,45 @@ func (s *slowSink) AppendLogs(ctx context.Context, ld plog.Logs) (int, string, e
 	return s.Sink.AppendLogs(ctx, ld)
 }
 
-// spansRequest is an OTLP request of n spans of one trace, each with an
+// startHeld starts a server with cfg whose store holds every request
+// until sink.gate is closed, posts a request of 600 spans (of seed) with
+// post in the background, and returns once the store holds it: held then
+// receives its status (0 if it failed).
+func startHeld(t *testing.T, cfg serve.Config, seed byte) (ts *servetest.Server, sink *slowSink, post func() (*http.Response, error), held <-chan int) {
+	t.Helper()
+	sink = &slowSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	ts = servetest.Start(t, cfg, serve.WithSinkWrapper(func(next otlp.Sink) otlp.Sink { sink.Sink = next; return sink }))
+	body, err := spansRequest(600, 10, seed).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	post = func() (*http.Response, error) {
+		return servetest.Client.Post("http://"+ts.HTTP+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
+	}
+	status := make(chan int, 1)
+	go func() {
+		resp, err := post()
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	<-sink.entered
+	return ts, sink, post, status
+}
+
+// spansRequest is an OTLP request of n spans of one trace (of
+// internal/spangen's shape), its own for each seed, each span with an
 // attribute of attrBytes bytes.
 func spansRequest(n, attrBytes int, seed byte) ptraceotlp.ExportRequest {
-	_, td := batch(int(seed), 0, n)
+	td := spangen.Traces(rand.New(rand.NewPCG(uint64(seed), 1)), uint64(seed)<<20, 1, n, time.Now())
 	pad := strings.Repeat(string('a'+seed%26), attrBytes)
-	for _, sp := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
-		sp.Attributes().PutStr("pad", pad)
+	for _, rs := range td.ResourceSpans().All() {
+		for _, sp := range rs.ScopeSpans().At(0).Spans().All() {
+			sp.Attributes().PutStr("pad", pad)
+		}
 	}
 	return ptraceotlp.NewExportRequestFromTraces(td)
 }
@@ -87,30 +123,9 @@ func spansRequest(n, attrBytes int, seed byte) ptraceotlp.ExportRequest {
 // over gRPC, and the held request is stored when the store goes on.
 func TestServeBackpressure(t *testing.T) {
 	noLeaks(t)
-	cfg := testServeConfig(t)
-	cfg.maxInFlight = 1000
-	sink := &slowSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
-	ts := startServe(t, cfg, func(h *serveHooks) {
-		h.wrapSink = func(next otlp.Sink) otlp.Sink { sink.Sink = next; return sink }
-	})
-	body, err := spansRequest(600, 10, 1).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	post := func() (*http.Response, error) {
-		return testClient.Post("http://"+ts.addrs.http+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
-	}
-	held := make(chan int, 1)
-	go func() {
-		resp, err := post()
-		if err != nil {
-			held <- 0
-			return
-		}
-		resp.Body.Close()
-		held <- resp.StatusCode
-	}()
-	<-sink.entered // 600 of 1000 in flight, held in the sink
+	cfg := servetest.Config(t)
+	cfg.MaxInFlightItems = 1000
+	ts, sink, post, held := startHeld(t, cfg, 1) // 600 of 1000 in flight, held in the sink
 
 	resp, err := post()
 	if err != nil {
@@ -121,7 +136,7 @@ func TestServeBackpressure(t *testing.T) {
 		t.Errorf("HTTP over the cap: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 
-	conn, err := grpc.NewClient(ts.addrs.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(ts.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +157,8 @@ func TestServeBackpressure(t *testing.T) {
 	if code := <-held; code != http.StatusOK {
 		t.Errorf("held request: %d", code)
 	}
-	var stats serveStats
-	apiGet(t, ts.addrs.ui, "/api/stats", 200, &stats)
+	var stats serve.Stats
+	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
 	tr := stats.Receiver.Traces
 	if tr.StoredItems != 600 || tr.RefusedRequests.QueueFull != 2 || tr.ReceivedItems != tr.StoredItems+tr.RefusedItems.Sum() || stats.Store.Spans != 600 {
 		t.Errorf("stats: %+v, store %+v", tr, stats.Store)
@@ -163,11 +178,11 @@ func TestServeMemoryBound(t *testing.T) {
 		senders, perSender = 8, 6
 		maxHeap            = 200 << 20
 	)
-	cfg := testServeConfig(t)
-	cfg.maxInFlight = 400 // four requests
-	ts := startServe(t, cfg, func(h *serveHooks) {
-		h.wrapSink = func(next otlp.Sink) otlp.Sink { return &slowSink{Sink: next, delay: 20 * time.Millisecond} }
-	})
+	cfg := servetest.Config(t)
+	cfg.MaxInFlightItems = 400 // four requests
+	ts := servetest.Start(t, cfg, serve.WithSinkWrapper(func(next otlp.Sink) otlp.Sink {
+		return &slowSink{Sink: next, delay: 20 * time.Millisecond}
+	}))
 	bodies := make([][]byte, senders)
 	for i := range bodies {
 		b, err := spansRequest(100, 21000, byte(i)).MarshalProto()
@@ -206,7 +221,7 @@ func TestServeMemoryBound(t *testing.T) {
 	for s := range senders {
 		wg.Go(func() {
 			for range perSender {
-				resp, err := testClient.Post("http://"+ts.addrs.http+"/v1/traces", "application/x-protobuf", bytes.NewReader(bodies[s]))
+				resp, err := servetest.Client.Post("http://"+ts.HTTP+"/v1/traces", "application/x-protobuf", bytes.NewReader(bodies[s]))
 				if err != nil && (errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
 					// The receiver refused the request without reading
 					// its 2 MiB body, and net/http closed the connection
@@ -242,8 +257,8 @@ func TestServeMemoryBound(t *testing.T) {
 	if ok.Load() == 0 || throttled.Load()+resets.Load() == 0 || ok.Load()+throttled.Load()+resets.Load() != senders*perSender {
 		t.Errorf("%d stored, %d throttled, %d reset of %d", ok.Load(), throttled.Load(), resets.Load(), senders*perSender)
 	}
-	var stats serveStats
-	apiGet(t, ts.addrs.ui, "/api/stats", 200, &stats)
+	var stats serve.Stats
+	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
 	if tr := stats.Receiver.Traces; tr.RefusedRequests.QueueFull != throttled.Load()+resets.Load() || tr.StoredItems != ok.Load()*100 {
 		t.Errorf("stats %+v", tr)
 	}

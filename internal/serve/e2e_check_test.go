@@ -1,10 +1,8 @@
-package main
+package serve_test
 
 import (
 	"encoding/json"
-	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -26,7 +25,7 @@ func checkSpanViaAPI(t *testing.T, ui string, s sent, stub tracetest.SpanStub) {
 	t.Helper()
 	tid, sid := stub.SpanContext.TraceID().String(), stub.SpanContext.SpanID().String()
 	var page store.TracePage
-	apiGet(t, ui, "/api/v1/traces/"+tid, 200, &page)
+	servetest.GetJSON(t, ui, "/api/v1/traces/"+tid, 200, &page)
 	i := slices.IndexFunc(page.Spans, func(sp store.Span) bool { return sp.SpanID == sid })
 	if page.TraceID != tid || i < 0 {
 		t.Fatalf("%s: span %s not in trace %s: %+v", s.transport, sid, tid, page)
@@ -178,7 +177,7 @@ func compareOTLP(t *testing.T, label string, got, want map[pcommon.SpanID]flatSp
 // checkOTLPDownload compares the OTLP-JSON download with what was sent.
 func checkOTLPDownload(t *testing.T, ui, tid string, spans tracetest.SpanStubs) {
 	t.Helper()
-	resp, body := rawGet(t, ui+"/api/v1/traces/"+tid+"/otlp", "")
+	resp, body := servetest.Get(t, ui+"/api/v1/traces/"+tid+"/otlp", "")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "trace-"+tid+".json") {
 		t.Fatalf("otlp download: %d %v", resp.StatusCode, resp.Header)
 	}
@@ -192,7 +191,7 @@ func checkOTLPDownload(t *testing.T, ui, tid string, spans tracetest.SpanStubs) 
 // checkTempo reads the trace as Grafana's Tempo data source does.
 func checkTempo(t *testing.T, ui, tid string, spans tracetest.SpanStubs) {
 	t.Helper()
-	resp, body := rawGet(t, ui+"/api/traces/"+tid, "application/protobuf")
+	resp, body := servetest.Get(t, ui+"/api/traces/"+tid, "application/protobuf")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/protobuf" {
 		t.Fatalf("tempo: %d %v", resp.StatusCode, resp.Header)
 	}
@@ -201,7 +200,7 @@ func checkTempo(t *testing.T, ui, tid string, spans tracetest.SpanStubs) {
 		t.Fatal(err)
 	}
 	compareOTLP(t, "tempo "+tid, flatten(td), expectedOTLP(t, tid, spans))
-	if resp, body := rawGet(t, ui+"/api/echo", ""); resp.StatusCode != 200 || string(body) != "echo" {
+	if resp, body := servetest.Get(t, ui+"/api/echo", ""); resp.StatusCode != 200 || string(body) != "echo" {
 		t.Errorf("echo: %d %q", resp.StatusCode, body)
 	}
 }
@@ -225,7 +224,7 @@ func checkSearches(t *testing.T, ui string, all []sent) {
 		{"min_duration=1h", nil},
 	} {
 		var res store.TraceSearch
-		apiGet(t, ui, "/api/v1/traces?"+c.query, 200, &res)
+		servetest.GetJSON(t, ui, "/api/v1/traces?"+c.query, 200, &res)
 		var got []string
 		for _, tr := range res.Traces {
 			got = append(got, tr.TraceID)
@@ -237,32 +236,10 @@ func checkSearches(t *testing.T, ui string, all []sent) {
 		}
 	}
 	var svcs struct{ Services []string }
-	apiGet(t, ui, "/api/v1/services", 200, &svcs)
+	servetest.GetJSON(t, ui, "/api/v1/services", 200, &svcs)
 	for _, s := range all {
 		if !slices.Contains(svcs.Services, s.service) {
 			t.Errorf("services %q lack %s", svcs.Services, s.service)
 		}
 	}
-}
-
-// rawGet GETs url with an optional Accept header and returns the body.
-func rawGet(t *testing.T, u, accept string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	resp, err := testClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
 }

@@ -1,4 +1,4 @@
-package main
+package serve_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/poll"
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 )
 
 // TestServeBadRequests sends malformed and oversize requests end to end:
@@ -23,11 +24,11 @@ import (
 // counted by reason in /api/stats, and shows in the periodic stats line.
 func TestServeBadRequests(t *testing.T) {
 	noLeaks(t)
-	cfg := testServeConfig(t)
-	cfg.maxRequestBytes = 64 << 10
-	cfg.statsInterval = 20 * time.Millisecond
-	ts := startServe(t, cfg)
-	base := "http://" + ts.addrs.http
+	cfg := servetest.Config(t)
+	cfg.MaxRequestBytes = 64 << 10
+	cfg.StatsInterval = 20 * time.Millisecond
+	ts := servetest.Start(t, cfg)
+	base := "http://" + ts.HTTP
 	big, err := spansRequest(20, 4096, 3).MarshalProto() // 80 KiB
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +53,7 @@ func TestServeBadRequests(t *testing.T) {
 		if c.contentType != "" {
 			req.Header.Set("Content-Type", c.contentType)
 		}
-		resp, err := testClient.Do(req)
+		resp, err := servetest.Client.Do(req)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -63,7 +64,7 @@ func TestServeBadRequests(t *testing.T) {
 		}
 	}
 
-	conn, err := grpc.NewClient(ts.addrs.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(ts.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,14 +75,14 @@ func TestServeBadRequests(t *testing.T) {
 	}
 
 	var stats struct{ Receiver otlp.Stats }
-	apiGet(t, ts.addrs.ui, "/api/stats", 200, &stats)
+	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
 	r := stats.Receiver
 	tr, lg := r.Traces.RefusedRequests, r.Logs.RefusedRequests
 	if tr.Malformed != 1 || lg.Malformed != 1 || tr.UnsupportedMedia != 1 || tr.TooLarge != 2 || r.HTTPUnrouted != 1 || r.Metrics.Requests.HTTP != 1 {
 		t.Errorf("stats %+v", r)
 	}
 	poll.Until(t, 10*time.Second, "a stats line with the refusals", func() bool {
-		out := strings.Join(linesOf(ts.out, "sightline serve: last "), "\n")
+		out := strings.Join(servetest.Lines(ts.Out, "sightline serve: last "), "\n")
 		return strings.Contains(out, "malformed 1") && strings.Contains(out, "too_large") && strings.Contains(out, "metrics: 1 requests refused")
 	})
 }

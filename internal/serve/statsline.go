@@ -1,4 +1,4 @@
-package main
+package serve
 
 import (
 	"context"
@@ -6,28 +6,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sightline-dev/sightline/internal/bytesize"
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
-// reportStats prints, every statsInterval in which a receiver counter
-// grew, a line saying by how much, and a last one at stop for what grew
-// since: nothing received is ever dropped without a line saying so.
-func (s *server) reportStats() {
-	defer close(s.statsDone)
-	t := time.NewTicker(s.cfg.statsInterval)
+// statsReporter writes, every interval in which a receiver counter grew,
+// a line saying by how much, and a last one at stop for what grew since:
+// nothing received is ever dropped without a line saying so.
+type statsReporter struct {
+	rcv  *otlp.Receiver
+	st   *store.Store
+	out  *output
+	quit chan struct{}
+	done chan struct{}
+}
+
+// startStats starts the reporter's goroutine; stop ends it.
+func startStats(interval time.Duration, since time.Time, rcv *otlp.Receiver, st *store.Store, out *output) *statsReporter {
+	r := &statsReporter{rcv: rcv, st: st, out: out, quit: make(chan struct{}), done: make(chan struct{})}
+	go r.run(interval, since)
+	return r
+}
+
+func (r *statsReporter) run(interval time.Duration, since time.Time) {
+	defer close(r.done)
+	t := time.NewTicker(interval)
 	defer t.Stop()
-	prev, since := otlp.Stats{}, s.started
+	prev := otlp.Stats{}
 	for {
 		var stopping bool
 		select {
 		case <-t.C:
-		case <-s.statsStop:
+		case <-r.quit:
 			stopping = true
 		}
-		cur, now := s.rcv.Stats(), time.Now()
+		cur, now := r.rcv.Stats(), time.Now()
 		if line, grew := statsLine(prev, cur); grew {
-			serveLine(s.out, "last %s: %s%s", now.Sub(since).Round(time.Second), line, s.storeTotals())
+			r.out.line("last %s: %s%s", now.Sub(since).Round(time.Second), line, r.storeTotals())
 		}
 		prev, since = cur, now
 		if stopping {
@@ -36,15 +52,23 @@ func (s *server) reportStats() {
 	}
 }
 
-// storeTotals is "; stored: N spans, M logs, X MiB on disk", or "".
-func (s *server) storeTotals() string {
+// stop writes the last line, for what grew since the previous one, and
+// returns once the goroutine has ended.
+func (r *statsReporter) stop() {
+	close(r.quit)
+	<-r.done
+}
+
+// storeTotals is "; store holds N spans, M logs, 12.5 MiB on disk", or
+// "".
+func (r *statsReporter) storeTotals() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := s.st.Stats(ctx)
+	st, err := r.st.Stats(ctx)
 	if err != nil {
 		return ""
 	}
-	line := fmt.Sprintf("; store holds %d spans, %d logs, %.1f MiB on disk", st.Spans, st.Logs, float64(st.FileBytes)/(1<<20))
+	line := fmt.Sprintf("; store holds %d spans, %d logs, %s on disk", st.Spans, st.Logs, bytesize.Human(st.FileBytes))
 	if cut := limitsCut(st); cut != "" {
 		line += "; cut at ingest since start: " + cut
 	}

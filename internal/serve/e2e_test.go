@@ -1,4 +1,4 @@
-package main
+package serve_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/internal/serve/servetest"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -52,13 +53,13 @@ type sent struct {
 // sendTraces makes a small trace (root, child with an event, a link and
 // an error) per client through a real SDK exporter to serve, and returns
 // the spans as the SDK ended them.
-func sendTraces(t *testing.T, ts *testServe) []sent {
+func sendTraces(t *testing.T, ts *servetest.Server) []sent {
 	ctx := t.Context()
-	grpcExp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpointURL("http://"+ts.addrs.grpc))
+	grpcExp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpointURL("http://"+ts.GRPC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpExp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL("http://"+ts.addrs.http+"/v1/traces"))
+	httpExp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL("http://"+ts.HTTP+"/v1/traces"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func sendTraces(t *testing.T, ts *testServe) []sent {
 	}{
 		{"grpc", grpcExp},
 		{"http-protobuf", httpExp},
-		{"http-json", newJSONSpanExporter(t, "http://"+ts.addrs.http+"/v1/traces")},
+		{"http-json", newJSONSpanExporter(t, "http://"+ts.HTTP+"/v1/traces")},
 	}
 	var out []sent
 	for i, c := range clients {
@@ -125,17 +126,17 @@ func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 // through the query API, the OTLP-JSON download and the Tempo endpoint.
 func TestServeEndToEnd(t *testing.T) {
 	noLeaks(t)
-	ts := startServe(t, testServeConfig(t))
+	ts := servetest.Start(t, servetest.Config(t))
 	all := sendTraces(t, ts)
 	for _, s := range all {
 		for _, stub := range s.spans {
-			checkSpanViaAPI(t, ts.addrs.ui, s, stub)
+			checkSpanViaAPI(t, ts.UI, s, stub)
 		}
 		tid := s.spans[1].SpanContext.TraceID().String()
-		checkOTLPDownload(t, ts.addrs.ui, tid, s.spans)
-		checkTempo(t, ts.addrs.ui, tid, s.spans)
+		checkOTLPDownload(t, ts.UI, tid, s.spans)
+		checkTempo(t, ts.UI, tid, s.spans)
 	}
-	checkSearches(t, ts.addrs.ui, all)
+	checkSearches(t, ts.UI, all)
 	checkLogs(t, ts)
 
 	var stats struct {
@@ -150,17 +151,17 @@ func TestServeEndToEnd(t *testing.T) {
 		Store    store.Stats
 		DataFile string `json:"data_file"`
 	}
-	apiGet(t, ts.addrs.ui, "/api/stats", 200, &stats)
-	if stats.Receiver.Traces.StoredItems != 9 || stats.Store.Spans != 9 || stats.Receiver.Logs.StoredItems != 2 || stats.DataFile != ts.addrs.dataFile {
+	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
+	if stats.Receiver.Traces.StoredItems != 9 || stats.Store.Spans != 9 || stats.Receiver.Logs.StoredItems != 2 || stats.DataFile != ts.DataFile {
 		t.Errorf("stats %+v", stats)
 	}
 }
 
 // checkLogs sends two log records, one in a trace's context, with the
 // SDK's OTLP/HTTP log exporter, and finds them by trace id.
-func checkLogs(t *testing.T, ts *testServe) {
+func checkLogs(t *testing.T, ts *servetest.Server) {
 	ctx := t.Context()
-	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL("http://"+ts.addrs.http+"/v1/logs"))
+	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpointURL("http://"+ts.HTTP+"/v1/logs"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func checkLogs(t *testing.T, ts *testServe) {
 
 	tid, sid := span.SpanContext().TraceID().String(), span.SpanContext().SpanID().String()
 	var res store.LogSearch
-	apiGet(t, ts.addrs.ui, "/api/v1/logs?trace_id="+tid, 200, &res)
+	servetest.GetJSON(t, ts.UI, "/api/v1/logs?trace_id="+tid, 200, &res)
 	if len(res.Logs) != 1 {
 		t.Fatalf("logs of trace %s: %+v", tid, res)
 	}
@@ -196,7 +197,7 @@ func checkLogs(t *testing.T, ts *testServe) {
 		t.Errorf("log %+v", l)
 	}
 	checkAttrs(t, "log", l.Attributes, everyType("log."))
-	apiGet(t, ts.addrs.ui, "/api/v1/logs?service=e2e-logs&text="+url.QueryEscape("no trace"), 200, &res)
+	servetest.GetJSON(t, ts.UI, "/api/v1/logs?service=e2e-logs&text="+url.QueryEscape("no trace"), 200, &res)
 	if len(res.Logs) != 1 || res.Logs[0].TraceID != "" {
 		t.Errorf("log without trace: %+v", res)
 	}
