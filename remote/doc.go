@@ -69,5 +69,6 @@
 // or with `sightline ctl --addr SERVER DEVICE ...`:
 //
 //	c, err := admin.NewClient("127.0.0.1:8770", admin.WithRuntimeToken(""))
-//	err = c.SetTopics(ctx, "bl12/motor/1", []string{"user", "kernel"})
+//	motor := c.Component("bl12/motor/1")
+//	err = motor.SetTopics(ctx, []string{"user", "kernel"})
 package remote

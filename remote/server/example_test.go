@@ -56,8 +56,9 @@ func Example() {
 		return
 	}
 	defer ac.CloseIdleConnections()
-	err = ac.SetTopics(ctx, "lab/calc/1", []string{"user", "kernel"})
-	topics, _ := ac.Topics(ctx, "lab/calc/1")
+	calc := ac.Component("lab/calc/1") // the device's telemetry
+	err = calc.SetTopics(ctx, []string{"user", "kernel"})
+	topics, _ := calc.Topics(ctx)
 	fmt.Println(topics, err)
 
 	cancel()
