@@ -3,8 +3,9 @@ package otlp
 import (
 	"errors"
 	"fmt"
-
 	"io"
+
+	"github.com/sightline-dev/sightline/internal/jsondepth"
 )
 
 // What a request costs once decoded, known before it is decoded.
@@ -245,4 +246,20 @@ func protoCost(body []byte, sig signal) (cost, error) {
 // estimated from above.
 func jsonCost(body []byte, containers int) cost {
 	return cost{items: -1, bytes: int64(len(body)) + int64(containers)*costJSONContainer}
+}
+
+// TracesDataCost estimates from above, in one pass that allocates nothing,
+// the bytes pdata allocates to decode body, an OTLP TracesData (the wire
+// format of an ExportTraceServiceRequest): protobuf, or OTLP/JSON when
+// json is set. It fails for protobuf pdata would refuse (nesting past its
+// limit included) and for JSON nesting deeper than jsondepth.OTLP. The
+// store bounds the decoding of the spans that announcements carry with it
+// (internal/store, announce_body.go).
+func TracesDataCost(body []byte, json bool) (int64, error) {
+	if json {
+		containers, err := jsondepth.Count(body, jsondepth.OTLP)
+		return jsonCost(body, containers).bytes, err
+	}
+	c, err := protoCost(body, signalTraces)
+	return c.bytes, err
 }

@@ -335,3 +335,29 @@ func FuzzCost(f *testing.F) {
 		}
 	})
 }
+
+// TestTracesDataCost: the exported estimate is the request's, for
+// protobuf and JSON, and refuses what the decoders would.
+func TestTracesDataCost(t *testing.T) {
+	pb := costCases[1].build(20) // typical spans
+	req := ptraceotlp.NewExportRequest()
+	if err := req.UnmarshalProto(pb); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := TracesDataCost(pb, false); err != nil || got != costOf(t, pb, signalTraces) {
+		t.Errorf("protobuf: %d, %v; want %d", got, err, costOf(t, pb, signalTraces))
+	}
+	js, err := req.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := TracesDataCost(js, true); err != nil || got < int64(len(js)) {
+		t.Errorf("JSON: %d, %v", got, err)
+	}
+	if _, err := TracesDataCost([]byte(strings.Repeat("[", 200)), true); err == nil {
+		t.Error("JSON nested 200 deep accepted")
+	}
+	if _, err := TracesDataCost([]byte{0x0a, 0x7f}, false); err == nil {
+		t.Error("truncated protobuf accepted")
+	}
+}

@@ -1,6 +1,10 @@
 // Package serve is what `sightline serve` and `sightline demo` start: the
 // OTLP receivers (internal/otlp, gRPC and HTTP), the store they write into
-// (internal/store, one SQLite file in the data directory), the query API
+// (internal/store, one SQLite file in the data directory; the receivers'
+// log records that announce in-flight spans, the partial-span heartbeat
+// convention of docs/api.md, are routed there as open and finished spans,
+// not stored as log records, and spans not heard from are marked lost by
+// the store's own goroutine), the query API
 // and viewer over it (internal/web, on the UI address, with the counters
 // of both at GET /api/stats), a line of counters per interval, and the
 // server's own telemetry (a telemetry component named sightline-serve,
@@ -26,8 +30,9 @@
 //	sightline serve: data /home/me/.local/share/sightline/sightline.db
 //
 // then, each Config.StatsInterval in which a counter grew, one line with
-// what was received, stored, rejected and refused (by reason), and what
-// the store's limits cut; at Shutdown, "stopping", a last counters line
+// what was received, stored, rejected and refused (by reason), the spans
+// in flight (open, lost) and announcements received, and what the
+// store's limits cut; at Shutdown, "stopping", a last counters line
 // for what grew since the previous one (so nothing received goes
 // unreported), and "stopped". The rare warnings of the parts (a failed
 // retention pass, a forced shutdown) are log/slog text lines.

@@ -59,8 +59,8 @@ func (r *statsReporter) stop() {
 	<-r.done
 }
 
-// storeTotals is "; store holds N spans, M logs, 12.5 MiB on disk", or
-// "".
+// storeTotals is "; store holds N spans, M logs, 12.5 MiB on disk" and
+// what is in flight, or "".
 func (r *statsReporter) storeTotals() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -69,8 +69,22 @@ func (r *statsReporter) storeTotals() string {
 		return ""
 	}
 	line := fmt.Sprintf("; store holds %d spans, %d logs, %s on disk", st.Spans, st.Logs, bytesize.Human(st.FileBytes))
+	line += inFlight(st)
 	if cut := limitsCut(st); cut != "" {
 		line += "; cut at ingest since start: " + cut
+	}
+	return line
+}
+
+// inFlight is "; in flight: 3 open spans, 1 lost; 120 announcements
+// since start (2 rejected)", or "" when there were none.
+func inFlight(st store.Stats) string {
+	if st.OpenSpans == 0 && st.LostSpans == 0 && st.Announcements == 0 {
+		return ""
+	}
+	line := fmt.Sprintf("; in flight: %d open spans, %d lost; %d announcements since start", st.OpenSpans, st.LostSpans, st.Announcements)
+	if st.AnnouncementsRejected != 0 {
+		line += fmt.Sprintf(" (%d rejected)", st.AnnouncementsRejected)
 	}
 	return line
 }

@@ -41,4 +41,11 @@ func TestStatsLine(t *testing.T) {
 		"3 values truncated (--max-value-bytes), 99000 attributes dropped (--max-attributes)"; got != want {
 		t.Errorf("limits cut %q, want %q", got, want)
 	}
+	if got := inFlight(store.Stats{}); got != "" {
+		t.Errorf("nothing in flight: %q", got)
+	}
+	if got, want := inFlight(store.Stats{OpenSpans: 3, LostSpans: 1, Announcements: 120, AnnouncementsRejected: 2}),
+		"; in flight: 3 open spans, 1 lost; 120 announcements since start (2 rejected)"; got != want {
+		t.Errorf("in flight %q, want %q", got, want)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"database/sql/driver"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -20,43 +19,71 @@ type traceRow struct {
 	start, end int64
 	rootName   uint64 // 0: no root seen (or its name is not interned)
 	rootStart  int64  // -1: no root seen
-	spans      int64
-	errors     int64
-	services   []uint64 // in first-seen order
+	spans      int64  // finished, open and lost spans: each span once
+	errors     int64  // finished spans with status error
+	services   []uint64
 	names      []uint64
+	open, lost int64 // in-flight spans (open_spans rows) by state
+	// lastHeard is when a heartbeat of the trace was last received (the
+	// store's clock), while it has in-flight spans; 0 when it has none.
+	lastHeard int64
+	// tracked is set once the trace has had an open span: from then on
+	// its changes are recorded in span_changes (changes.go).
+	tracked bool
 }
+
+// inFlight reports whether the trace has open or lost spans.
+func (r *traceRow) inFlight() bool { return r.open+r.lost > 0 }
 
 // txTrace is one trace's spans from all the batches of a transaction.
 type txTrace struct {
 	traceID pcommon.TraceID
-	spans   []spanRow
+	spans   []spanRow // finished
+	opens   []openRow // heartbeats
 	exists  bool
 	old     traceRow
 	row     traceRow
+	d       inflightDelta
 }
 
 // txCounts accumulates a transaction's changes to the counters table.
-type txCounts struct{ spans, traces, logs int64 }
+type txCounts struct {
+	spans, traces, logs int64
+	open, lost          int64 // open_spans rows by state
+	// changeSeq is the transaction's change number, 0 until it records a
+	// change (changes.go).
+	changeSeq int64
+}
 
-const traceCols = "id, trace_id, start_ns, end_ns, root_name_id, root_start_ns, span_count, error_count, services, names"
+const (
+	traceCols = "id, trace_id, start_ns, end_ns, root_name_id, root_start_ns, span_count, error_count, services, names, " +
+		"open_count, lost_count, last_heard_ns, tracked"
+	traceNCols = 14
+)
 
-// applyTraces writes the spans of reqs and maintains traces,
-// trace_services and trace_names, inside the writer's transaction.
+// applyTraces writes the finished spans and the heartbeats of reqs and
+// maintains traces, trace_services, trace_names, open_spans and
+// span_changes, inside the writer's transaction.
 func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 	idx := map[pcommon.TraceID]*txTrace{}
 	var list []*txTrace
+	at := func(tid pcommon.TraceID) *txTrace {
+		t := idx[tid]
+		if t == nil {
+			t = &txTrace{traceID: tid}
+			idx[tid] = t
+			list = append(list, t)
+		}
+		return t
+	}
 	for _, r := range reqs {
 		if r.traces == nil {
 			continue
 		}
 		for _, g := range r.traces.groups {
-			t := idx[g.traceID]
-			if t == nil {
-				t = &txTrace{traceID: g.traceID}
-				idx[g.traceID] = t
-				list = append(list, t)
-			}
+			t := at(g.traceID)
 			t.spans = append(t.spans, g.spans...)
+			t.opens = append(t.opens, g.opens...)
 		}
 	}
 	if len(list) == 0 {
@@ -66,7 +93,7 @@ func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 	for i, t := range list {
 		keys[i] = t.traceID[:]
 	}
-	err := w.selectIn("SELECT "+traceCols+" FROM traces WHERE trace_id IN ", keys, 10, func(v []driver.Value) error {
+	err := w.selectIn("SELECT "+traceCols+" FROM traces WHERE trace_id IN ", keys, traceNCols, func(v []driver.Value) error {
 		row, tid, err := scanTraceRow(v)
 		if err != nil {
 			return err
@@ -81,9 +108,18 @@ func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 	}
 	var fresh []*spanRow // spans of new traces, inserted in bulk
 	var freshSeq []int64
+	var freshOpen []*openRow
+	var freshOpenSeq []int64
 	for _, t := range list {
+		t.opens = latestOpens(t.opens)
 		if t.exists {
+			if err := s.applyOpens(w, t); err != nil {
+				return err
+			}
 			if err := insertIgnoring(w, t); err != nil {
+				return err
+			}
+			if err := replaceOpens(w, t); err != nil {
 				return err
 			}
 		} else {
@@ -97,9 +133,19 @@ func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 				fresh = append(fresh, &t.spans[i])
 				freshSeq = append(freshSeq, t.old.seq)
 			}
+			t.opens = withoutFinished(t.opens, t.spans)
+			for i := range t.opens {
+				o := &t.opens[i]
+				freshOpen = append(freshOpen, o)
+				freshOpenSeq = append(freshOpenSeq, t.old.seq)
+				t.d.opened = append(t.d.opened, o.spanRow)
+				t.d.heardFrom(o)
+			}
 		}
-		t.row = summarize(t.old, t.spans)
+		t.row = t.d.summarize(t.old, t.spans)
 		c.spans += int64(len(t.spans))
+		c.open += t.row.open - t.old.open
+		c.lost += t.row.lost - t.old.lost
 	}
 	_, err = w.insertMany("INSERT INTO spans (trace_seq, start_ns, span_id, payload) VALUES ", 4, len(fresh),
 		func(i int, dst []any) []any {
@@ -109,6 +155,13 @@ func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 	if err != nil {
 		return fmt.Errorf("insert spans: %w", err)
 	}
+	if err := insertOpens(w, freshOpen, freshOpenSeq); err != nil {
+		return err
+	}
+	if err := s.recordChanges(w, list, c); err != nil {
+		return err
+	}
+	s.noteDeadlines(list)
 	return s.writeSummaries(w, list, c)
 }
 
@@ -130,169 +183,12 @@ func insertIgnoring(w *wconn, t *txTrace) error {
 	return nil
 }
 
-// summarize returns old updated with the newly stored spans.
-func summarize(old traceRow, spans []spanRow) traceRow {
-	r := old
-	services := idList{ids: slices.Clone(old.services)}
-	names := idList{ids: slices.Clone(old.names)}
-	for i := range spans {
-		sp := &spans[i]
-		r.start = min(r.start, sp.start)
-		r.end = max(r.end, sp.end)
-		if sp.root && (r.rootStart < 0 || sp.start < r.rootStart) {
-			r.rootName, r.rootStart = sp.name, sp.start
-		}
-		r.spans++
-		if sp.isError {
-			r.errors++
-		}
-		services.add(sp.service)
-		if sp.name != 0 {
-			names.add(sp.name)
-		}
-	}
-	r.services, r.names = services.ids, names.ids
-	return r
-}
-
-// idList is a list of distinct ids in the order added. It is searched
-// while short and indexed by a set once long, so a trace with many
-// distinct span names costs linear time, not quadratic.
-type idList struct {
-	ids []uint64
-	set map[uint64]struct{}
-}
-
-const idListScan = 32 // the longest list searched
-
-func (l *idList) add(id uint64) {
-	if l.set == nil && len(l.ids) > idListScan {
-		l.set = make(map[uint64]struct{}, 2*len(l.ids))
-		for _, x := range l.ids {
-			l.set[x] = struct{}{}
-		}
-	}
-	if l.set != nil {
-		if _, ok := l.set[id]; ok {
-			return
-		}
-		l.set[id] = struct{}{}
-	} else if slices.Contains(l.ids, id) {
-		return
-	}
-	l.ids = append(l.ids, id)
-}
-
-func (r *traceRow) same(o *traceRow) bool {
-	return r.start == o.start && r.end == o.end && r.rootName == o.rootName && r.rootStart == o.rootStart &&
-		r.spans == o.spans && r.errors == o.errors && len(r.services) == len(o.services) && len(r.names) == len(o.names)
-}
-
-// joinRow is a row of trace_services or trace_names.
-type joinRow struct {
-	id, start, seq int64
-}
-
-// writeSummaries inserts or updates the traces rows and their
-// trace_services and trace_names rows.
-func (s *Store) writeSummaries(w *wconn, list []*txTrace, c *txCounts) error {
-	var fresh []*txTrace
-	var svcRows, nameRows []joinRow
-	for _, t := range list {
-		r := &t.row
-		if !t.exists {
-			fresh = append(fresh, t)
-			c.traces++
-		} else if r.same(&t.old) {
-			continue
-		} else {
-			_, err := w.exec("UPDATE traces SET start_ns = ?, end_ns = ?, root_name_id = ?, root_start_ns = ?, "+
-				"span_count = ?, error_count = ?, services = ?, names = ? WHERE id = ?",
-				r.start, r.end, int64(r.rootName), r.rootStart, r.spans, r.errors, appendIDs(nil, r.services), appendIDs(nil, r.names), r.seq)
-			if err != nil {
-				return fmt.Errorf("update trace: %w", err)
-			}
-			if r.start != t.old.start {
-				if err := moveStart(w, "trace_services", "service_id", t.old.services, t.old.start, r.start, r.seq); err != nil {
-					return err
-				}
-				if err := moveStart(w, "trace_names", "name_id", t.old.names, t.old.start, r.start, r.seq); err != nil {
-					return err
-				}
-			}
-		}
-		for _, id := range r.services[len(t.old.services):] {
-			svcRows = append(svcRows, joinRow{int64(id), r.start, r.seq})
-		}
-		for _, id := range r.names[len(t.old.names):] {
-			nameRows = append(nameRows, joinRow{int64(id), r.start, r.seq})
-		}
-	}
-	_, err := w.insertMany("INSERT INTO traces ("+traceCols+") VALUES ", 10, len(fresh), func(i int, dst []any) []any {
-		t := fresh[i]
-		r := &t.row
-		return append(dst, r.seq, t.traceID[:], r.start, r.end, int64(r.rootName), r.rootStart, r.spans, r.errors,
-			appendIDs(nil, r.services), appendIDs(nil, r.names))
-	})
-	if err != nil {
-		return fmt.Errorf("insert traces: %w", err)
-	}
-	for _, j := range []struct {
-		table string
-		rows  []joinRow
-	}{{"trace_services (service_id", svcRows}, {"trace_names (name_id", nameRows}} {
-		_, err := w.insertMany("INSERT INTO "+j.table+", start_ns, trace_seq) VALUES ", 3, len(j.rows), func(i int, dst []any) []any {
-			r := j.rows[i]
-			return append(dst, r.id, r.start, r.seq)
-		})
-		if err != nil {
-			return fmt.Errorf("insert %s): %w", j.table, err)
-		}
-	}
-	return nil
-}
-
-// moveStart updates a trace's rows in a join table for its new start.
-func moveStart(w *wconn, table, col string, ids []uint64, from, to, seq int64) error {
-	for _, id := range ids {
-		_, err := w.exec("UPDATE "+table+" SET start_ns = ? WHERE "+col+" = ? AND start_ns = ? AND trace_seq = ?", to, int64(id), from, seq)
-		if err != nil {
-			return fmt.Errorf("update %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
-// appendIDs encodes ids as uvarints (the services and names columns).
-func appendIDs(b []byte, ids []uint64) []byte {
-	if b == nil {
-		b = make([]byte, 0, len(ids)+1)
-	}
-	for _, id := range ids {
-		b = binary.AppendUvarint(b, id)
-	}
-	return b
-}
-
-func parseIDs(b []byte) ([]uint64, error) {
-	var ids []uint64
-	for len(b) > 0 {
-		id, n := binary.Uvarint(b)
-		if n <= 0 {
-			return nil, fmt.Errorf("%w: bad id list", ErrCorrupt)
-		}
-		ids = append(ids, id)
-		b = b[n:]
-	}
-	return ids, nil
-}
-
 // scanTraceRow reads a traces row selected as traceCols.
 func scanTraceRow(v []driver.Value) (traceRow, pcommon.TraceID, error) {
 	var r traceRow
 	var tid pcommon.TraceID
-	ints := [8]int64{}
-	for i, col := range []int{0, 2, 3, 4, 5, 6, 7} {
+	ints := [11]int64{}
+	for i, col := range []int{0, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13} {
 		n, ok := v[col].(int64)
 		if !ok {
 			return r, tid, fmt.Errorf("%w: traces column %d is %T", ErrCorrupt, col, v[col])
@@ -304,7 +200,10 @@ func scanTraceRow(v []driver.Value) (traceRow, pcommon.TraceID, error) {
 		return r, tid, fmt.Errorf("%w: traces.trace_id is not 16 bytes", ErrCorrupt)
 	}
 	copy(tid[:], raw)
-	r = traceRow{traceID: tid, seq: ints[0], start: ints[1], end: ints[2], rootName: uint64(ints[3]), rootStart: ints[4], spans: ints[5], errors: ints[6]}
+	r = traceRow{
+		traceID: tid, seq: ints[0], start: ints[1], end: ints[2], rootName: uint64(ints[3]), rootStart: ints[4],
+		spans: ints[5], errors: ints[6], open: ints[7], lost: ints[8], lastHeard: ints[9], tracked: ints[10] != 0,
+	}
 	var err error
 	svc, _ := v[8].([]byte)
 	if r.services, err = parseIDs(svc); err != nil {

@@ -16,7 +16,12 @@ import (
 // 4 concurrent senders of 1,000-span requests (100 traces of 10 spans,
 // 8 attributes each). One op is one request. It reports spans/s durably
 // committed and the database file's bytes per span after Close.
-func BenchmarkAppendTraces(b *testing.B) {
+func BenchmarkAppendTraces(b *testing.B) { appendTracesLoad(b, 0) }
+
+// appendTracesLoad runs BenchmarkAppendTraces's load, with heartbeats
+// heartbeats/s of open spans beside it (bench_inflight_test.go) when not
+// 0.
+func appendTracesLoad(b *testing.B, heartbeats int) {
 	const senders, traces, spansPer = 4, 100, 10
 	dir := b.TempDir()
 	s, err := Open(context.Background(), dir, Options{})
@@ -28,6 +33,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
+	stopBeats := beside(b, s, heartbeats)
 	for g := range senders {
 		wg.Add(1)
 		go func() {
@@ -53,6 +59,7 @@ func BenchmarkAppendTraces(b *testing.B) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	stopBeats(elapsed)
 	b.StopTimer()
 	spans := float64(b.N * traces * spansPer)
 	b.ReportMetric(spans/elapsed.Seconds(), "spans/s")

@@ -31,6 +31,9 @@ type cursor struct {
 	Span string `json:"s,omitempty"` // span id, hex
 	// Trace is the trace a spans cursor pages through.
 	Trace string `json:"r,omitempty"`
+	// Changes is the changes token of the first page of a spans cursor's
+	// walk, which every later page answers.
+	Changes string `json:"c,omitempty"`
 }
 
 func (c cursor) encode() string {

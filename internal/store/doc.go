@@ -4,9 +4,10 @@
 //
 // Receivers hand it OTLP data as pdata ([Store.AppendTraces],
 // [Store.AppendLogs]); the JSON API and the viewer query it
-// ([Store.SearchTraces], [Store.Trace], [Store.TraceOTLP],
-// [Store.SearchLogs], [Store.Services], [Store.SpanNames], [Store.Stats]).
-// The result types are JSON-ready and are the API's shapes.
+// ([Store.SearchTraces], [Store.Trace], [Store.TraceChanges],
+// [Store.TraceOTLP], [Store.SearchLogs], [Store.Services],
+// [Store.SpanNames], [Store.Stats]). The result types are JSON-ready and
+// are the API's shapes.
 //
 // # Durability
 //
@@ -37,6 +38,26 @@
 // counts, services) is maintained on ingest, with index rows per service
 // and span name. FORMAT.md documents the file: tables, columns, payload
 // encoding, indexes, versions and migrations.
+//
+// # In-flight spans
+//
+// Log records of the partial-span heartbeat convention (announcements:
+// partial.event "heartbeat" or "stop", the span in the body, docs/api.md)
+// are consumed by [Store.AppendLogs] instead of being stored as log
+// records. A heartbeat stores its span as open, apart from finished spans
+// (the latest heartbeat per span); the finished span, from the traces
+// signal or a stop record's body, replaces it, and is stored once however
+// it arrives; a late heartbeat never reopens it. An open span not heard
+// from for three of its heartbeat intervals becomes lost, with the time
+// it was last heard: a goroutine owned by the Store marks it when its
+// deadline passes, and a Store opening gives open spans three intervals
+// from then. Trace pages and OTLP answers show open and lost spans beside
+// finished ones, summaries count each span once, searches find traces in
+// progress, and a changes token ([TracePage].Changes, [Store.TraceChanges])
+// answers what changed in a trace since a page, in time proportional to
+// the changes. A record that claims the convention but cannot be read is
+// rejected and counted; its body is bounded (Options.MaxAnnouncementBytes)
+// and checked for nesting before it is decoded.
 //
 // # Retention
 //

@@ -36,6 +36,12 @@ type logRow struct {
 type logBatch struct {
 	rows []logRow
 	cut  cuts // what the ingest limits cut
+	// inflight holds the announcements: heartbeats as open spans, stop
+	// records' spans as finished ones.
+	inflight traceBatch
+	// announced counts the records claiming the convention, rejected
+	// those of them rejected.
+	announced, rejected int64
 }
 
 // AppendLogs stores ld's log records, like AppendTraces. A record's time
@@ -44,25 +50,45 @@ type logBatch struct {
 // once encoded, are rejected; what is past the ingest limits is cut and
 // counted. Log records have no identity, so unlike spans a batch sent
 // twice is stored twice.
+//
+// Announcements (records of the partial-span convention, announce.go)
+// are not stored as log records: a heartbeat stores its span as open
+// (replacing the span's previous heartbeat; ignored when the span is
+// already stored finished), a stop record stores the ended span it
+// carries as a finished span (once, however many times it also arrives
+// as a span). They count as accepted; one that claims the convention
+// but cannot be read is rejected, with its reason in RejectMessage.
 func (s *Store) AppendLogs(ctx context.Context, ld plog.Logs) (AppendResult, error) {
 	if s.isClosed() {
 		return AppendResult{}, ErrClosed
 	}
-	b, res := encodeLogs(s.dict, s.opts.limits(), ld, s.seams.now().UnixNano())
-	if len(b.rows) == 0 {
-		return res, nil
-	}
-	if err := s.submit(ctx, &request{logs: b, items: len(b.rows)}); err != nil {
-		if errors.Is(err, ErrClosed) {
-			return AppendResult{}, ErrClosed
-		}
+	b, res, err := encodeLogs(ctx, s.decodes, s.dict, s.opts.limits(), ld, s.seams.now().UnixNano())
+	if err != nil {
 		return AppendResult{}, fmt.Errorf("store: append logs: %w", err)
 	}
+	items := len(b.rows) + b.inflight.spans + b.inflight.opens
+	if items > 0 {
+		r := &request{logs: b, items: items}
+		if b.inflight.spans+b.inflight.opens > 0 {
+			r.traces = &b.inflight
+		}
+		if err := s.submit(ctx, r); err != nil {
+			if errors.Is(err, ErrClosed) {
+				return AppendResult{}, ErrClosed
+			}
+			return AppendResult{}, fmt.Errorf("store: append logs: %w", err)
+		}
+	}
 	s.cuts.add(b.cut)
+	s.announced.Add(b.announced)
+	s.announceRejected.Add(b.rejected)
 	return res, nil
 }
 
-func encodeLogs(d *dict, lim limits, ld plog.Logs, now int64) (*logBatch, AppendResult) {
+// encodeLogs validates and encodes ld, decoding announcements' bodies
+// within budget; its error is ctx's, ending while a body waited for
+// budget.
+func encodeLogs(ctx context.Context, budget *decodeBudget, d *dict, lim limits, ld plog.Logs, now int64) (*logBatch, AppendResult, error) {
 	e := newEncoder(d, lim)
 	b := &logBatch{}
 	var rej rejections
@@ -79,6 +105,19 @@ func encodeLogs(d *dict, lim limits, ld plog.Logs, now int64) (*logBatch, Append
 				lr := recs.At(k)
 				if uint64(lr.Timestamp()) > math.MaxInt64 || uint64(lr.ObservedTimestamp()) > math.MaxInt64 {
 					rej.add("with a timestamp out of range")
+					continue
+				}
+				if claimsConvention(lr.Attributes()) {
+					err := e.encodeAnnouncement(ctx, budget, &b.inflight, lr, rl, now)
+					var r rejection
+					if err != nil && !errors.As(err, &r) {
+						return nil, AppendResult{}, err
+					}
+					b.announced++
+					if err != nil {
+						b.rejected++
+						rej.add(err.Error())
+					}
 					continue
 				}
 				if resource == 0 {
@@ -98,7 +137,8 @@ func encodeLogs(d *dict, lim limits, ld plog.Logs, now int64) (*logBatch, Append
 		}
 	}
 	b.cut = e.cut
-	return b, AppendResult{Accepted: len(b.rows), Rejected: rej.total, RejectMessage: rej.message("log record")}
+	accepted := len(b.rows) + int(b.announced-b.rejected)
+	return b, AppendResult{Accepted: accepted, Rejected: rej.total, RejectMessage: rej.message("log record")}, nil
 }
 
 // logRow encodes a log record; its payload is nil when the body would be

@@ -30,14 +30,32 @@ type spanRow struct {
 // traceGroup is a batch's spans of one trace.
 type traceGroup struct {
 	traceID pcommon.TraceID
-	spans   []spanRow
+	spans   []spanRow // finished
+	opens   []openRow // announced open (heartbeats)
 }
 
-// traceBatch is one AppendTraces call's encoded spans, grouped by trace.
+// traceBatch is one AppendTraces call's encoded spans, or an AppendLogs
+// call's announcements, grouped by trace.
 type traceBatch struct {
 	groups []traceGroup
-	spans  int
-	cut    cuts // what the ingest limits cut
+	index  map[pcommon.TraceID]int // into groups
+	spans  int                     // finished spans
+	opens  int                     // heartbeats
+	cut    cuts                    // what the ingest limits cut
+}
+
+// group returns b's group of trace tid, adding it.
+func (b *traceBatch) group(tid pcommon.TraceID) *traceGroup {
+	if b.index == nil {
+		b.index = map[pcommon.TraceID]int{}
+	}
+	gi, ok := b.index[tid]
+	if !ok {
+		gi = len(b.groups)
+		b.index[tid] = gi
+		b.groups = append(b.groups, traceGroup{traceID: tid})
+	}
+	return &b.groups[gi]
 }
 
 // AppendTraces stores td's spans and returns once they are committed
@@ -142,7 +160,6 @@ func encodeTraces(d *dict, lim limits, td ptrace.Traces) (*traceBatch, AppendRes
 	e := newEncoder(d, lim)
 	b := &traceBatch{}
 	var rej rejections
-	index := map[pcommon.TraceID]int{}
 	names := map[nameKey]uint64{}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -177,14 +194,8 @@ func encodeTraces(d *dict, lim limits, td ptrace.Traces) (*traceBatch, AppendRes
 					rej.add("larger than 64 MiB encoded")
 					continue
 				}
-				tid := sp.TraceID()
-				gi, ok := index[tid]
-				if !ok {
-					gi = len(b.groups)
-					index[tid] = gi
-					b.groups = append(b.groups, traceGroup{traceID: tid})
-				}
-				b.groups[gi].spans = append(b.groups[gi].spans, spanRow{
+				g := b.group(sp.TraceID())
+				g.spans = append(g.spans, spanRow{
 					start:   int64(sp.StartTimestamp()),
 					end:     int64(sp.EndTimestamp()),
 					spanID:  sp.SpanID(),

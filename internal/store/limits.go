@@ -59,10 +59,12 @@ func childDepth(pd int, list bool) int {
 // limits are Options' ingest limits, defaults applied.
 type limits struct {
 	attrs, valueBytes, events, links int
+	announceBytes                    int // an announcement's body
 }
 
 func (o Options) limits() limits {
-	return limits{attrs: o.MaxAttributes, valueBytes: o.MaxValueBytes, events: o.MaxEvents, links: o.MaxLinks}
+	return limits{attrs: o.MaxAttributes, valueBytes: o.MaxValueBytes, events: o.MaxEvents, links: o.MaxLinks,
+		announceBytes: o.MaxAnnouncementBytes}
 }
 
 // cuts counts what the encoder cut from one batch.

@@ -29,7 +29,21 @@ type TraceSummary struct {
 	SpanCount     int      `json:"span_count"`
 	ErrorCount    int      `json:"error_count"` // spans with status code error
 	StartUnixNano int64    `json:"start_unix_nano"`
-	DurationNano  int64    `json:"duration_nano"` // latest end minus earliest start
+	// DurationNano is the latest end minus the earliest start; for a trace
+	// with open or lost spans the latest end or time heard, whichever is
+	// later.
+	DurationNano int64 `json:"duration_nano"`
+	// OpenSpans and LostSpans count the trace's spans announced open and
+	// not yet finished: still heard from, or lost (not heard from for
+	// three heartbeat intervals). SpanCount counts them too, each span
+	// once whatever its state.
+	OpenSpans int `json:"open_spans"`
+	LostSpans int `json:"lost_spans"`
+	// InProgress says the trace has open spans.
+	InProgress bool `json:"in_progress"`
+	// LastHeardUnixNano is when a heartbeat of the trace's open or lost
+	// spans was last received (the collector's clock); 0 when it has none.
+	LastHeardUnixNano int64 `json:"last_heard_unix_nano"`
 }
 
 // TraceSearch is a page of SearchTraces results, newest first. Cursor,
@@ -76,8 +90,8 @@ type Span struct {
 	Name              string         `json:"name"`
 	Kind              string         `json:"kind"` // internal, server, client, producer, consumer, unspecified
 	StartUnixNano     int64          `json:"start_unix_nano"`
-	EndUnixNano       int64          `json:"end_unix_nano"`
-	StatusCode        string         `json:"status_code"` // unset, ok, error
+	EndUnixNano       int64          `json:"end_unix_nano"` // 0 for an open or lost span
+	StatusCode        string         `json:"status_code"`   // unset, ok, error
 	StatusMessage     string         `json:"status_message"`
 	Attributes        map[string]any `json:"attributes"`
 	Events            []Event        `json:"events"`
@@ -89,16 +103,42 @@ type Span struct {
 	DroppedAttributes int            `json:"dropped_attributes"`
 	DroppedEvents     int            `json:"dropped_events"`
 	DroppedLinks      int            `json:"dropped_links"`
+	// State is "finished", "open" (announced by heartbeats, not ended
+	// yet: its fields are those of the latest heartbeat) or "lost" (open,
+	// and not heard from for three heartbeat intervals).
+	State string `json:"state"`
+	// LastHeardUnixNano is when the latest heartbeat of an open or lost
+	// span was received (the collector's clock); 0 for a finished span.
+	LastHeardUnixNano int64 `json:"last_heard_unix_nano"`
 }
 
-// TracePage is a page of a trace's spans in start order (then span id).
-// Resources holds each resource referenced by this page's spans once.
+// Span states (Span.State).
+const (
+	StateFinished = "finished"
+	StateOpen     = "open"
+	StateLost     = "lost"
+)
+
+// TracePage is a page of a trace's spans in start order (then span id),
+// or (from TraceChanges) the spans changed since a token, in the order
+// they changed. Resources holds each resource referenced by its spans
+// once.
 type TracePage struct {
-	TraceID   string       `json:"trace_id"`
-	Resources []Resource   `json:"resources"`
-	Spans     []Span       `json:"spans"`
-	Cursor    string       `json:"cursor,omitempty"`
-	Summary   TraceSummary `json:"summary"`
+	TraceID   string     `json:"trace_id"`
+	Resources []Resource `json:"resources"`
+	Spans     []Span     `json:"spans"`
+	Cursor    string     `json:"cursor,omitempty"`
+	// Changes is the token for TraceChanges: the changes after this
+	// answer. Every page of one walk through a trace (first page, then
+	// cursors) carries the first page's token.
+	Changes string `json:"changes,omitempty"`
+	// More says a TraceChanges answer was cut at its limit: ask again at
+	// once with Changes.
+	More bool `json:"more,omitempty"`
+	// Reset says TraceChanges cannot tell what changed since the token:
+	// fetch the trace again (it has no Changes).
+	Reset   bool         `json:"reset,omitempty"`
+	Summary TraceSummary `json:"summary"`
 }
 
 // LogRecord is one stored log record.
@@ -156,4 +196,18 @@ type Stats struct {
 	DroppedAttributes int64 `json:"dropped_attributes"`
 	DroppedEvents     int64 `json:"dropped_events"`
 	DroppedLinks      int64 `json:"dropped_links"`
+
+	// OpenSpans and LostSpans are the in-flight spans stored now: open
+	// ones, and those lost (not heard from for three heartbeat intervals).
+	OpenSpans int64 `json:"open_spans"`
+	LostSpans int64 `json:"lost_spans"`
+	// Announcements counts the log records received since the Store was
+	// opened that claim the partial-span convention (heartbeats and stop
+	// records, inflight.go); AnnouncementsRejected those of them that could
+	// not be read (rejected as invalid log records: partial success);
+	// AnnouncementsLate the heartbeats of spans already stored finished,
+	// accepted and ignored.
+	Announcements         int64 `json:"announcements"`
+	AnnouncementsRejected int64 `json:"announcements_rejected"`
+	AnnouncementsLate     int64 `json:"announcements_late"`
 }

@@ -70,6 +70,12 @@ type Options struct {
 	// Stats.DroppedLinks). 0 means 1024.
 	MaxLinks int
 
+	// MaxAnnouncementBytes caps the body of one announcement (a log
+	// record saying a span is open or has ended, announce.go), in bytes
+	// as received: a larger one is rejected before it is decoded. 0 means
+	// 1 MiB; at most 64 MiB.
+	MaxAnnouncementBytes int
+
 	// OnError, when set, is called from the retention goroutine with the
 	// error of a failed retention pass (the next pass retries). nil
 	// ignores them.
@@ -88,16 +94,19 @@ const (
 	defaultMaxValueBytes = 64 << 10
 	defaultMaxEvents     = 1024
 	defaultMaxLinks      = 1024
+
+	defaultMaxAnnouncementBytes = 1 << 20
 )
 
 // DefaultOptions returns the options of `sightline serve`: 7 days of
 // data, at most 1 GiB, no fsync; at most 1024 attributes per map, 64 KiB
-// per string or bytes value, 1024 events and 1024 links per span.
+// per string or bytes value, 1024 events and 1024 links per span, 1 MiB
+// per announcement body.
 func DefaultOptions() Options {
 	return Options{
 		RetentionAge: 7 * 24 * time.Hour, RetentionBytes: 1 << 30,
 		MaxAttributes: defaultMaxAttributes, MaxValueBytes: defaultMaxValueBytes,
-		MaxEvents: defaultMaxEvents, MaxLinks: defaultMaxLinks,
+		MaxEvents: defaultMaxEvents, MaxLinks: defaultMaxLinks, MaxAnnouncementBytes: defaultMaxAnnouncementBytes,
 	}
 }
 
@@ -127,10 +136,14 @@ func (o Options) Validate() error {
 	}{
 		{"max attributes", o.MaxAttributes, defaultMaxAttributes}, {"max value bytes", o.MaxValueBytes, defaultMaxValueBytes},
 		{"max events", o.MaxEvents, defaultMaxEvents}, {"max links", o.MaxLinks, defaultMaxLinks},
+		{"max announcement bytes", o.MaxAnnouncementBytes, defaultMaxAnnouncementBytes},
 	} {
 		if l.v < 0 {
 			errs = append(errs, fmt.Errorf("store: %s %d is negative (0 means %d)", l.name, l.v, l.def))
 		}
+	}
+	if o.MaxAnnouncementBytes > maxPayload {
+		errs = append(errs, fmt.Errorf("store: max announcement bytes %d is more than %d (64 MiB)", o.MaxAnnouncementBytes, maxPayload))
 	}
 	if o.MaxValueBytes > maxPayload {
 		errs = append(errs, fmt.Errorf("store: max value bytes %d is more than %d (64 MiB, the largest payload the store reads back)", o.MaxValueBytes, maxPayload))
@@ -156,6 +169,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxLinks == 0 {
 		o.MaxLinks = defaultMaxLinks
+	}
+	if o.MaxAnnouncementBytes == 0 {
+		o.MaxAnnouncementBytes = defaultMaxAnnouncementBytes
 	}
 	return o
 }

@@ -111,8 +111,15 @@ func appendOptStr(b []byte, f protowire.Number, s string) []byte {
 	return protowire.AppendString(protowire.AppendTag(b, f, protowire.BytesType), s)
 }
 
-// span writes a parsed span as a ScopeSpans.spans field.
+// span writes a parsed finished span as a ScopeSpans.spans field.
 func (w *pbWriter) span(r *spanRec, traceID, spanID []byte, start int64, v *dictView, st *stopper) error {
+	return w.spanIn(r, traceID, spanID, start, stateFinished, 0, v, st)
+}
+
+// spanIn writes a parsed span in state as a ScopeSpans.spans field; an
+// open or lost one ends when it was last heard (heard, or its start if
+// that is later) and carries the attribute sightline.span.state.
+func (w *pbWriter) spanIn(r *spanRec, traceID, spanID []byte, start, state, heard int64, v *dictView, st *stopper) error {
 	sp := w.open(fScopeSpansSpans)
 	w.bytes(fSpanTraceID, traceID)
 	w.bytes(fSpanSpanID, spanID)
@@ -123,9 +130,21 @@ func (w *pbWriter) span(r *spanRec, traceID, spanID []byte, start int64, v *dict
 	w.optStr(fSpanName, r.name)
 	w.optVarint(fSpanKind, r.kind)
 	w.fixed64(fSpanStart, uint64(start))
-	w.fixed64(fSpanEnd, uint64(start)+r.duration)
+	if state == stateFinished {
+		w.fixed64(fSpanEnd, uint64(start)+r.duration)
+	} else {
+		w.fixed64(fSpanEnd, uint64(max(heard, start)))
+	}
 	if err := w.attrs(fSpanAttributes, r.attrs, v, st); err != nil {
 		return err
+	}
+	if state != stateFinished {
+		kv := w.open(fSpanAttributes)
+		w.optStr(fKeyValueKey, AttrSpanState)
+		av := w.open(fKeyValueValue)
+		w.optStr(fAnyString, stateNames[state])
+		w.close(av)
+		w.close(kv)
 	}
 	w.optVarint(fSpanDroppedAttrs, uint64(r.droppedAttrs))
 	for _, e := range r.events {

@@ -40,8 +40,10 @@ func parseTraceID(s string) (pcommon.TraceID, error) {
 }
 
 // Trace returns a page of the trace's spans in start order (then span
-// id) with the trace's summary. Each page is one index range of the
-// spans table, so any page costs about its own spans.
+// id), finished, open and lost ones together, with the trace's summary
+// and its changes token (see TraceChanges). Each page is one index range
+// of the spans table (and of open_spans, for a trace with spans in
+// flight), so any page costs about its own spans.
 func (s *Store) Trace(ctx context.Context, traceID string, page Page) (TracePage, error) {
 	if s.isClosed() {
 		return TracePage{}, ErrClosed
@@ -76,12 +78,27 @@ func (s *Store) Trace(ctx context.Context, traceID string, page Page) (TracePage
 	}
 	v := s.dict.view()
 	out := TracePage{TraceID: id, Resources: []Resource{}, Spans: make([]Span, 0, min(limit, int(row.spans))), Summary: summaryOf(&row, &v)}
-	q := "SELECT start_ns, span_id, payload FROM spans WHERE trace_seq = ?"
-	args := []any{row.seq}
+	if out.Changes = cur.Changes; out.Changes == "" {
+		if out.Changes, err = s.token(ctx, tx, &row); err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+		}
+	}
+	var after *position
 	if hasCur {
 		spanID, _ := hex.DecodeString(cur.Span) // checked by decodeCursor
+		after = &position{start: cur.Time, spanID: spanID}
+	}
+	var opens []openSpan
+	if row.inFlight() {
+		if opens, err = readOpenSpans(ctx, tx, row.seq, after, limit+1); err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+		}
+	}
+	q := "SELECT start_ns, span_id, payload FROM spans WHERE trace_seq = ?"
+	args := []any{row.seq}
+	if after != nil {
 		q += " AND (start_ns, span_id) > (?, ?)"
-		args = append(args, cur.Time, spanID)
+		args = append(args, after.start, after.spanID)
 	}
 	q += " ORDER BY start_ns, span_id LIMIT ?"
 	args = append(args, limit+1)
@@ -90,51 +107,38 @@ func (s *Store) Trace(ctx context.Context, traceID string, page Page) (TracePage
 		return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
 	}
 	defer rows.Close()
-	resIndex := map[uint64]int{}
-	st := s.stopper(ctx)
-	for rows.Next() {
-		if err := st.tick(); err != nil {
+	b := newPageBuilder(&out, &v, s.stopper(ctx))
+	m := mergedSpans{rows: rows, opens: opens}
+	full := false // one more span follows the page
+	for {
+		ok, err := m.next()
+		if err != nil {
 			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
 		}
-		var start int64
-		var spanID, payload sql.RawBytes
-		if err := rows.Scan(&start, &spanID, &payload); err != nil {
-			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
-		}
-		if len(out.Spans) == limit {
-			last := out.Spans[limit-1]
-			out.Cursor = cursor{Kind: cursorSpans, Time: last.StartUnixNano, Span: last.SpanID, Trace: id}.encode()
+		if !ok {
 			break
 		}
-		rec, err := parseSpan(payload, &v, st)
-		if err != nil {
-			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
+		if len(out.Spans) == limit {
+			full = true
+			break
 		}
-		sp, err := rec.jsonSpan(start, spanID, &v, st)
-		if err != nil {
-			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
+		if err := b.st.tick(); err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
 		}
-		ri, ok := resIndex[rec.resource]
-		if !ok {
-			r, err := jsonResource(rec.resource, &v, st)
-			if err != nil {
-				return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, []byte(spanID), err)
-			}
-			ri = len(out.Resources)
-			resIndex[rec.resource] = ri
-			out.Resources = append(out.Resources, r)
+		if err := b.add(m.start, m.spanID, m.payload, m.state, m.heard); err != nil {
+			return TracePage{}, fmt.Errorf("store: trace %s: span %x: %w", id, m.spanID, err)
 		}
-		sp.Resource = ri
-		out.Spans = append(out.Spans, sp)
 	}
-	if err := rows.Err(); err != nil {
-		return TracePage{}, fmt.Errorf("store: trace %s: %w", id, err)
+	if full {
+		last := out.Spans[limit-1]
+		out.Cursor = cursor{Kind: cursorSpans, Time: last.StartUnixNano, Span: last.SpanID, Trace: id, Changes: out.Changes}.encode()
 	}
 	return out, nil
 }
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // readTrace reads the traces row of tid, or fails with ErrNotFound.
@@ -159,8 +163,8 @@ func readTrace(ctx context.Context, q queryer, tid pcommon.TraceID) (traceRow, e
 
 // scanTraceRowSQL scans a row of traceCols.
 func scanTraceRowSQL(rows *sql.Rows) (traceRow, error) {
-	var vals [10]any
-	var ptrs [10]any
+	var vals [traceNCols]any
+	var ptrs [traceNCols]any
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}

@@ -22,9 +22,12 @@ type TraceQuery struct {
 	MinDuration time.Duration // trace duration at least this
 	MaxDuration time.Duration // and at most this; 0: no maximum
 	ErrorsOnly  bool          // traces with a span whose status is error
-	Start, End  time.Time     // trace start in [Start, End); zero: unbounded
-	Limit       int           // traces per page: 0 means 20, at most 1000
-	Cursor      string        // from a previous TraceSearch; "" for the first page
+	// InProgress, when not nil, selects traces with open spans (true) or
+	// without (false).
+	InProgress *bool
+	Start, End time.Time // trace start in [Start, End); zero: unbounded
+	Limit      int       // traces per page: 0 means 20, at most 1000
+	Cursor     string    // from a previous TraceSearch; "" for the first page
 }
 
 const (
@@ -196,6 +199,9 @@ func (s *Store) searchSQL(q TraceQuery) (query string, args []any, startCol, seq
 	case svc != 0:
 		fmt.Fprintf(&b, "SELECT %s FROM trace_services d CROSS JOIN traces t ON t.id = d.trace_seq WHERE d.service_id = ?", cols)
 		args = append(args, int64(svc))
+	case q.InProgress != nil && *q.InProgress:
+		// The partial index holds only the traces in progress.
+		fmt.Fprintf(&b, "SELECT %s FROM traces t INDEXED BY traces_open WHERE t.open_count > 0", cols)
 	default:
 		fmt.Fprintf(&b, "SELECT %s FROM traces t WHERE 1", cols)
 	}
@@ -203,16 +209,24 @@ func (s *Store) searchSQL(q TraceQuery) (query string, args []any, startCol, seq
 	if q.SpanName == "" && svc == 0 {
 		startCol, seqCol = "t.start_ns", "t.id"
 	}
+	// An in-flight span's trace lasts until it was last heard of.
 	if q.MinDuration > 0 {
-		b.WriteString(" AND t.end_ns - t.start_ns >= ?")
+		b.WriteString(" AND max(t.end_ns, t.last_heard_ns) - t.start_ns >= ?")
 		args = append(args, q.MinDuration.Nanoseconds())
 	}
 	if q.MaxDuration > 0 {
-		b.WriteString(" AND t.end_ns - t.start_ns <= ?")
+		b.WriteString(" AND max(t.end_ns, t.last_heard_ns) - t.start_ns <= ?")
 		args = append(args, q.MaxDuration.Nanoseconds())
 	}
 	if q.ErrorsOnly {
 		b.WriteString(" AND t.error_count > 0")
+	}
+	if q.InProgress != nil {
+		if *q.InProgress {
+			b.WriteString(" AND t.open_count > 0") // also with a driving join table
+		} else {
+			b.WriteString(" AND t.open_count = 0")
+		}
 	}
 	return b.String(), args, startCol, seqCol, true
 }
@@ -252,7 +266,8 @@ func (s *Store) candidates(ctx context.Context, query string, args []any, st *st
 func summaryOf(r *traceRow, v *dictView) TraceSummary {
 	sum := TraceSummary{
 		TraceID: hex.EncodeToString(r.traceID[:]), SpanCount: int(r.spans), ErrorCount: int(r.errors),
-		StartUnixNano: r.start, DurationNano: r.end - r.start, Services: make([]string, 0, len(r.services)),
+		StartUnixNano: r.start, DurationNano: max(r.end, r.lastHeard) - r.start, Services: make([]string, 0, len(r.services)),
+		OpenSpans: int(r.open), LostSpans: int(r.lost), InProgress: r.open > 0, LastHeardUnixNano: r.lastHeard,
 	}
 	if r.rootName != 0 && r.rootName < uint64(len(v.names)) {
 		n := v.names[r.rootName]

@@ -22,7 +22,8 @@ import (
 // with ingest.
 //
 //   - By age: traces whose end is before now-RetentionAge (so every span
-//     is older) and log records older than that.
+//     is older), and whose spans in flight were last heard before then,
+//     and log records older than that.
 //   - By size: while the used bytes exceed RetentionBytes, down to 90% of
 //     it: the traces with the oldest start, and the log records older than
 //     the oldest trace left (all of them, oldest first, when no trace is).
@@ -141,13 +142,14 @@ func (s *Store) deleteStep(ctx context.Context, byAge bool, cutoff int64, share 
 		q := "SELECT " + traceCols + " FROM traces"
 		var args []any
 		if byAge {
-			q += " WHERE start_ns < ? AND end_ns < ?"
-			args = append(args, cutoff, cutoff)
+			// A trace with spans in flight lasts until they were last heard.
+			q += " WHERE start_ns < ? AND end_ns < ? AND last_heard_ns < ?"
+			args = append(args, cutoff, cutoff, cutoff)
 		}
 		q += " ORDER BY start_ns, id LIMIT ?"
 		args = append(args, traces)
 		var old []traceRow
-		err := w.query(q, w.setArgs(args), 10, func(v []driver.Value) error {
+		err := w.query(q, w.setArgs(args), traceNCols, func(v []driver.Value) error {
 			r, _, err := scanTraceRow(v)
 			old = append(old, r)
 			return err
@@ -190,8 +192,8 @@ func (s *Store) deleteStep(ctx context.Context, byAge bool, cutoff int64, share 
 	return deleted, used, nil
 }
 
-// deleteTraces deletes traces' rows, spans, join rows and logs, each
-// table in a few set statements.
+// deleteTraces deletes traces' rows, spans (finished and in flight), join
+// rows, change rows and logs, each table in a few set statements.
 func deleteTraces(w *wconn, old []traceRow, c *txCounts) error {
 	var svcRows, nameRows []joinRow
 	for _, r := range old {
@@ -208,6 +210,15 @@ func deleteTraces(w *wconn, old []traceRow, c *txCounts) error {
 		return fmt.Errorf("delete spans: %w", err)
 	}
 	c.spans -= n
+	for _, r := range old {
+		c.open -= r.open
+		c.lost -= r.lost
+	}
+	for _, table := range []string{"open_spans", "span_changes"} {
+		if _, err := w.execRows("DELETE FROM "+table+" WHERE trace_seq IN (VALUES ", ")", 1, len(old), seq); err != nil {
+			return fmt.Errorf("delete %s: %w", table, err)
+		}
+	}
 	for _, j := range []struct {
 		table string
 		rows  []joinRow

@@ -8,12 +8,12 @@ import (
 
 // SchemaVersion is the newest file format this package reads and writes,
 // as recorded in the file's PRAGMA user_version. See FORMAT.md.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrations[i] brings a file from schema version i to i+1. Open applies
 // the missing ones in order in one BEGIN IMMEDIATE transaction that also
-// sets user_version, so a file is never left half-migrated. To add version
-// 2, append its statements (never edit an earlier entry: files in the
+// sets user_version, so a file is never left half-migrated. To add a
+// version, append its statements (never edit an earlier entry: files in the
 // field were made by it), bump SchemaVersion and record it in FORMAT.md.
 var migrations = [][]string{
 	// 0 -> 1
@@ -92,6 +92,38 @@ var migrations = [][]string{
 			value INTEGER NOT NULL
 		) WITHOUT ROWID`,
 		`INSERT INTO counters (name, value) VALUES ('spans', 0), ('traces', 0), ('logs', 0)`,
+	},
+	// 1 -> 2: in-flight spans (inflight.go, FORMAT.md "In-flight spans").
+	{
+		`ALTER TABLE traces ADD COLUMN open_count INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE traces ADD COLUMN lost_count INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE traces ADD COLUMN last_heard_ns INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE traces ADD COLUMN tracked INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX traces_open ON traces (start_ns) WHERE open_count > 0`,
+		`CREATE TABLE open_spans (
+			trace_seq     INTEGER NOT NULL,
+			span_id       BLOB NOT NULL,
+			start_ns      INTEGER NOT NULL,
+			state         INTEGER NOT NULL,
+			last_heard_ns INTEGER NOT NULL,
+			emitted_ns    INTEGER NOT NULL,
+			frequency_ns  INTEGER NOT NULL,
+			deadline_ns   INTEGER NOT NULL,
+			payload       BLOB NOT NULL,
+			PRIMARY KEY (trace_seq, span_id)
+		) WITHOUT ROWID`,
+		`CREATE INDEX open_spans_order ON open_spans (trace_seq, start_ns, span_id)`,
+		`CREATE INDEX open_spans_deadline ON open_spans (deadline_ns) WHERE state = 0`,
+		`CREATE TABLE span_changes (
+			trace_seq  INTEGER NOT NULL,
+			span_id    BLOB NOT NULL,
+			start_ns   INTEGER NOT NULL,
+			change_seq INTEGER NOT NULL,
+			PRIMARY KEY (trace_seq, span_id)
+		) WITHOUT ROWID`,
+		`CREATE INDEX span_changes_seq ON span_changes (trace_seq, change_seq, span_id)`,
+		`INSERT INTO counters (name, value) VALUES ('open_spans', 0), ('lost_spans', 0), ('changes', 0),
+			('epoch', abs(random() >> 1) + 1)`,
 	},
 }
 

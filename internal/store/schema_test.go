@@ -3,12 +3,17 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/sightline-dev/sightline/internal/sqlitefile"
+	"github.com/sightline-dev/sightline/internal/store/announcetest"
 )
 
 func TestNewerSchemaRefused(t *testing.T) {
@@ -35,7 +40,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Version != 99 || ve.Known != SchemaVersion {
 		t.Fatalf("open: %v", err)
 	}
-	if want := "has schema version 99; this sightline knows up to 1"; !strings.Contains(err.Error(), want) {
+	if want := fmt.Sprintf("has schema version 99; this sightline knows up to %d", SchemaVersion); !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q lacks %q", err, want)
 	}
 	// The refusal released the directory's lock.
@@ -140,5 +145,68 @@ func TestBadCursor(t *testing.T) {
 	_, err = s.Trace(context.Background(), hexID(traceID(100)), Page{Cursor: cursor{Kind: cursorSpans, Span: "xyz"}.encode()})
 	if err == nil || !strings.Contains(err.Error(), "bad span id") {
 		t.Errorf("spans cursor with a bad span id: %v", err)
+	}
+}
+
+// TestMigrateFromVersion1 opens a file of schema version 1 holding a
+// trace (a version 2 file taken back to version 1) and checks that the
+// migration keeps the trace and that in-flight spans then work.
+func TestMigrateFromVersion1(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAppend(t, s, fullTraces())
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlitefile.Open(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		"DROP TABLE open_spans", "DROP TABLE span_changes", "DROP INDEX traces_open",
+		"ALTER TABLE traces DROP COLUMN open_count", "ALTER TABLE traces DROP COLUMN lost_count",
+		"ALTER TABLE traces DROP COLUMN last_heard_ns", "ALTER TABLE traces DROP COLUMN tracked",
+		"DELETE FROM counters WHERE name IN ('open_spans', 'lost_spans', 'changes', 'epoch')",
+		"PRAGMA user_version = 1",
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}()
+	p, err := s.Trace(context.Background(), hexID(traceID(100)), Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Spans) == 0 || p.Summary.InProgress || p.Spans[0].State != StateFinished || p.Changes == "" {
+		t.Fatalf("migrated trace: %+v", p)
+	}
+	if s.epoch == 0 {
+		t.Error("no epoch after the migration")
+	}
+	td := announcetest.Span("svc", traceID(100), spanID(424242), pcommon.SpanID{}, "late child", base, time.Time{})
+	if _, err := s.AppendLogs(context.Background(), announcetest.Heartbeat(td, time.Second, base)); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = s.Trace(context.Background(), hexID(traceID(100)), Page{}); err != nil || !p.Summary.InProgress {
+		t.Fatalf("heartbeat after the migration: %+v, %v", p.Summary, err)
+	}
+	var v int
+	if err := s.rdb.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
+		t.Errorf("user_version %d (%v), want %d", v, err, SchemaVersion)
 	}
 }

@@ -20,6 +20,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	}
 	st.TruncatedValues, st.DeepValues = s.cuts.truncated.Load(), s.cuts.deep.Load()
 	st.DroppedAttributes, st.DroppedEvents, st.DroppedLinks = s.cuts.attrs.Load(), s.cuts.events.Load(), s.cuts.links.Load()
+	st.Announcements, st.AnnouncementsRejected, st.AnnouncementsLate = s.announced.Load(), s.announceRejected.Load(), s.late.Load()
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return st, fmt.Errorf("store: stats: %w", err)
@@ -43,6 +44,10 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			st.Traces = n
 		case "logs":
 			st.Logs = n
+		case "open_spans":
+			st.OpenSpans = n
+		case "lost_spans":
+			st.LostSpans = n
 		}
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {

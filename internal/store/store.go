@@ -41,12 +41,26 @@ type Store struct {
 	stopping chan struct{}  // closed by Close
 	abort    chan struct{}  // closed when Close's context ends before the queue is drained
 	kick     chan struct{}  // asks the retention goroutine for a pass
+	lostKick chan struct{}  // wakes the lost pass's goroutine
 
 	writerDone    chan struct{}
 	writerErr     error
 	retentionDone chan struct{}
+	lostDone      chan struct{}
 
-	nextSeq int64 // the next traces.id; the writer's only
+	nextSeq   int64 // the next traces.id; the writer's only
+	changeSeq int64 // the last change number taken (changes.go); the writer's only
+	epoch     int64 // the file's epoch (changes.go), read at Open
+
+	// nextDeadline is the earliest time an open span may become lost
+	// (lost.go), math.MaxInt64 when none is open; the writer sets it.
+	nextDeadline atomic.Int64
+
+	// Announcements since Open (Stats): received, rejected, and late
+	// heartbeats of spans already finished.
+	announced, announceRejected, late atomic.Int64
+	// decodes bounds the memory of announcement bodies being decoded.
+	decodes *decodeBudget
 
 	txs      atomic.Int64 // transactions committed
 	batches  atomic.Int64 // batches committed (or failed) by the writer
@@ -67,8 +81,10 @@ type Store struct {
 
 // Open opens the store in dir (created if missing), creating or migrating
 // its schema. A file with a newer schema is refused with a
-// *SchemaVersionError. The Store owns a writer goroutine and a retention
-// goroutine until Close.
+// *SchemaVersionError. The Store owns a writer goroutine, a retention
+// goroutine and the goroutine marking open spans lost (lost.go) until
+// Close. Open spans stored before get three of their heartbeat intervals
+// from now before they can be marked lost.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	return open(ctx, dir, opts, seams{})
 }
@@ -85,6 +101,9 @@ type seams struct {
 	// candidate trace, attribute, array element), where the query checks
 	// its context.
 	onItem func()
+	// manualLost keeps the lost pass's goroutine idle: the test runs
+	// passes itself (markLost), at the times its clock says.
+	manualLost bool
 }
 
 func open(ctx context.Context, dir string, opts Options, sm seams) (*Store, error) {
@@ -116,6 +135,7 @@ func open(ctx context.Context, dir string, opts Options, sm seams) (*Store, erro
 		dir: abs, path: filepath.Join(abs, FileName), opts: opts, seams: sm, lock: lock, dict: newDict(),
 		queue: make(chan *request, opts.QueueLength), stopping: make(chan struct{}), abort: make(chan struct{}),
 		kick: make(chan struct{}, 1), writerDone: make(chan struct{}), retentionDone: make(chan struct{}),
+		lostKick: make(chan struct{}, 1), lostDone: make(chan struct{}), decodes: newDecodeBudget(announceDecodeBytes),
 	}
 	conn, err := s.open(ctx)
 	if err != nil {
@@ -126,6 +146,7 @@ func open(ctx context.Context, dir string, opts Options, sm seams) (*Store, erro
 	}
 	go s.runWriter(conn)
 	go s.runRetention()
+	go s.runLost()
 	return s, nil
 }
 
@@ -164,7 +185,10 @@ func (s *Store) open(ctx context.Context) (*sql.Conn, error) {
 			return err
 		}
 		defer w.close()
-		return s.loadSeq(w)
+		if err := s.loadSeq(w); err != nil {
+			return err
+		}
+		return s.graceOpenSpans(w)
 	})
 	if err != nil {
 		_ = conn.Close()
@@ -208,6 +232,7 @@ func (s *Store) Close(ctx context.Context) error {
 		s.mu.Unlock()
 		close(s.stopping)
 		<-s.retentionDone
+		<-s.lostDone
 		s.senders.Wait()
 		close(s.queue)
 		select {

@@ -186,7 +186,7 @@ func updateCounters(w *wconn, c txCounts) error {
 	for _, u := range []struct {
 		name string
 		n    int64
-	}{{"spans", c.spans}, {"traces", c.traces}, {"logs", c.logs}} {
+	}{{"spans", c.spans}, {"traces", c.traces}, {"logs", c.logs}, {"open_spans", c.open}, {"lost_spans", c.lost}} {
 		if u.n == 0 {
 			continue
 		}
@@ -194,13 +194,19 @@ func updateCounters(w *wconn, c txCounts) error {
 			return fmt.Errorf("update counters: %w", err)
 		}
 	}
+	if c.changeSeq != 0 {
+		if _, err := w.exec("UPDATE counters SET value = ? WHERE name = 'changes'", c.changeSeq); err != nil {
+			return fmt.Errorf("update counters: %w", err)
+		}
+	}
 	return nil
 }
 
-// loadSeq sets the next trace sequence number from the file (at start,
-// and after a rollback discarded the numbers handed out).
+// loadSeq sets the next trace sequence number, the last change number and
+// the epoch from the file (at start, and after a rollback discarded the
+// numbers handed out).
 func (s *Store) loadSeq(w *wconn) error {
-	return w.query("SELECT coalesce(max(id), 0) + 1 FROM traces", nil, 1, func(v []driver.Value) error {
+	err := w.query("SELECT coalesce(max(id), 0) + 1 FROM traces", nil, 1, func(v []driver.Value) error {
 		n, ok := v[0].(int64)
 		if !ok {
 			return fmt.Errorf("next trace sequence: %w: %T", ErrCorrupt, v[0])
@@ -208,4 +214,26 @@ func (s *Store) loadSeq(w *wconn) error {
 		s.nextSeq = n
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	found := 0
+	err = w.query("SELECT name, value FROM counters WHERE name IN ('changes', 'epoch')", nil, 2, func(v []driver.Value) error {
+		name, _ := v[0].(string)
+		n, ok := v[1].(int64)
+		if !ok {
+			return fmt.Errorf("counter %s: %w: %T", name, ErrCorrupt, v[1])
+		}
+		found++
+		if name == "changes" {
+			s.changeSeq = n
+		} else {
+			s.epoch = n
+		}
+		return nil
+	})
+	if err == nil && found != 2 {
+		err = fmt.Errorf("%w: the counters 'changes' and 'epoch' are missing", ErrCorrupt)
+	}
+	return err
 }

@@ -136,13 +136,15 @@ func (a *api) secure(next http.Handler) http.Handler {
 }
 
 // fail answers err: an *apiError as it says, a missing trace 404, a bad
-// cursor 400, anything else 500 with its text.
+// cursor or changes token 400, anything else 500 with its text.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	switch {
 	case errors.As(err, &ae):
 	case errors.Is(err, store.ErrBadCursor):
 		ae = badParam("cursor", r.URL.Query().Get("cursor"), "the cursor of the previous page of the same listing", "%v", err)
+	case errors.Is(err, store.ErrBadToken):
+		ae = badParam("changes_since", r.URL.Query().Get("changes_since"), "the changes token of a previous answer for this trace", "%v", err)
 	case errors.Is(err, store.ErrNotFound):
 		ae = &apiError{Status: http.StatusNotFound, Message: err.Error()}
 	case errors.Is(err, store.ErrClosed):

@@ -47,7 +47,7 @@ func (a *api) spanNames(w http.ResponseWriter, r *http.Request) error {
 	}{nonNil(names)})
 }
 
-var traceSearchParams = []string{"service", "span_name", "attr", "min_duration", "max_duration", "errors", "start", "end", "limit", "cursor"}
+var traceSearchParams = []string{"service", "span_name", "attr", "min_duration", "max_duration", "errors", "in_progress", "start", "end", "limit", "cursor"}
 
 // searchTraces answers GET /api/v1/traces with a store.TraceSearch.
 func (a *api) searchTraces(w http.ResponseWriter, r *http.Request) error {
@@ -90,6 +90,13 @@ func traceQuery(r *http.Request) (store.TraceQuery, error) {
 	if q.ErrorsOnly, err = p.boolean("errors"); err != nil {
 		return q, err
 	}
+	if p.v.Get("in_progress") != "" {
+		inProgress, err := p.boolean("in_progress")
+		if err != nil {
+			return q, err
+		}
+		q.InProgress = &inProgress
+	}
 	if q.Start, q.End, err = p.timeRange(); err != nil {
 		return q, err
 	}
@@ -100,13 +107,15 @@ func traceQuery(r *http.Request) (store.TraceQuery, error) {
 	return q, err
 }
 
-// trace answers GET /api/v1/traces/{trace_id} with a store.TracePage.
+// trace answers GET /api/v1/traces/{trace_id} with a store.TracePage: a
+// page of the trace, or with changes_since the spans changed since that
+// token (store.Store.TraceChanges).
 func (a *api) trace(w http.ResponseWriter, r *http.Request) error {
 	id, err := parseHexID("trace_id", r.PathValue("trace_id"), 16)
 	if err != nil {
 		return err
 	}
-	p, err := queryParams(r, []string{"limit", "cursor"})
+	p, err := queryParams(r, []string{"limit", "cursor", "changes_since"})
 	if err != nil {
 		return err
 	}
@@ -117,7 +126,22 @@ func (a *api) trace(w http.ResponseWriter, r *http.Request) error {
 	if page.Cursor, err = p.str("cursor"); err != nil {
 		return err
 	}
-	res, err := a.st.Trace(r.Context(), id, page)
+	since, err := p.str("changes_since")
+	if err != nil {
+		return err
+	}
+	var res store.TracePage
+	switch {
+	case since != "" && page.Cursor != "":
+		return badParam("cursor", page.Cursor, "no cursor with changes_since (a changes answer is cut by limit; ask again with its token)",
+			"given with changes_since")
+	case since != "":
+		res, err = a.st.TraceChanges(r.Context(), id, since, page.Limit)
+	case p.v.Has("changes_since"):
+		return badParam("changes_since", since, "the changes token of a previous answer for this trace", "empty")
+	default:
+		res, err = a.st.Trace(r.Context(), id, page)
+	}
 	if err != nil {
 		return traceError(id, err)
 	}

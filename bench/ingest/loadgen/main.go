@@ -5,7 +5,9 @@
 // and reports the spans acknowledged per second, checked against what the
 // store holds, the server's CPU time and peak RSS, and bytes on disk per
 // span. With -spans it runs until that many spans are stored instead, and
-// -big-traces adds traces of those sizes for bench/query.
+// -big-traces adds traces of those sizes for bench/query. -announce RATE
+// compares, side by side in one run, the load alone and the load with RATE
+// heartbeats/s of open spans beside it (announce.go).
 //
 //	go run ./bench/ingest/loadgen -bin ./sightline
 //	go run ./bench/ingest/loadgen -bin ./sightline -spans 1000000 -big-traces 10000,100000 -data /tmp/sl -keep
@@ -24,6 +26,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +53,7 @@ type config struct {
 	spans                       int64
 	bigTraces                   []int
 	maxInFlight                 int
+	announce, rounds            int
 }
 
 // TracesFile is written into the data directory: the big traces' ids, for
@@ -72,6 +76,8 @@ func main() {
 	flag.BoolVar(&c.fsync, "fsync", false, "run serve with --fsync")
 	flag.IntVar(&c.maxInFlight, "max-in-flight", 0, "serve's --max-in-flight (0: its default)")
 	flag.StringVar(&c.logFile, "log", "", "write serve's output to this file")
+	flag.IntVar(&c.announce, "announce", 0, "compare: run the load without and with this many heartbeats/s of open spans (a multiple of 10), in -rounds pairs of phases of -duration each")
+	flag.IntVar(&c.rounds, "rounds", 1, "with -announce: how many pairs of phases (A B, then B A, ...)")
 	flag.Parse()
 	for _, s := range strings.Split(big, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -84,6 +90,9 @@ func main() {
 	}
 	if c.reqSpans%c.perTrace != 0 || (c.protocol != "http" && c.protocol != "grpc") {
 		log.Fatal("-request-spans must be a multiple of -trace-spans; -protocol http or grpc")
+	}
+	if c.announce < 0 || c.announce%10 != 0 || c.rounds < 1 || (c.announce > 0 && c.spans > 0) {
+		log.Fatal("-announce must be a multiple of 10 (0: off), -rounds at least 1, and -announce runs phases of -duration, not -spans")
 	}
 	if err := run(c); err != nil {
 		log.Fatal(err)
@@ -132,22 +141,31 @@ func run(c config) error {
 
 	fmt.Printf("loadgen: %s, %d senders, %d-span requests of %d-span traces, 8 attributes per span; serve %s, data %s\n",
 		map[string]string{"http": "OTLP/HTTP protobuf", "grpc": "OTLP/gRPC"}[c.protocol], c.senders, c.reqSpans, c.perTrace, c.bin, c.dir)
-	cpu0, err := srv.CPUSeconds()
-	if err != nil {
-		return err
+	phases := []int{0}
+	if c.announce > 0 {
+		// Rounds alternate A B, B A, ...: the store grows during the run,
+		// which slows later phases a little, so neither kind is always last.
+		phases = nil
+		for r := range c.rounds {
+			if r%2 == 0 {
+				phases = append(phases, 0, c.announce)
+			} else {
+				phases = append(phases, c.announce, 0)
+			}
+		}
+		fmt.Printf("phases of %v: without announcements and with %d heartbeats/s (%d open spans, each heard every 10 s), %d rounds (A B, B A, ...)\n",
+			c.duration, c.announce, 10*c.announce, c.rounds)
 	}
-	self0 := selfCPU()
-	res := load(c, send)
-	cpu1, err := srv.CPUSeconds()
-	if err != nil {
-		return err
+	var res result
+	var announced int64
+	for i, rate := range phases {
+		r, n, err := phase(c, srv, send, i, rate, len(phases) > 1)
+		if err != nil {
+			return err
+		}
+		res.spans += r.spans
+		announced += n
 	}
-	self1 := selfCPU()
-	rate := float64(res.spans) / res.elapsed.Seconds()
-	fmt.Printf("acknowledged: %d spans in %d requests in %v: %.0f spans/s (%d retries after 429/503/errors)\n",
-		res.spans, res.requests, res.elapsed.Round(time.Millisecond), rate, res.retries)
-	fmt.Printf("server CPU: %.2f s (%.2f cores; %.1f µs per span); loadgen CPU: %.2f s\n",
-		cpu1-cpu0, (cpu1-cpu0)/res.elapsed.Seconds(), (cpu1-cpu0)/float64(res.spans)*1e6, self1-self0)
 
 	ids := map[string]string{}
 	for _, n := range c.bigTraces {
@@ -180,6 +198,15 @@ func run(c config) error {
 		verdict = fmt.Sprintf("MISMATCH: %d acknowledged (+%d in big traces)", res.spans, bigSpans)
 	}
 	fmt.Printf("stored (GET /api/stats): %d spans, %d traces: %s\n", st.Store.Spans, st.Store.Traces, verdict)
+	if announced > 0 {
+		av := "all acknowledged heartbeats are stored"
+		if st.Store.Announcements != announced || st.Store.AnnouncementsRejected != 0 {
+			av = fmt.Sprintf("MISMATCH: %d acknowledged", announced)
+			verdict = av
+		}
+		fmt.Printf("announcements (GET /api/stats): %d received, %d rejected, %d spans open, %d lost: %s\n",
+			st.Store.Announcements, st.Store.AnnouncementsRejected, st.Store.OpenSpans, st.Store.LostSpans, av)
+	}
 	rss, peak, err := srv.Memory()
 	if err != nil {
 		return err
@@ -200,9 +227,62 @@ func run(c config) error {
 		bytesize.Human(db.Size()), bytesize.Human(total), float64(db.Size())/float64(st.Store.Spans),
 		float64(total)/float64(st.Store.Spans), float64(st.Store.UsedBytes)/float64(st.Store.Spans))
 	if verdict != "all acknowledged spans are stored" {
-		return errors.New("stored spans do not match the acknowledged ones")
+		return errors.New("stored spans or announcements do not match the acknowledged ones")
 	}
 	return nil
+}
+
+// phase runs the load for one phase (numbered i), with announce
+// heartbeats/s beside it (0: none), and prints its figures, labelled when
+// there are several phases. It returns the spans acknowledged and the
+// heartbeats acknowledged.
+func phase(c config, srv *serveproc.Server, send func(ptrace.Traces) error, i, announce int, label bool) (result, int64, error) {
+	if label {
+		what := "spans only"
+		if announce > 0 {
+			what = fmt.Sprintf("spans + %d heartbeats/s", announce)
+		}
+		fmt.Printf("-- phase %d: %s\n", i+1, what)
+	}
+	var wait func() announceResult
+	stop := make(chan struct{})
+	if announce > 0 {
+		sendLogs, closeLogs, err := newLogSender(c.protocol, srv)
+		if err != nil {
+			return result{}, 0, err
+		}
+		defer closeLogs()
+		wait = startAnnouncer(&announcer{rate: announce, phase: i, send: sendLogs}, stop)
+	}
+	cpu0, err := srv.CPUSeconds()
+	if err != nil {
+		return result{}, 0, err
+	}
+	self0 := selfCPU()
+	res := load(c, send, i)
+	close(stop)
+	var ann announceResult
+	if wait != nil {
+		ann = wait()
+	}
+	cpu1, err := srv.CPUSeconds()
+	if err != nil {
+		return result{}, 0, err
+	}
+	self1 := selfCPU()
+	rate := float64(res.spans) / res.elapsed.Seconds()
+	fmt.Printf("acknowledged: %d spans in %d requests in %v: %.0f spans/s (%d retries after 429/503/errors)\n",
+		res.spans, res.requests, res.elapsed.Round(time.Millisecond), rate, res.retries)
+	fmt.Printf("server CPU: %.2f s (%.2f cores; %.1f µs per span); loadgen CPU: %.2f s\n",
+		cpu1-cpu0, (cpu1-cpu0)/res.elapsed.Seconds(), (cpu1-cpu0)/float64(res.spans)*1e6, self1-self0)
+	if label && len(res.latencies) > 0 {
+		q := quantile(res.latencies)
+		fmt.Printf("span requests: ack latency p50 %v, p99 %v, max %v\n", q(0.5), q(0.99), res.latencies[len(res.latencies)-1].Round(100*time.Microsecond))
+	}
+	if wait != nil {
+		ann.report(res.elapsed, srv.UI)
+	}
+	return res, ann.records, nil
 }
 
 // firstTrace numbers the first trace of request seq of sender s, so that
@@ -218,12 +298,17 @@ const bigTraceBase = 1 << 62
 type result struct {
 	spans, requests, retries int64
 	elapsed                  time.Duration
+	latencies                []time.Duration // of the acknowledged requests, sorted
 }
 
 // load runs the senders until the duration passes or the span target is
-// acknowledged.
-func load(c config, send func(ptrace.Traces) error) result {
+// acknowledged. Each phase numbers its traces apart (phase << 34, below
+// the senders' 2^40 spacing), so that no phase sends a trace id of
+// another.
+func load(c config, send func(ptrace.Traces) error, phase int) result {
 	var spans, requests, retries atomic.Int64
+	var mu sync.Mutex
+	var latencies []time.Duration
 	stop := make(chan struct{})
 	var once sync.Once
 	t0 := time.Now()
@@ -232,17 +317,26 @@ func load(c config, send func(ptrace.Traces) error) result {
 		wg.Go(func() {
 			traces := c.reqSpans / c.perTrace
 			g := spangen.New(traces, c.perTrace, rand.New(rand.NewPCG(uint64(s), 42)))
+			var mine []time.Duration
+			defer func() {
+				mu.Lock()
+				latencies = append(latencies, mine...)
+				mu.Unlock()
+			}()
 			for seq := uint64(1); ; seq++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				td := g.Next(firstTrace(s, seq, traces), time.Now())
+				td := g.Next(firstTrace(s, seq, traces)+uint64(phase)<<34, time.Now())
+				sent := time.Now()
 				for err := send(td); err != nil; err = send(td) {
 					retries.Add(1)
 					time.Sleep(20 * time.Millisecond)
+					sent = time.Now()
 				}
+				mine = append(mine, time.Since(sent))
 				requests.Add(1)
 				if n := spans.Add(int64(c.reqSpans)); c.spans > 0 && n >= c.spans {
 					once.Do(func() { close(stop) })
@@ -254,7 +348,8 @@ func load(c config, send func(ptrace.Traces) error) result {
 		time.AfterFunc(c.duration, func() { once.Do(func() { close(stop) }) })
 	}
 	wg.Wait()
-	return result{spans.Load(), requests.Load(), retries.Load(), time.Since(t0)}
+	slices.Sort(latencies)
+	return result{spans.Load(), requests.Load(), retries.Load(), time.Since(t0), latencies}
 }
 
 // newSender returns a function that sends one request and fails unless it

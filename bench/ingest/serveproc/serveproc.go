@@ -159,10 +159,14 @@ type Stats struct {
 		} `json:"traces"`
 	} `json:"receiver"`
 	Store struct {
-		Spans     int64 `json:"spans"`
-		Traces    int64 `json:"traces"`
-		FileBytes int64 `json:"file_bytes"`
-		UsedBytes int64 `json:"used_bytes"`
+		Spans                 int64 `json:"spans"`
+		Traces                int64 `json:"traces"`
+		FileBytes             int64 `json:"file_bytes"`
+		UsedBytes             int64 `json:"used_bytes"`
+		OpenSpans             int64 `json:"open_spans"`
+		LostSpans             int64 `json:"lost_spans"`
+		Announcements         int64 `json:"announcements"`
+		AnnouncementsRejected int64 `json:"announcements_rejected"`
 	} `json:"store"`
 }
 
