@@ -53,7 +53,9 @@ func benchComponent(b *testing.B, name string) *Component {
 
 // BenchmarkSpan compares span start+end through a sightline component with
 // the bare SDK TracerProvider using the same processor (simple) and exporter
-// (an in-memory one, testmem), and the off path of a disabled component.
+// (an in-memory one, testmem), with in-flight announcing on (testmem
+// carries logs, so auto announces to it) and off, and the off path of a
+// disabled component.
 func BenchmarkSpan(b *testing.B) {
 	b.Run("sdk", func(b *testing.B) {
 		mem := fakeMemoryOf("bench-sdk")
@@ -66,6 +68,13 @@ func BenchmarkSpan(b *testing.B) {
 	b.Run("sightline", func(b *testing.B) {
 		c := benchComponent(b, "bench-sightline")
 		benchSpans(b, c.Tracer("bench"), fakeMemoryOf("bench-sightline"))
+	})
+	b.Run("sightline-inflight-off", func(b *testing.B) {
+		c := benchComponent(b, "bench-sightline-nif")
+		if err := c.Control().SetInFlightMode(context.Background(), InFlightOff); err != nil {
+			b.Fatal(err)
+		}
+		benchSpans(b, c.Tracer("bench"), fakeMemoryOf("bench-sightline-nif"))
 	})
 	b.Run("off", func(b *testing.B) {
 		c := benchComponent(b, "bench-off")
@@ -132,7 +141,9 @@ func kernelOption() trace.TracerOption { return topic.Kernel.TracerOption() }
 // BenchmarkSpanOverheadRatio runs the bare SDK and sightline alternately in
 // chunks of 4096 spans within one benchmark, so both see the same machine
 // at the same time, and reports sightline's time per span over the SDK's as
-// the metric "ratio". Each op is one span through each.
+// the metric "ratio". Each op is one span through each. Sightline's
+// endpoint (testmem) carries logs, so in-flight announcing is on (auto);
+// BenchmarkInFlightOverheadRatio compares with it off too.
 func BenchmarkSpanOverheadRatio(b *testing.B) {
 	sdkMem := fakeMemoryOf("bench-ratio-sdk")
 	sdkMem.Reset()
@@ -141,7 +152,17 @@ func BenchmarkSpanOverheadRatio(b *testing.B) {
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	c := benchComponent(b, "bench-ratio-sightline")
 	slMem := fakeMemoryOf("bench-ratio-sightline")
-	sdkTracer, slTracer := tp.Tracer("bench"), c.Tracer("bench")
+	took := alternateSpans(b, []trace.Tracer{tp.Tracer("bench"), c.Tracer("bench")}, []*fakeMemory{sdkMem, slMem})
+	sdkTime, slTime := took[0], took[1]
+	b.ReportMetric(float64(slTime)/float64(sdkTime), "ratio")
+	b.ReportMetric(float64(sdkTime.Nanoseconds())/float64(b.N), "sdk-ns/span")
+	b.ReportMetric(float64(slTime.Nanoseconds())/float64(b.N), "sightline-ns/span")
+}
+
+// alternateSpans runs span start+end through each tracer in turn, in
+// chunks of 4096 spans (rotating which goes first), b.N spans through
+// each, emptying mems between chunks, and returns each tracer's total time.
+func alternateSpans(b *testing.B, tracers []trace.Tracer, mems []*fakeMemory) []time.Duration {
 	ctx := context.Background()
 	run := func(tr trace.Tracer, n int) time.Duration {
 		start := time.Now()
@@ -151,25 +172,22 @@ func BenchmarkSpanOverheadRatio(b *testing.B) {
 		}
 		return time.Since(start)
 	}
-	var sdkTime, slTime time.Duration
+	took := make([]time.Duration, len(tracers))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for done := 0; done < b.N; {
+	for done, round := 0, 0; done < b.N; round++ {
 		n := min(4096, b.N-done)
-		if done%8192 == 0 { // alternate which goes first
-			sdkTime += run(sdkTracer, n)
-			slTime += run(slTracer, n)
-		} else {
-			slTime += run(slTracer, n)
-			sdkTime += run(sdkTracer, n)
+		for k := range tracers {
+			i := (k + round) % len(tracers)
+			took[i] += run(tracers[i], n)
 		}
 		done += n
 		b.StopTimer()
-		sdkMem.Reset()
-		slMem.Reset()
+		for _, m := range mems {
+			m.Reset()
+		}
 		b.StartTimer()
 	}
-	b.ReportMetric(float64(slTime)/float64(sdkTime), "ratio")
-	b.ReportMetric(float64(sdkTime.Nanoseconds())/float64(b.N), "sdk-ns/span")
-	b.ReportMetric(float64(slTime.Nanoseconds())/float64(b.N), "sightline-ns/span")
+	b.StopTimer()
+	return took
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +48,7 @@ type Component struct {
 	src       Sources
 	spanSinks map[Endpoint]*spanSink
 	logSinks  map[Endpoint]*logSink
+	annSinks  map[Endpoint]*logSink // in-flight announcements, by logs endpoint
 	closed    bool
 	problems  problems // configuration problems: Setup's, then endpoints that could not be built
 	listeners map[int]func(Change)
@@ -61,7 +61,12 @@ type Component struct {
 	draining atomic.Int64
 
 	spansStarted, spansEnded, spansLost, logsEmitted atomic.Uint64
-	spanTotals, logTotals                            signalTotals
+	spanTotals, logTotals, annTotals                 signalTotals
+
+	// timing is the in-flight threshold and interval every announcer
+	// reads at each sweep (the mode is fixed per generation).
+	timing   atomic.Pointer[InFlightSettings]
+	inflight inflightCounters
 }
 
 // Setup builds a component from, lowest first, the environment (FromEnv),
@@ -106,7 +111,10 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 	}
 
 	c := &Component{opts: o, diag: diagnostics(), cfg: cfg, src: src, stop: make(chan struct{}),
-		spanSinks: map[Endpoint]*spanSink{}, logSinks: map[Endpoint]*logSink{}, listeners: map[int]func(Change){}}
+		spanSinks: map[Endpoint]*spanSink{}, logSinks: map[Endpoint]*logSink{}, annSinks: map[Endpoint]*logSink{},
+		listeners: map[int]func(Change){}}
+	timing := cfg.inFlight()
+	c.timing.Store(&timing)
 	c.aborted, c.abortAll = context.WithCancel(context.Background())
 	c.diag.SetLevel(cfg.SDKLogLevel.slogLevel())
 	res, err := buildResource(ctx, cfg, identity{serviceName: cfg.ServiceName, namespace: o.namespace,
@@ -245,11 +253,8 @@ func (c *Component) enableLocked(ctx context.Context) error {
 	c.state.Store(&st)
 	err := errors.Join(errs...)
 	if err != nil {
-		p := Problem{Setting: "endpoints", Reason: err.Error(), Using: "the endpoints that could be built"}
-		if !slices.Contains(c.problems, p) { // listed and logged once, however often Enable retries
-			c.problems = append(c.problems, p)
-			c.diag.Warn("telemetry configuration problem", "component", c.name, "problem", p.Error())
-		}
+		// Listed and logged once, however often Enable retries.
+		c.addProblemLocked(Problem{Setting: "endpoints", Reason: err.Error(), Using: "the endpoints that could be built"})
 	}
 	return err
 }
@@ -262,6 +267,9 @@ func (c *Component) ForceFlush(ctx context.Context) error {
 		flush = append(flush, s.proc.ForceFlush)
 	}
 	for _, s := range c.logSinks {
+		flush = append(flush, s.proc.ForceFlush)
+	}
+	for _, s := range c.annSinks {
 		flush = append(flush, s.proc.ForceFlush)
 	}
 	c.mu.Unlock()

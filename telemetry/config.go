@@ -46,6 +46,19 @@ type Config struct {
 	// zero means the default.
 	TracesExportTimeout time.Duration
 	LogsExportTimeout   time.Duration
+	// InFlight says which tracing endpoints get in-flight announcements of
+	// spans still open (SIGHTLINE_TELEMETRY_INFLIGHT): auto, on or off.
+	// "" means auto: http, grpc and registered exporters that carry logs,
+	// not console and file.
+	InFlight InFlightMode
+	// InFlightThreshold is how long a span is open before it is first
+	// announced (SIGHTLINE_TELEMETRY_INFLIGHT_THRESHOLD). Allowed 10 ms to
+	// 1 h; zero means 1 s.
+	InFlightThreshold time.Duration
+	// InFlightInterval is the time between announcements of a span that
+	// stays open (SIGHTLINE_TELEMETRY_INFLIGHT_INTERVAL). Allowed 100 ms
+	// to 1 h; zero means 10 s.
+	InFlightInterval time.Duration
 	// Sampler decides which new traces are recorded. Default
 	// parentbased_always_on.
 	Sampler Sampler
@@ -83,6 +96,10 @@ func DefaultConfig() Config {
 		SyncExportTimeout:   DefaultSyncExportTimeout,
 		TracesExportTimeout: DefaultExportTimeout,
 		LogsExportTimeout:   DefaultExportTimeout,
+
+		InFlight:          InFlightAuto,
+		InFlightThreshold: DefaultInFlightThreshold,
+		InFlightInterval:  DefaultInFlightInterval,
 	}
 }
 
@@ -119,6 +136,9 @@ func (c Config) Validate() error {
 	check("SyncExportTimeout", c.SyncExportTimeout.String(), checkTimeout(c.SyncExportTimeout, maxSyncExportTimeout))
 	check("TracesExportTimeout", c.TracesExportTimeout.String(), checkTimeout(c.TracesExportTimeout, maxExportTimeout))
 	check("LogsExportTimeout", c.LogsExportTimeout.String(), checkTimeout(c.LogsExportTimeout, maxExportTimeout))
+	check("InFlight", string(c.InFlight), InFlightSettings{Mode: c.InFlight}.validate())
+	check("InFlightThreshold", c.InFlightThreshold.String(), InFlightSettings{Threshold: c.InFlightThreshold}.validate())
+	check("InFlightInterval", c.InFlightInterval.String(), InFlightSettings{Interval: c.InFlightInterval}.validate())
 	check("Sampler", c.Sampler.String(), c.Sampler.validate())
 	if c.SDKLogLevel < LevelDebug || c.SDKLogLevel > LevelOff {
 		check("SDKLogLevel", c.SDKLogLevel.String(), badValue(allowedLevels, "unknown level"))

@@ -83,6 +83,21 @@
 // a few nanoseconds and no allocation, and the caller's span context still
 // flows to outgoing calls.
 //
+// # In-flight spans
+//
+// A recording, sampled span still open after a threshold (default 1 s) is
+// announced while it runs: a heartbeat log record carrying the span as it
+// is now goes to each of its pipeline's endpoints that want it (http and
+// grpc on their logs signal, registered exporters such as memory; console
+// and file only with SIGHTLINE_TELEMETRY_INFLIGHT=on), again every
+// interval (default 10 s), and a stop record when it ends; the finished
+// span is exported as always. Starting a span only appends it to a
+// sharded buffer; a background sweeper per pipeline generation does the
+// rest, within bounds (records per second, bytes per record, spans
+// watched) whose overflow is counted in Status.InFlight. The wire format
+// is the partial-span heartbeat convention of the OpenTelemetry contrib
+// proposals (docs/api.md); the settings are in docs/configuration.md.
+//
 // # Topics
 //
 // Instrumentation asks for a tracer of topic kernel with

@@ -90,6 +90,7 @@ func (r *envReader) read() {
 		}
 	}
 	r.readTimeouts()
+	r.readInFlight()
 	r.readSampler()
 	if v, ok := r.get("SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL"); ok {
 		if l, err := ParseLevel(v); err != nil {

@@ -220,16 +220,22 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 
 // newLogSink builds the exporter and processor of one log endpoint.
 func (c *Component) newLogSink(ctx context.Context, ep Endpoint, cfg Config) (*logSink, error) {
+	return c.newLogSinkFor(ctx, ep, cfg, "logs", &c.logTotals)
+}
+
+// newLogSinkFor builds a log sink whose diagnostics name it label (logs,
+// announcements) and whose counts add to totals.
+func (c *Component) newLogSinkFor(ctx context.Context, ep Endpoint, cfg Config, label string, totals *signalTotals) (*logSink, error) {
 	kind := processorFor(cfg, ep)
 	set := settingsFor(cfg, SignalLogs, kind)
 	s := &logSink{sinkBase: sinkBase{signal: SignalLogs, ep: ep, processor: kind,
-		target: "logs " + ep.String(), diag: c.diag, totals: &c.logTotals, timeout: set.timeout}}
+		target: label + " " + ep.String(), diag: c.diag, totals: totals, timeout: set.timeout}}
 	s.aborted, s.abort = context.WithCancel(c.aborted)
 	context.AfterFunc(s.aborted, func() { s.isAborted.Store(true) })
 	exp, err := newLogExporter(ctx, ep, set)
 	if err != nil {
 		s.abort()
-		return nil, fmt.Errorf("logging endpoint %s: %w", ep, err)
+		return nil, fmt.Errorf("%s endpoint %s: %w", label, ep, err)
 	}
 	counted := &countingLogExporter{s: &s.sinkBase, inner: exp}
 	if kind == "simple" {

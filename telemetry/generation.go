@@ -29,6 +29,8 @@ type generation struct {
 	endpoints []Endpoint
 	spans     []*spanSink
 	logs      []*logSink
+	ann       *announcer               // traces generations with in-flight announcing; nil otherwise
+	annSinks  []*logSink               // ann's sinks
 	tp        *sdktrace.TracerProvider // traces generations
 	lp        *sdklog.LoggerProvider   // logs generations
 }

@@ -26,8 +26,12 @@ func (c *Component) buildTraces(ctx context.Context, cfg Config, eps []Endpoint,
 		return nil, err
 	}
 	g.spans = sinks
+	proc := genProcessor{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded}
+	if g.ann = c.buildAnnouncer(ctx, cfg, eps); g.ann != nil {
+		g.annSinks, proc.live = g.ann.sinks, g.ann.live
+	}
 	popts := []sdktrace.TracerProviderOption{
-		sdktrace.WithSpanProcessor(genProcessor{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded}),
+		sdktrace.WithSpanProcessor(proc),
 		sdktrace.WithResource(c.res), sdktrace.WithSampler(c.sampler),
 	}
 	if c.opts.factory != nil {
@@ -128,7 +132,8 @@ func (c *Component) shutdownInBackground(unused []func() error) {
 // sinks nobody uses any more. c.mu held.
 func (c *Component) releaseSinksLocked(g *generation) []func() error {
 	unused := append(releaseSinks(g.spans, c.spanSinks), releaseSinks(g.logs, c.logSinks)...)
-	g.spans, g.logs = nil, nil
+	unused = append(unused, releaseSinks(g.annSinks, c.annSinks)...)
+	g.spans, g.logs, g.annSinks = nil, nil, nil
 	return unused
 }
 
@@ -145,6 +150,13 @@ func (c *Component) retire(g *generation) {
 			c.spansLost.Add(uint64(lost))
 			c.diag.Warn("telemetry: spans still open when their pipeline was shut down will not be exported",
 				"component", c.name, "spans", lost, "endpoints", fmt.Sprint(g.endpoints))
+		}
+		if g.ann != nil {
+			// After the drain: the sweeper's last sweep sends the stop
+			// records of the spans that ended meanwhile.
+			if err := shutdownWithin(context.Background(), shutdownTimeout, g.ann.close); err != nil {
+				c.diag.Handle(err)
+			}
 		}
 		if err := shutdownWithin(context.Background(), shutdownTimeout, g.shutdown); err != nil {
 			c.diag.Handle(fmt.Errorf("shut down retired pipeline of %s: %w", c.name, err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/sightline-dev/sightline/telemetry"
 )
@@ -86,6 +87,21 @@ func TestPrecedenceLayers(t *testing.T) {
 				props:   map[string][]string{"telemetry_enable": {"on"}},
 				runtime: func(c *telemetry.Control) error { return c.Disable() }},
 			value{"off", telemetry.SourceRuntime}, value{"on", telemetry.SourceProperty}},
+		{"in-flight: environment over default", telemetry.KeyInFlightInterval,
+			layers{env: map[string]string{"SIGHTLINE_TELEMETRY_INFLIGHT_INTERVAL": "30s"}},
+			value{"30s", telemetry.SourceEnv}, value{"10s", telemetry.SourceDefault}},
+		{"in-flight: code over environment", telemetry.KeyInFlightThreshold,
+			layers{env: map[string]string{"SIGHTLINE_TELEMETRY_INFLIGHT_THRESHOLD": "3000"},
+				code: []telemetry.Option{telemetry.WithConfig(func(c *telemetry.Config) { c.InFlightThreshold = 2 * time.Second })}},
+			value{"2s", telemetry.SourceCode}, value{"3s", telemetry.SourceEnv}},
+		{"in-flight: properties over code", telemetry.KeyInFlight,
+			layers{code: []telemetry.Option{telemetry.WithConfig(func(c *telemetry.Config) { c.InFlight = telemetry.InFlightOff })},
+				props: map[string][]string{telemetry.PropInFlight: {"on"}}},
+			value{"on", telemetry.SourceProperty}, value{"off", telemetry.SourceCode}},
+		{"in-flight: runtime over properties", telemetry.KeyInFlightInterval,
+			layers{props: map[string][]string{telemetry.PropInFlightInterval: {"20s"}},
+				runtime: func(c *telemetry.Control) error { return c.SetInFlightInterval(5 * time.Second) }},
+			value{"5s", telemetry.SourceRuntime}, value{"20s", telemetry.SourceProperty}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,11 +18,16 @@ const (
 	PropLoggingExporters = "telemetry_logging_exporters"
 	PropLoggingEndpoints = "telemetry_logging_endpoints"
 	PropSampler          = "telemetry_sampler"
+	// The in-flight settings: auto, on or off; a threshold and an interval
+	// as Go durations (1s) or whole milliseconds.
+	PropInFlight          = "telemetry_inflight"
+	PropInFlightThreshold = "telemetry_inflight_threshold"
+	PropInFlightInterval  = "telemetry_inflight_interval"
 )
 
 // PropertyKeys lists the telemetry property keys.
 var PropertyKeys = []string{PropEnable, PropTopics, PropTypes, PropTracingExporters, PropTracingEndpoints,
-	PropLoggingExporters, PropLoggingEndpoints, PropSampler}
+	PropLoggingExporters, PropLoggingEndpoints, PropSampler, PropInFlight, PropInFlightThreshold, PropInFlightInterval}
 
 // flatten joins a property's items and splits them on commas.
 func flatten(v []string) []string {
@@ -91,6 +96,7 @@ func applyProperties(cfg Config, src Sources, props map[string][]string, ps *pro
 			set(KeySampler, PropSampler)
 		}
 	}
+	applyInFlightProperties(&cfg, props, bad, set)
 	for _, p := range []struct {
 		sig            Signal
 		key            string

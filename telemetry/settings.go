@@ -10,7 +10,7 @@ import (
 // settingKeys lists the setting keys in the order Status shows them.
 var settingKeys = []string{KeyEnable, KeyServiceName, KeyTypes, KeyTopics, KeyTracingEndpoints,
 	KeyLoggingEndpoints, KeySpanProcessor, KeySyncExportTimeout, KeyTracesExportTimeout, KeyLogsExportTimeout,
-	KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders, KeyResourceAttributes, KeyPropagators,
+	KeyInFlight, KeyInFlightThreshold, KeyInFlightInterval, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders, KeyResourceAttributes, KeyPropagators,
 	KeyResourceDetectors}
 
 // settingValue renders one setting of cfg as text.
@@ -49,6 +49,12 @@ func settingValue(cfg Config, key string) string {
 		return cfg.batchTimeout(SignalTraces).String()
 	case KeyLogsExportTimeout:
 		return cfg.batchTimeout(SignalLogs).String()
+	case KeyInFlight:
+		return string(cfg.inFlight().Mode)
+	case KeyInFlightThreshold:
+		return cfg.inFlight().Threshold.String()
+	case KeyInFlightInterval:
+		return cfg.inFlight().Interval.String()
 	case KeySampler:
 		return cfg.Sampler.String()
 	case KeySDKLogLevel:
@@ -167,8 +173,9 @@ func (c Config) Value(key string) string { return settingValue(c, key) }
 
 // PropertiesFor returns the stored properties that hold the setting named by
 // key in cfg, for persisting a runtime change: enable, topics, types,
-// tracing_endpoints, logging_endpoints and sampler have property keys;
-// other settings give nil.
+// tracing_endpoints, logging_endpoints, sampler, inflight,
+// inflight_threshold and inflight_interval have property keys; other
+// settings give nil.
 func PropertiesFor(cfg Config, key string) map[string][]string {
 	switch key {
 	case KeyEnable:
@@ -183,6 +190,12 @@ func PropertiesFor(cfg Config, key string) map[string][]string {
 		return endpointProperties(cfg.LoggingEndpoints, PropLoggingExporters, PropLoggingEndpoints)
 	case KeySampler:
 		return map[string][]string{PropSampler: {cfg.Sampler.String()}}
+	case KeyInFlight:
+		return map[string][]string{PropInFlight: {settingValue(cfg, key)}}
+	case KeyInFlightThreshold:
+		return map[string][]string{PropInFlightThreshold: {settingValue(cfg, key)}}
+	case KeyInFlightInterval:
+		return map[string][]string{PropInFlightInterval: {settingValue(cfg, key)}}
 	}
 	return nil
 }

@@ -26,12 +26,16 @@ type genProcessor struct {
 	sinks   []*spanSink
 	started *atomic.Uint64
 	ended   *atomic.Uint64
+	live    *liveSet // the generation's in-flight announcer's; nil: none
 }
 
 func (p genProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 	p.started.Add(1)
 	for _, k := range p.sinks {
 		k.proc.OnStart(ctx, s)
+	}
+	if p.live != nil {
+		p.live.add(s)
 	}
 }
 

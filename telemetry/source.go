@@ -36,6 +36,9 @@ const (
 	KeyResourceAttributes = "resource_attributes"
 	KeyPropagators        = "propagators"
 	KeyResourceDetectors  = "resource_detectors"
+	KeyInFlight           = "inflight"
+	KeyInFlightThreshold  = "inflight_threshold"
+	KeyInFlightInterval   = "inflight_interval"
 )
 
 // Sources maps each setting key to its origin.
@@ -45,7 +48,8 @@ func defaultSources() Sources {
 	s := Sources{}
 	for _, k := range []string{KeyEnable, KeyServiceName, KeyTypes, KeyTopics, KeyTracingEndpoints,
 		KeyLoggingEndpoints, KeySpanProcessor, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders,
-		KeyResourceAttributes, KeyPropagators, KeyResourceDetectors} {
+		KeyResourceAttributes, KeyPropagators, KeyResourceDetectors, KeyInFlight, KeyInFlightThreshold,
+		KeyInFlightInterval} {
 		s[k] = Origin{Source: SourceDefault}
 	}
 	return s

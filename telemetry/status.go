@@ -26,6 +26,9 @@ type Status struct {
 	Endpoints []EndpointStatus `json:"endpoints"`
 	Spans     SpanCounters     `json:"spans"`
 	Logs      LogCounters      `json:"logs"`
+	// InFlight is the state of in-flight announcing: its settings, its
+	// counters and its endpoints.
+	InFlight InFlightStatus `json:"inflight"`
 	// DrainingPipelines counts replaced pipelines still waiting for their
 	// spans to end.
 	DrainingPipelines int64 `json:"draining_pipelines"`
@@ -70,6 +73,7 @@ func (k *Control) Status() Status {
 	c.mu.Lock()
 	s.Settings = settingsOf(c.cfg, c.src)
 	s.Problems = append(make([]Problem, 0, len(c.problems)), c.problems...)
+	s.InFlight = c.inFlightStatusLocked()
 	for _, ep := range c.cfg.TracingEndpoints {
 		if sk := c.spanSinks[ep]; sk != nil {
 			s.Endpoints = append(s.Endpoints, sk.status(true))

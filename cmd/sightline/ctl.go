@@ -27,6 +27,7 @@ const ctlUsage = `usage: sightline ctl [flags] components
        sightline ctl [flags] COMPONENT tracing endpoints [set EXPORTER URL [EXPORTER URL ...] | add EXPORTER URL | remove EXPORTER URL]
        sightline ctl [flags] COMPONENT logging ...            (as tracing)
        sightline ctl [flags] COMPONENT sampler [RATIO | NAME[:RATIO]]
+       sightline ctl [flags] COMPONENT inflight [auto | on | off] [threshold DURATION] [interval DURATION]
        sightline ctl props get|set|delete|list ...          (sightline ctl props -h)
 
 Flags come before the component. Exit status: 0 ok, 1 refused by the server
@@ -124,7 +125,7 @@ func ctlDo(ctx context.Context, c *admin.Client, f ctlFlags, args []string) (any
 		return componentList(names), err
 	}
 	if len(args) < 2 {
-		return nil, usageErr("missing what to do with %s (status, start, stop, topics, tracing, logging, sampler)", args[0])
+		return nil, usageErr("missing what to do with %s (status, start, stop, topics, tracing, logging, sampler, inflight)", args[0])
 	}
 	comp, verb, rest := args[0], args[1], args[2:]
 	var call []admin.CallOption
@@ -159,8 +160,10 @@ func ctlDo(ctx context.Context, c *admin.Client, f ctlFlags, args []string) (any
 		return ctlSignal(ctx, c, comp, verb, rest, call)
 	case "sampler":
 		return ctlSampler(ctx, c, comp, rest, call)
+	case "inflight":
+		return ctlInFlight(ctx, c, comp, rest, call)
 	}
-	return nil, usageErr("unknown action %q (want status, start, stop, topics, tracing, logging, sampler)", verb)
+	return nil, usageErr("unknown action %q (want status, start, stop, topics, tracing, logging, sampler, inflight)", verb)
 }
 
 func ctlTopics(ctx context.Context, c *admin.Client, comp string, rest []string, call []admin.CallOption) (any, error) {

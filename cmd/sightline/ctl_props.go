@@ -21,8 +21,10 @@ Stored properties are read by a component when it starts (environment <
 properties < runtime changes). Telemetry keys (telemetry_enable,
 telemetry_topics, telemetry_types, telemetry_tracing_exporters,
 telemetry_tracing_endpoints, telemetry_logging_exporters,
-telemetry_logging_endpoints, telemetry_sampler) are checked before they are
-stored; other keys are free-form. A VALUE may be a comma list.
+telemetry_logging_endpoints, telemetry_sampler, telemetry_inflight,
+telemetry_inflight_threshold, telemetry_inflight_interval) are checked
+before they are stored; other keys are free-form. A VALUE may be a comma
+list.
 
 flags:
 `

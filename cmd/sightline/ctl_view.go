@@ -69,6 +69,8 @@ func printHuman(w io.Writer, v any) {
 		}
 	case statusView:
 		printStatus(w, telemetry.Status(v))
+	case inflightView:
+		printInFlight(w, v.Component, v.InFlight)
 	case propsView:
 		keys := make([]string, 0, len(v))
 		for k := range v {
@@ -99,7 +101,9 @@ func printStatus(w io.Writer, s telemetry.Status) {
 	if s.DrainingPipelines > 0 {
 		fmt.Fprintf(w, "; %d pipelines draining", s.DrainingPipelines)
 	}
-	fmt.Fprint(w, "\n\n")
+	fmt.Fprintln(w)
+	printInFlightCounters(w, s.InFlight)
+	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
@@ -122,17 +126,26 @@ func printStatus(w io.Writer, s telemetry.Status) {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SIGNAL\tENDPOINT\tPROCESSOR\tSTATE\tQUEUED\tEXPORTED\tFAILED\tDROPPED\tPENDING\tLAST ERROR")
 	for _, e := range s.Endpoints {
-		state := e.State
-		if e.FailingSince != nil {
-			state += " since " + e.FailingSince.Format(time.TimeOnly)
-		}
-		if !e.Active {
-			state += " (removed, draining)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", e.Signal, e.Endpoint, e.Processor, state,
-			e.Queued, e.Exported, e.Failed, e.Dropped, e.Pending, orDash(e.LastError))
+		printEndpointRow(tw, e, "")
+	}
+	for _, e := range s.InFlight.Endpoints {
+		printEndpointRow(tw, e, " (in-flight)")
 	}
 	_ = tw.Flush()
+}
+
+// printEndpointRow prints one endpoint of printStatus's table; suffix
+// follows the signal.
+func printEndpointRow(tw io.Writer, e telemetry.EndpointStatus, suffix string) {
+	state := e.State
+	if e.FailingSince != nil {
+		state += " since " + e.FailingSince.Format(time.TimeOnly)
+	}
+	if !e.Active {
+		state += " (removed, draining)"
+	}
+	fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", e.Signal, suffix, e.Endpoint, e.Processor, state,
+		e.Queued, e.Exported, e.Failed, e.Dropped, e.Pending, orDash(e.LastError))
 }
 
 func orDash(s string) string {

@@ -1,8 +1,8 @@
 // Package admin controls telemetry components from outside the process: a
 // JSON HTTP API (Handler) and a typed Go client (Client). It does what
 // PyTango's admin device does for telemetry (start, stop, topics, endpoints,
-// sampler), with authentication, validation that names the bad field, and
-// an audit record of every change.
+// sampler) and sightline's in-flight announcing, with authentication,
+// validation that names the bad field, and an audit record of every change.
 //
 // Start and stop are a runtime switch, not a lifecycle: they call
 // Control.Enable and Control.Disable, and the Go client's methods are
@@ -34,6 +34,8 @@
 //	                                                    {"endpoints":[{"exporter":"http","url":"..."}]}
 //	                                                    (POST and DELETE take one {"exporter":..,"url":..})
 //	GET|PUT .../{name}/sampler                          {"name":"parentbased_traceidratio","ratio":0.1}
+//	GET|PUT .../{name}/inflight                         {"mode":"on","threshold":"1s","interval":"10s"}
+//	                                                    (PUT: any of the three; GET: telemetry.InFlightStatus)
 //
 // A change answers 200 with the new value in the GET shape. Bad input gets
 // a 4xx with {"error":..,"field":..,"value":..,"allowed":[..]} and changes

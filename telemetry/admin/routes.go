@@ -41,6 +41,7 @@ func (h *Handler) routes() *http.ServeMux {
 	comp("stop", methods{http.MethodPost: (*Handler).postStop})
 	comp("topics", methods{http.MethodGet: getTopics, http.MethodPut: (*Handler).putTopics})
 	comp("sampler", methods{http.MethodGet: getSampler, http.MethodPut: (*Handler).putSampler})
+	comp("inflight", methods{http.MethodGet: getInFlight, http.MethodPut: (*Handler).putInFlight})
 	for _, sig := range []telemetry.Signal{telemetry.SignalTraces, telemetry.SignalLogs} {
 		s := signalOf(sig)
 		comp(s.path, methods{http.MethodGet: s.getSwitch, http.MethodPut: s.putSwitch})

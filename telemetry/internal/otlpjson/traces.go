@@ -58,19 +58,7 @@ func Traces(spans []sdktrace.ReadOnlySpan) ptrace.Traces {
 // setSpan copies every field of sd into dst, mirroring the SDK's OTLP trace
 // transform (go.opentelemetry.io/otel/exporters/otlp/otlptrace/internal/tracetransform).
 func setSpan(dst ptrace.Span, sd sdktrace.ReadOnlySpan) {
-	sc := sd.SpanContext()
-	dst.SetTraceID(pcommon.TraceID(sc.TraceID()))
-	dst.SetSpanID(pcommon.SpanID(sc.SpanID()))
-	dst.TraceState().FromRaw(sc.TraceState().String())
-	parent := sd.Parent()
-	if psid := parent.SpanID(); psid.IsValid() {
-		dst.SetParentSpanID(pcommon.SpanID(psid))
-	}
-	dst.SetFlags(spanFlags(sc.TraceFlags(), parent))
-	dst.SetName(sd.Name())
-	dst.SetKind(otlpenum.SpanKind(sd.SpanKind()))
-	dst.SetStartTimestamp(timestamp(sd.StartTime()))
-	dst.SetEndTimestamp(timestamp(sd.EndTime()))
+	setSpanHead(dst, sd, sd.Name(), sd.Status())
 	putAttributes(dst.Attributes(), sd.Attributes())
 	dst.SetDroppedAttributesCount(clampUint32(sd.DroppedAttributes()))
 	dst.SetDroppedEventsCount(clampUint32(sd.DroppedEvents()))
@@ -93,18 +81,39 @@ func setSpan(dst ptrace.Span, sd sdktrace.ReadOnlySpan) {
 		ls.EnsureCapacity(len(links))
 		for _, l := range links {
 			pl := ls.AppendEmpty()
-			pl.SetTraceID(pcommon.TraceID(l.SpanContext.TraceID()))
-			pl.SetSpanID(pcommon.SpanID(l.SpanContext.SpanID()))
-			pl.TraceState().FromRaw(l.SpanContext.TraceState().String())
-			pl.SetFlags(spanFlags(l.SpanContext.TraceFlags(), l.SpanContext))
+			setLinkHead(pl, l)
 			putAttributes(pl.Attributes(), l.Attributes)
 			pl.SetDroppedAttributesCount(clampUint32(l.DroppedAttributeCount))
 		}
 	}
+}
 
-	st := sd.Status()
+// setSpanHead copies what identifies and frames a span (ids, trace state,
+// parent, flags, kind, times) and its name and status as given.
+func setSpanHead(dst ptrace.Span, sd sdktrace.ReadOnlySpan, name string, st sdktrace.Status) {
+	sc := sd.SpanContext()
+	dst.SetTraceID(pcommon.TraceID(sc.TraceID()))
+	dst.SetSpanID(pcommon.SpanID(sc.SpanID()))
+	dst.TraceState().FromRaw(sc.TraceState().String())
+	parent := sd.Parent()
+	if psid := parent.SpanID(); psid.IsValid() {
+		dst.SetParentSpanID(pcommon.SpanID(psid))
+	}
+	dst.SetFlags(spanFlags(sc.TraceFlags(), parent))
+	dst.SetName(name)
+	dst.SetKind(otlpenum.SpanKind(sd.SpanKind()))
+	dst.SetStartTimestamp(timestamp(sd.StartTime()))
+	dst.SetEndTimestamp(timestamp(sd.EndTime()))
 	dst.Status().SetCode(otlpenum.StatusCode(st.Code))
 	dst.Status().SetMessage(st.Description)
+}
+
+// setLinkHead copies a link's span context into dst.
+func setLinkHead(dst ptrace.SpanLink, l sdktrace.Link) {
+	dst.SetTraceID(pcommon.TraceID(l.SpanContext.TraceID()))
+	dst.SetSpanID(pcommon.SpanID(l.SpanContext.SpanID()))
+	dst.TraceState().FromRaw(l.SpanContext.TraceState().String())
+	dst.SetFlags(spanFlags(l.SpanContext.TraceFlags(), l.SpanContext))
 }
 
 // spanFlags builds OTLP span or link flags: the W3C trace flags in the low
