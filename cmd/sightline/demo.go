@@ -19,10 +19,12 @@ import (
 const demoUsage = `usage: sightline demo [flags]
 
 Starts the collector, store and viewer in this process, runs a simulated
-experiment (a count, a 1-D scan, a grid scan and a scan whose motor faults)
-whose telemetry goes over OTLP to that collector, and prints the viewer's
-address and a link to each trace. It keeps serving until interrupted; with
---once it exits after the experiment: 0 when every trace is stored, 1 if not.
+experiment whose telemetry goes over OTLP to that collector, and prints the
+viewer's address and a link to each trace: first a count that lasts about a
+minute (--long), whose link is printed as it starts so you can watch its
+trace grow while it runs, then a count, a 1-D scan, a grid scan and a scan
+whose motor faults. It keeps serving until interrupted; with --once it exits
+after the experiment: 0 when every trace is stored, 1 if not.
 
 flags:
 `
@@ -39,6 +41,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default: a temporary one, removed at exit)")
 	once := fs.Bool("once", false, "exit after the experiment: 0 when every expected trace is stored")
 	speedup := fs.Float64("speedup", 20, "run the simulated hardware this many times faster than real time")
+	long := fs.Duration("long", time.Minute, "run first a count lasting about this long (real time), to watch live in the viewer; 0 skips it")
 	fs.Usage = func() { fmt.Fprint(stderr, demoUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -46,8 +49,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() > 0 || cfg.HTTPAddr == "" || *speedup <= 0 {
-		fmt.Fprintln(stderr, "sightline demo: takes no arguments; --http must be set; --speedup must be > 0")
+	if fs.NArg() > 0 || cfg.HTTPAddr == "" || *speedup <= 0 || *long < 0 || *long > time.Hour {
+		fmt.Fprintln(stderr, "sightline demo: takes no arguments; --http must be set; --speedup must be > 0; --long from 0 to 1h")
 		return exitUsage
 	}
 	if cfg.DataDir == "" {
@@ -63,16 +66,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sightline demo: %v\n", err)
 		return exitUsage
 	}
-	if err := demoRun(ctx, cfg, *once, *speedup, stdout); err != nil {
+	if err := demoRun(ctx, cfg, demoRunOptions{once: *once, speedup: *speedup, long: *long}, stdout); err != nil {
 		fmt.Fprintf(stderr, "sightline demo: %v\n", err)
 		return exitRefused
 	}
 	return exitOK
 }
 
+// demoRunOptions are the demo's flags beside the collector's.
+type demoRunOptions struct {
+	once    bool          // exit after the experiment
+	speedup float64       // simulated hardware speed
+	long    time.Duration // the long scan's length; 0 skips it
+}
+
 // demoRun serves, runs the experiment, prints the links and, unless once,
 // serves on until ctx ends.
-func demoRun(ctx context.Context, cfg serve.Config, once bool, speedup float64, out io.Writer) (err error) {
+func demoRun(ctx context.Context, cfg serve.Config, o demoRunOptions, out io.Writer) (err error) {
 	srv, err := serve.New(cfg, serve.WithOutput(out))
 	if err != nil {
 		return err
@@ -86,8 +96,14 @@ func demoRun(ctx context.Context, cfg serve.Config, once bool, speedup float64, 
 		err = errors.Join(err, srv.Shutdown(stopCtx))
 	}()
 	addrs := srv.Addrs()
-	otlp := "http://" + addrs.HTTP
-	exps, err := runExperiment(ctx, otlp, speedup, out)
+	fmt.Fprintf(out, "\nviewer: %s/\n", addrs.UI)
+	started := func(e demo.Experiment) {
+		if e.Name == demo.LongScanName {
+			fmt.Fprintf(out, "\nwatch a scan run live (about %v): %s/trace/%s\n", o.long, addrs.UI, e.TraceID)
+		}
+	}
+	exps, err := runExperiment(ctx, demo.Config{OTLPEndpoint: "http://" + addrs.HTTP, Speedup: o.speedup,
+		Out: out, LongScan: o.long, Started: started})
 	if err != nil {
 		return err
 	}
@@ -102,7 +118,7 @@ func demoRun(ctx context.Context, cfg serve.Config, once bool, speedup float64, 
 		}
 		fmt.Fprintf(out, "  %-36s %s/trace/%s%s\n", e.Name, addrs.UI, e.TraceID, mark)
 	}
-	if once {
+	if o.once {
 		fmt.Fprintln(out, "every expected trace is stored")
 		return nil
 	}
@@ -113,7 +129,7 @@ func demoRun(ctx context.Context, cfg serve.Config, once bool, speedup float64, 
 // runExperiment starts the demo's other processes (a device server with the
 // simulated hardware, and a task worker on an embedded NATS server), runs
 // the experiment and stops them, so their telemetry is flushed.
-func runExperiment(ctx context.Context, otlp string, speedup float64, out io.Writer) (exps []demo.Experiment, err error) {
+func runExperiment(ctx context.Context, dc demo.Config) (exps []demo.Experiment, err error) {
 	natsDir, err := os.MkdirTemp("", "sightline-demo-nats-")
 	if err != nil {
 		return nil, fmt.Errorf("embedded NATS server: %w", err)
@@ -124,21 +140,22 @@ func runExperiment(ctx context.Context, otlp string, speedup float64, out io.Wri
 		return nil, err
 	}
 	defer ns.Stop()
-	devices, err := startDevices(otlp, speedup)
+	devices, err := startDevices(dc.OTLPEndpoint, dc.Speedup)
 	if err != nil {
 		return nil, err
 	}
 	// The children flush their telemetry as they stop.
 	defer func() { err = errors.Join(err, devices.stop()) }()
-	worker, err := startWorker(ns.URL(), otlp)
+	worker, err := startWorker(ns.URL(), dc.OTLPEndpoint)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, worker.stop()) }()
-	fmt.Fprintf(out, "\ndevice server: %s (sightline devices, pid %d)\n", devices.addr, devices.pid)
-	fmt.Fprintf(out, "task worker:   %s (sightline worker, pid %d) on NATS %s (embedded, JetStream)\n", strings.TrimSuffix(worker.addr, " ready"), worker.pid, ns.URL())
-	fmt.Fprintf(out, "running the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", otlp)
-	return demo.Run(ctx, demo.Config{OTLPEndpoint: otlp, Speedup: speedup, Out: out, Devices: devices.addr, NATS: ns.URL()})
+	fmt.Fprintf(dc.Out, "\ndevice server: %s (sightline devices, pid %d)\n", devices.addr, devices.pid)
+	fmt.Fprintf(dc.Out, "task worker:   %s (sightline worker, pid %d) on NATS %s (embedded, JetStream)\n", strings.TrimSuffix(worker.addr, " ready"), worker.pid, ns.URL())
+	fmt.Fprintf(dc.Out, "running the simulated experiment (telemetry over OTLP/HTTP to %s) ...\n", dc.OTLPEndpoint)
+	dc.Devices, dc.NATS = devices.addr, ns.URL()
+	return demo.Run(ctx, dc)
 }
 
 // waitStored polls the query API until every experiment's trace holds its

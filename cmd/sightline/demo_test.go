@@ -13,17 +13,22 @@ import (
 
 // TestDemoOnce runs `sightline demo --once` in process: collector, store
 // and viewer start, the simulated experiment's telemetry goes over OTLP to
-// them, and it exits 0 only when every expected trace is stored.
+// them, and it exits 0 only when every expected trace is stored. The long
+// scan's link is printed while it runs, before the others are.
 func TestDemoOnce(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := dispatch(context.Background(), []string{"demo", "--once", "--ui", "127.0.0.1:0", "--speedup", "200"}, &out, &errOut)
+	code := dispatch(context.Background(), []string{"demo", "--once", "--ui", "127.0.0.1:0", "--speedup", "200", "--long", "2s"}, &out, &errOut)
 	if code != exitOK {
 		t.Fatalf("demo --once exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
 	}
 	text := out.String()
 	links := regexp.MustCompile(`http://127\.0\.0\.1:\d+/trace/[0-9a-f]{32}`).FindAllString(text, -1)
-	if len(links) != 4 {
-		t.Errorf("printed %d trace links, want 4:\n%s", len(links), text)
+	if len(links) != 6 {
+		t.Errorf("printed %d trace links, want 6 (the long scan's twice):\n%s", len(links), text)
+	}
+	live := regexp.MustCompile(`watch a scan run live \(about 2s\): (http://\S+)`).FindStringSubmatch(text)
+	if live == nil || strings.Index(text, live[0]) > strings.Index(text, "count det1  ") || live[1] != links[0] {
+		t.Errorf("the long scan's link is not printed first, as it starts:\n%s", text)
 	}
 	for _, want := range []string{"every expected trace is stored", "fails on purpose", "exit_status: fail", "viewer: http://127.0.0.1:",
 		"device server: 127.0.0.1:", "task worker:", "peak of det1 along motor1 (fit_peak task)"} {
@@ -40,7 +45,7 @@ func TestDemoOnce(t *testing.T) {
 func TestDemoTraceCrossesProcesses(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
-	code := dispatch(context.Background(), []string{"demo", "--once", "--ui", "127.0.0.1:0", "--speedup", "200", "--data", dir}, &out, &errOut)
+	code := dispatch(context.Background(), []string{"demo", "--once", "--ui", "127.0.0.1:0", "--speedup", "200", "--long", "0", "--data", dir}, &out, &errOut)
 	if code != exitOK {
 		t.Fatalf("demo --once exit %d\n%s\n%s", code, out.String(), errOut.String())
 	}

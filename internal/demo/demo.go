@@ -45,7 +45,18 @@ type Config struct {
 	// fits (sightline worker); "" runs them on a worker goroutine in this
 	// process.
 	NATS string
+	// LongScan, when more than 0, runs first a count of det1 that lasts
+	// about this long in real time (a point a second), so a newcomer can
+	// watch its trace grow in the viewer while it runs (its spans are
+	// announced while open). 0 runs no such scan.
+	LongScan time.Duration
+	// Started, when not nil, is called with each experiment as soon as its
+	// scan has started, its trace id known, before it ends.
+	Started func(Experiment)
 }
+
+// LongScanName is the experiment that LongScan runs.
+const LongScanName = "long count det1 (watch it live)"
 
 // Experiment is one traced plan the demo ran.
 type Experiment struct {
@@ -105,7 +116,7 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 
 	re := plan.NewRunEngine(plan.WithTracerProvider(comp.TracerProvider()))
 	defer re.Subscribe(plan.NewTablePrinter(cfg.Out, "motor1", "motor2", "det1").Handle)()
-	exps := experiments()
+	exps := experiments(cfg.LongScan)
 	api, err := startAPI(ctx, comp, &scanAPI{b: b, re: re, fit: fit, exps: exps, log: comp.Logger()})
 	if err != nil {
 		return nil, err
@@ -119,7 +130,12 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 
 	var out []Experiment
 	for _, e := range exps {
-		s, err := op.runScan(ctx, e.name)
+		started := func(s Scan) {
+			if cfg.Started != nil {
+				cfg.Started(Experiment{Name: e.name, TraceID: s.TraceID, Failed: e.failed, Spans: e.spans})
+			}
+		}
+		s, err := op.runScan(ctx, e.name, started)
 		if err != nil {
 			return out, fmt.Errorf("demo %s: %w", e.name, err)
 		}
@@ -139,10 +155,18 @@ func Run(ctx context.Context, cfg Config) ([]Experiment, error) {
 	return out, nil
 }
 
-// experiments are the scans the demo asks the API for.
-func experiments() []experiment {
+// experiments are the scans the demo asks the API for: the long scan
+// first, when long is more than 0.
+func experiments(long time.Duration) []experiment {
 	dets := func(b *beamline) []device.Readable { return []device.Readable{b.det} }
-	return []experiment{
+	var exps []experiment
+	if points := int(long / time.Second); long > 0 {
+		points = max(points, 2)
+		exps = append(exps, experiment{name: LongScanName, plan: func(b *beamline) plan.Plan {
+			return plan.Count(dets(b), points, long/time.Duration(points))
+		}, spans: points})
+	}
+	return append(exps, []experiment{
 		{name: "count det1", plan: func(b *beamline) plan.Plan { return plan.Count(dets(b), 5, 0) }, spans: 5},
 		{name: "scan motor1 -3..3", plan: func(b *beamline) plan.Plan { return plan.Scan(dets(b), b.motor1, -3, 3, 31) },
 			fit: true, spans: 31 * 4},
@@ -152,7 +176,7 @@ func experiments() []experiment {
 		{name: "scan motor3 0..6 (faults at 4.5)", plan: func(b *beamline) plan.Plan {
 			return plan.Scan(dets(b), b.motor3, 0, 6, 13)
 		}, failed: true, spans: 10},
-	}
+	}...)
 }
 
 // beamline is the remote hardware as the plan engine sees it.

@@ -92,13 +92,15 @@ func (o *operator) close() {
 }
 
 // runScan asks for a scan and waits for its end: POST /scans, then GET
-// /scans/{id}?wait=30s until it is no longer running.
-func (o *operator) runScan(ctx context.Context, name string) (Scan, error) {
+// /scans/{id}?wait=30s until it is no longer running. started is called
+// once the scan has started.
+func (o *operator) runScan(ctx context.Context, name string, started func(Scan)) (Scan, error) {
 	body, _ := json.Marshal(startRequest{Experiment: name})
 	var s Scan
 	if err := o.do(ctx, http.MethodPost, "/scans", body, http.StatusAccepted, &s); err != nil {
 		return s, err
 	}
+	started(s)
 	for s.State == "running" {
 		if err := o.do(ctx, http.MethodGet, "/scans/"+s.ID+"?wait=30s", nil, http.StatusOK, &s); err != nil {
 			return s, err
