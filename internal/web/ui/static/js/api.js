@@ -10,11 +10,14 @@ export class ApiError extends Error {
 
 // Unix-nanosecond times exceed 2^53: JSON.parse would round them to 256 ns.
 // exactTimes quotes them in the text first, so they arrive as strings.
-const BIG_TIMES = /"(start_unix_nano|end_unix_nano|time_unix_nano)":(\d+)/g;
+const BIG_TIMES = /"(start_unix_nano|end_unix_nano|time_unix_nano|last_heard_unix_nano)":(\d+)/g;
 
 // getJSON fetches path with params (an object; arrays repeat the key;
 // empty values are left out). exactTimes keeps *_unix_nano times as strings.
-export async function getJSON(path, params, signal, exactTimes = false) {
+// info, when given, receives the browser's clock (ms) when the request left
+// (sent) and its headers arrived (received), and the answer's Date header
+// (date, ms; NaN when missing): what live.js needs to read the server's clock.
+export async function getJSON(path, params, signal, exactTimes = false, info = null) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params || {})) {
     for (const x of Array.isArray(v) ? v : [v]) {
@@ -26,7 +29,12 @@ export async function getJSON(path, params, signal, exactTimes = false) {
   try {
     // No extra headers: the trace page's first request must match the
     // page's <link rel=preload> to reuse its answer.
+    if (info) info.sent = Date.now();
     res = await fetch(qs ? `${path}?${qs}` : path, { signal });
+    if (info) {
+      info.received = Date.now();
+      info.date = Date.parse(res.headers.get('Date') || '');
+    }
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, `cannot reach the server: ${e.message}`);
@@ -73,7 +81,8 @@ export const spanNames = async (service, signal) =>
   (await getJSON(`/api/v1/services/${encodeURIComponent(service)}/span-names`, null, signal)).span_names || [];
 
 // searchTraces: q has service, span_name, attr (["k=v"]), min_duration,
-// max_duration (ns), errors, start, end (Unix ns), limit, cursor.
+// max_duration (ns), errors, in_progress ('true', 'false' or ''), start,
+// end (Unix ns), limit, cursor.
 export function searchTraces(q, signal) {
   return getJSON('/api/v1/traces', {
     service: q.service,
@@ -82,6 +91,7 @@ export function searchTraces(q, signal) {
     min_duration: durationParam(q.min_duration),
     max_duration: durationParam(q.max_duration),
     errors: q.errors ? 'true' : '',
+    in_progress: q.in_progress,
     start: timeParam(q.start),
     end: timeParam(q.end),
     limit: q.limit,
@@ -91,8 +101,13 @@ export function searchTraces(q, signal) {
 
 // tracePage fetches one page of a trace's spans (a TracePage).
 // Its start_unix_nano, end_unix_nano and time_unix_nano are decimal strings.
-export const tracePage = (id, limit, cursor, signal) =>
-  getJSON(`/api/v1/traces/${encodeURIComponent(id)}`, { limit, cursor }, signal, true);
+export const tracePage = (id, limit, cursor, signal, info) =>
+  getJSON(`/api/v1/traces/${encodeURIComponent(id)}`, { limit, cursor }, signal, true, info);
+
+// traceChanges fetches the spans of a trace stored or changed since a
+// changes token (a TracePage with more, reset and a new changes token).
+export const traceChanges = (id, token, limit, signal, info) =>
+  getJSON(`/api/v1/traces/${encodeURIComponent(id)}`, { changes_since: token, limit }, signal, true, info);
 
 export const otlpURL = (id) => `/api/v1/traces/${encodeURIComponent(id)}/otlp`;
 

@@ -1,13 +1,13 @@
 // The details panel of the selected span or group.
 
 import { el, replace } from './dom.js';
-import { fmtDuration, fmtTime, fmtValue, fmtCount, sortedEntries, severityName, severityClass, serviceClass } from './format.js';
+import { fmtDuration, fmtElapsed, fmtTime, fmtClock, fmtAgo, fmtValue, fmtCount, sortedEntries, severityName, severityClass, serviceClass } from './format.js';
 import { searchLogs, ApiError } from './api.js';
 
 let logsAbort = null;
 
 // showDetails renders item (a span node, a placeholder or a group) into
-// panel. ctx: {model, traceId, select(spanId)}.
+// panel. ctx: {model, traceId, select(spanId), now() (the server's clock, ms)}.
 export function showDetails(panel, item, ctx) {
   if (logsAbort) logsAbort.abort();
   logsAbort = null;
@@ -28,6 +28,8 @@ export function showDetails(panel, item, ctx) {
   replace(panel,
     el('h2', { class: ['d-title', item.error && 'err'] },
       item.error ? el('span', { class: 'badge err', title: 'error status' }, '⚠ error') : null,
+      item.state === 'open' ? el('span', { class: 'badge open', title: STATE_TITLE.open }, '● running') : null,
+      item.state === 'lost' ? el('span', { class: 'badge lost', title: STATE_TITLE.lost }, 'lost') : null,
       el('span', { class: 'd-name' }, s.name || '(no name)')),
     kv([
       ['Service', el('span', { class: ['svc-chip', serviceClass(item.service)] }, item.service || '–')],
@@ -36,8 +38,9 @@ export function showDetails(panel, item, ctx) {
       ['Trace ID', el('code', null, ctx.traceId)],
       ['Kind', s.kind || 'unspecified'],
       ['Status', statusText(s)],
+      item.state !== 'finished' ? ['State', el('span', { class: 'd-state' }, stateText(item, ctx))] : null,
       ['Start', el('span', null, el('span', { class: 'mono' }, fmtTime(ctx.model.abs(item.start))), ' ', el('span', { class: 'muted mono' }, `+${fmtDuration(item.start - t0)}`))],
-      ['Duration', el('span', { class: 'mono d-duration' }, fmtDuration(item.dur))],
+      ['Duration', el('span', { class: 'mono d-duration' }, durationText(item))],
       ['Scope', s.scope && s.scope.name ? `${s.scope.name}${s.scope.version ? ` ${s.scope.version}` : ''}` : '–'],
       s.trace_state ? ['Trace state', el('code', null, s.trace_state)] : null,
       s.flags ? ['Flags', String(s.flags)] : null,
@@ -49,6 +52,35 @@ export function showDetails(panel, item, ctx) {
     section('Resource', res ? attrTable(res.attributes, 'd-resource') : el('p', { class: 'muted' }, 'none')),
     section('Logs', logsBox));
   loadLogs(logsBox, ctx.traceId, s.span_id, (t) => ctx.model.rel(t) - item.start);
+}
+
+const STATE_TITLE = {
+  open: 'announced by heartbeats, not ended yet',
+  lost: 'not heard from for three heartbeat intervals: its process may have died',
+};
+
+// stateText says how an open or lost span is doing, as of ctx.now().
+function stateText(item, ctx) {
+  const heard = ctx.model.abs(item.heard);
+  const last = `last heard ${fmtClock(heard)} (${fmtAgo(heard, ctx.now())})`;
+  if (item.state === 'open') return `open: running for ${fmtElapsed(item.dur)}, ${last}`;
+  return `lost: ${last}; not heard from for three heartbeat intervals`;
+}
+
+function durationText(item) {
+  if (item.state === 'open') return `${fmtElapsed(item.dur)} so far`;
+  if (item.state === 'lost') return `at least ${fmtDuration(item.dur)} (to when last heard)`;
+  return fmtDuration(item.dur);
+}
+
+// refreshDetails updates what grows with time in the panel of an open or
+// lost span (its state and duration), without drawing it again.
+export function refreshDetails(panel, item, ctx) {
+  if (!item || item.group || item.placeholder || item.state === 'finished') return;
+  const st = panel.querySelector('.d-state');
+  const dur = panel.querySelector('.d-duration');
+  if (st) replace(st, stateText(item, ctx));
+  if (dur) replace(dur, durationText(item));
 }
 
 function statusText(s) {
@@ -87,6 +119,7 @@ function groupDetails(g, ctx) {
       ['Service', el('span', { class: ['svc-chip', serviceClass(g.service)] }, g.service || '–')],
       ['Spans', fmtCount(g.count)],
       ['Errors', g.errors ? el('span', { class: 'status err' }, `⚠ ${fmtCount(g.errors)}`) : '0'],
+      g.open || g.lost ? ['In flight', `${fmtCount(g.open)} running, ${fmtCount(g.lost)} lost`] : null,
       ['From', el('span', { class: 'mono' }, `+${fmtDuration(g.start - ctx.model.start)}`)],
       ['To', el('span', { class: 'mono' }, `+${fmtDuration(g.end - ctx.model.start)}`)],
       ['Min', el('span', { class: 'mono d-min' }, fmtDuration(g.min))],

@@ -57,6 +57,26 @@ export function fmtTime(ns, withDate = true) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${t}`;
 }
 
+// fmtElapsed says how long something has been running, steadier than
+// fmtDuration for a value that grows each second: 850 ms, 45s, 2m 3s,
+// 2h 13m, 3d 4h.
+export function fmtElapsed(ns) {
+  if (!Number.isFinite(ns)) return '–';
+  if (ns < 1e9) return fmtDuration(Math.max(0, ns));
+  const sec = Math.floor(ns / 1e9);
+  if (sec < 60) return `${sec}s`;
+  if (sec < 3600) return `${Math.floor(sec / 60)}m ${sec % 60}s`;
+  const min = Math.floor(sec / 60);
+  if (min < 1440) return `${Math.floor(min / 60)}h ${min % 60}m`;
+  const h = Math.floor(min / 60);
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+// fmtClock shows a Unix-nanosecond time as local time of day: 14:02:11.
+export function fmtClock(ns) {
+  return ns ? fmtTime(ns, false).slice(0, 8) : '–';
+}
+
 // fmtAgo says how long ago a Unix-nanosecond time was, roughly.
 export function fmtAgo(ns, now = Date.now()) {
   const s = (now - ns / 1e6) / 1e3;

@@ -3,7 +3,7 @@
 
 import { el, replace, append, $, clear } from './dom.js';
 import { services, spanNames, searchTraces } from './api.js';
-import { fmtDuration, fmtTime, fmtAgo, fmtCount, parseDuration, serviceClass } from './format.js';
+import { fmtDuration, fmtElapsed, fmtTime, fmtAgo, fmtCount, parseDuration, serviceClass } from './format.js';
 import { resolve, presetOptions } from './timerange.js';
 import { Listing } from './listing.js';
 
@@ -16,6 +16,7 @@ const f = {
   min: $('#f-min'),
   max: $('#f-max'),
   errors: $('#f-errors'),
+  inProgress: $('#f-inprogress'),
   range: $('#f-range'),
   start: $('#f-start'),
   end: $('#f-end'),
@@ -41,6 +42,7 @@ function fromURL() {
     min_duration: p.get('min_duration') || '',
     max_duration: p.get('max_duration') || '',
     errors: p.get('errors') === 'true',
+    in_progress: ['true', 'false'].includes(p.get('in_progress')) ? p.get('in_progress') : '',
     range: p.get('range') || '1h',
     start: p.get('start') || '',
     end: p.get('end') || '',
@@ -56,6 +58,7 @@ function toURL(s) {
   if (s.min_duration) p.set('min_duration', s.min_duration);
   if (s.max_duration) p.set('max_duration', s.max_duration);
   if (s.errors) p.set('errors', 'true');
+  if (s.in_progress) p.set('in_progress', s.in_progress);
   if (s.range !== '1h') p.set('range', s.range);
   if (s.range === 'custom') {
     if (s.start) p.set('start', s.start);
@@ -77,6 +80,7 @@ async function fillForm(s) {
   f.min.value = s.min_duration;
   f.max.value = s.max_duration;
   f.errors.checked = s.errors;
+  f.inProgress.value = s.in_progress;
   f.range.value = s.range;
   f.start.value = s.start;
   f.end.value = s.end;
@@ -96,6 +100,7 @@ function fromForm() {
     min_duration: f.min.value.trim(),
     max_duration: f.max.value.trim(),
     errors: f.errors.checked,
+    in_progress: f.inProgress.value,
     range: f.range.value,
     start: f.start.value,
     end: f.end.value,
@@ -152,6 +157,7 @@ function query(s) {
     min_duration: min,
     max_duration: max,
     errors: s.errors,
+    in_progress: s.in_progress,
     start: r.start,
     end: r.end,
     limit: parseInt(s.limit, 10) || 20,
@@ -187,9 +193,12 @@ function add(traces, top) {
 }
 
 function resultLink(t, fill) {
-  return el('a', { class: ['result', t.error_count && 'has-err'], href: `/trace/${encodeURIComponent(t.trace_id)}` },
+  return el('a', { class: ['result', t.error_count && 'has-err', t.in_progress && 'running'], href: `/trace/${encodeURIComponent(t.trace_id)}` },
     el('span', { class: 'r-name' },
-      el('span', { class: 'r-root' }, t.root_name || '(root not received)'),
+      el('span', { class: 'r-title' },
+        el('span', { class: 'r-root' }, t.root_name || '(root not received)'),
+        t.in_progress ? el('span', { class: 'badge open r-running', title: `${fmtCount(t.open_spans)} span${t.open_spans === 1 ? '' : 's'} still running (announced, not ended)` }, '● running') : null,
+        t.lost_spans ? el('span', { class: 'badge lost r-lost', title: `${fmtCount(t.lost_spans)} span${t.lost_spans === 1 ? '' : 's'} lost: not heard from for three heartbeat intervals` }, `${fmtCount(t.lost_spans)} lost`) : null),
       el('code', { class: 'r-id' }, t.trace_id.slice(0, 16))),
     el('span', { class: 'r-services' }, (t.services || []).map((x) =>
       el('span', { class: ['svc-chip', serviceClass(x), x === t.root_service && 'root'] }, x))),
@@ -197,7 +206,9 @@ function resultLink(t, fill) {
     el('span', { class: 'r-errors mono' }, t.error_count
       ? el('span', { class: 'status err' }, `⚠ ${fmtCount(t.error_count)} error${t.error_count === 1 ? '' : 's'}`) : ''),
     el('span', { class: 'r-start mono', title: fmtTime(t.start_unix_nano) }, fmtTime(t.start_unix_nano), el('span', { class: 'muted' }, ` ${fmtAgo(t.start_unix_nano)}`)),
-    el('span', { class: 'r-dur' }, el('span', { class: 'r-bar' }, fill), el('span', { class: 'mono' }, fmtDuration(t.duration_nano))));
+    el('span', { class: 'r-dur' }, el('span', { class: 'r-bar' }, fill),
+      el('span', { class: 'mono r-dur-text', title: t.in_progress ? 'from its start to the latest heartbeat received' : null },
+        t.in_progress ? `running ${fmtElapsed(Number(t.duration_nano))}` : fmtDuration(t.duration_nano))));
 }
 
 function summaryLine() {

@@ -7,7 +7,9 @@ export const DEFAULT_GROUP_MIN = 10;
 
 // A node is a span, or a placeholder for a parent span not received (yet).
 // start and end are nanoseconds since the model's base (exact: Unix
-// nanoseconds do not fit a double).
+// nanoseconds do not fit a double). A span in flight has state 'open' or
+// 'lost' and heard, when its latest heartbeat was received; an open span's
+// end is "now" (TraceModel.tick), a lost span's when it was last heard.
 function makeNode(id, span, service, start, end) {
   return {
     id, // span id (made unique when a span id repeats)
@@ -18,6 +20,9 @@ function makeNode(id, span, service, start, end) {
     end,
     dur: span ? end - start : 0,
     error: Boolean(span && span.status_code === 'error'),
+    state: 'finished', // or 'open', 'lost'
+    heard: 0, // relative ns, for open and lost spans
+    inGroup: null, // the group row it is folded in, if any
     placeholder: !span,
     parent: null, // node; null at the top level
     children: [], // in start order
@@ -61,11 +66,29 @@ export class TraceModel {
     this.errorCount = 0;
     this.version = 0;
     this.dups = 0;
+    this.open = new Set(); // nodes of open spans
+    this.lost = new Set(); // nodes of lost spans
+    this.now = -Infinity; // relative ns: the end of open spans (tick)
+    this.openEnd = -Infinity; // the latest end of an open span
   }
 
   // addPage merges a TracePage: spans in start order; a page's resource
   // indexes are its own, mapped here to one list.
   addPage(page) {
+    this.merge(page, false);
+  }
+
+  // addChanges merges a changes answer (TracePage of changes_since): spans
+  // in any order; one whose span id is known replaces that span's content
+  // and state in place (its parent is not expected to change), a new one
+  // is inserted among its siblings in start order. Returns the nodes
+  // updated or added.
+  addChanges(page) {
+    return this.merge(page, true);
+  }
+
+  merge(page, changes) {
+    const touched = [];
     if (this.base === null) {
       const first = page.summary && page.summary.start_unix_nano ? page.summary.start_unix_nano
         : page.spans && page.spans.length ? page.spans[0].start_unix_nano : 0;
@@ -78,16 +101,18 @@ export class TraceModel {
       const res = ri === undefined ? -1 : ri;
       let id = s.span_id;
       const dup = this.byId.has(id);
+      if (dup && changes) {
+        touched.push(this.update(this.byId.get(id), s, res));
+        continue;
+      }
       if (dup) id = `${id}#${++this.dups}`;
-      const start = this.rel(s.start_unix_nano);
-      const end = Math.max(start, this.rel(s.end_unix_nano));
-      const n = makeNode(id, s, res >= 0 ? serviceOf(this.resources[res]) : '', start, end);
+      const n = makeNode(id, s, res >= 0 ? serviceOf(this.resources[res]) : '', 0, 0);
       n.resource = res;
+      this.setTimes(n, s);
       this.byId.set(id, n);
       this.spanCount++;
       if (n.error) this.errorCount++;
-      if (n.start < this.start) this.start = n.start;
-      if (n.end > this.end) this.end = n.end;
+      touched.push(n);
       const ph = dup ? undefined : this.placeholders.get(id);
       if (ph) {
         // Children that came first (clock skew, or an earlier page).
@@ -98,13 +123,80 @@ export class TraceModel {
         ph.removed = true;
         removed = true;
       }
-      this.attach(n, s.parent_span_id, Boolean(ph));
+      this.attach(n, s.parent_span_id, Boolean(ph), changes);
     }
     if (removed) {
       this.top.children = this.top.children.filter((c) => !c.removed);
       this.top.ver++;
     }
+    if (changes) {
+      // An open span that ended no longer holds the end at now.
+      this.openEnd = -Infinity;
+      for (const n of this.open) if (n.end > this.openEnd) this.openEnd = n.end;
+    }
     this.version++;
+    return touched;
+  }
+
+  // setTimes sets a node's state and times from its span, and the model's
+  // bounds and sets of spans in flight.
+  setTimes(n, s) {
+    const start = this.rel(s.start_unix_nano);
+    n.start = start;
+    n.state = s.state === 'open' || s.state === 'lost' ? s.state : 'finished';
+    n.heard = n.state !== 'finished' && Number(s.last_heard_unix_nano) ? this.rel(s.last_heard_unix_nano) : start;
+    if (n.state === 'open') n.end = Math.max(start, n.heard, this.now);
+    else if (n.state === 'lost') n.end = Math.max(start, n.heard);
+    else n.end = Math.max(start, this.rel(s.end_unix_nano));
+    n.dur = n.end - n.start;
+    this.open.delete(n);
+    this.lost.delete(n);
+    if (n.state === 'open') this.open.add(n);
+    if (n.state === 'lost') this.lost.add(n);
+    if (n.start < this.start) this.start = n.start;
+    if (n.state === 'open') this.openEnd = Math.max(this.openEnd, n.end);
+    else if (n.end > this.end) this.end = n.end;
+  }
+
+  // update replaces a node's span (a newer heartbeat, lost, finished).
+  update(n, s, res) {
+    const oldStart = n.start;
+    if (n.error) this.errorCount--;
+    n.span = s;
+    n.name = s.name;
+    n.resource = res;
+    n.service = res >= 0 ? serviceOf(this.resources[res]) : '';
+    n.error = s.status_code === 'error';
+    if (n.error) this.errorCount++;
+    this.setTimes(n, s);
+    const list = (n.parent || this.top).children;
+    if (n.start !== oldStart) {
+      list.splice(list.indexOf(n), 1);
+      insertByStart(list, n);
+    }
+    (n.parent || this.top).ver++; // its group's numbers change
+    return n;
+  }
+
+  // tick moves the end of open spans to now (relative ns; the server's
+  // clock) and returns the latest of them (-Infinity when none is open).
+  // A group row's end and longest member follow its open members.
+  tick(now) {
+    this.now = now;
+    let latest = -Infinity;
+    for (const n of this.open) {
+      n.end = Math.max(n.start, n.heard, now);
+      n.dur = n.end - n.start;
+      const g = n.inGroup;
+      if (g) {
+        if (n.end > g.end) g.end = n.end;
+        if (n.dur > g.max) g.max = n.dur;
+      }
+      if (n.parent && n.parent.placeholder && n.end > n.parent.end) n.parent.end = n.end;
+      if (n.end > latest) latest = n.end;
+    }
+    this.openEnd = latest;
+    return latest;
   }
 
   // rel converts a Unix-nanosecond time (string or number) to
@@ -130,14 +222,17 @@ export class TraceModel {
     return i;
   }
 
-  attach(n, pid, adopted) {
-    if (!pid || pid === n.span.span_id) return this.attachTop(n);
+  // attach puts n under its parent (pid), at the end of its siblings,
+  // or where its start puts it when sorted.
+  attach(n, pid, adopted, sorted) {
+    if (!pid || pid === n.span.span_id) return this.attachTop(n, sorted);
     const p = this.byId.get(pid);
     if (p) {
       // Only a node that adopted children can close a cycle.
-      if (adopted && isAncestor(n, p)) return this.attachTop(n);
+      if (adopted && isAncestor(n, p)) return this.attachTop(n, sorted);
       n.parent = p;
-      p.children.push(n);
+      if (sorted) insertByStart(p.children, n);
+      else p.children.push(n);
       p.ver++;
       return;
     }
@@ -149,15 +244,17 @@ export class TraceModel {
       this.attachTop(ph);
     }
     n.parent = ph;
-    ph.children.push(n);
+    if (sorted) insertByStart(ph.children, n);
+    else ph.children.push(n);
     ph.ver++;
     if (n.start < ph.start) ph.start = n.start;
     if (n.end > ph.end) ph.end = n.end;
   }
 
-  attachTop(n) {
+  attachTop(n, sorted) {
     n.parent = null;
-    this.top.children.push(n);
+    if (sorted) insertByStart(this.top.children, n);
+    else this.top.children.push(n);
     this.top.ver++;
   }
 
@@ -186,6 +283,7 @@ export class TraceModel {
         }
         list.push(c);
       } else {
+        c.inGroup = null;
         items.push(c);
       }
     }
@@ -241,26 +339,44 @@ export class TraceModel {
   }
 }
 
+// insertByStart inserts n into nodes in start order, after those that
+// start at the same time.
+function insertByStart(nodes, n) {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].start <= n.start) lo = mid + 1;
+    else hi = mid;
+  }
+  nodes.splice(lo, 0, n);
+}
+
 function isAncestor(n, p) {
   for (let x = p; x; x = x.parent) if (x === n) return true;
   return false;
 }
 
-// makeGroup summarises members, siblings under parent in start order.
+// makeGroup summarises members, siblings under parent in start order. Its
+// key, parent and name with service, stays when members come and go.
 function makeGroup(parent, members) {
   const durs = new Float64Array(members.length);
   let end = -Infinity;
   let errors = 0;
+  let open = 0;
+  let lost = 0;
   for (let k = 0; k < members.length; k++) {
     const m = members[k];
     durs[k] = m.dur;
     if (m.end > end) end = m.end;
     if (m.error) errors++;
+    if (m.state === 'open') open++;
+    if (m.state === 'lost') lost++;
   }
   durs.sort();
-  return {
+  const g = {
     group: true,
-    key: `${parent.id}/${members[0].id}`,
+    key: `${parent.id}/${members[0].name}\u0000${members[0].service}`,
     parent,
     members,
     name: members[0].name,
@@ -273,7 +389,11 @@ function makeGroup(parent, members) {
     min: durs[0],
     median: median(durs),
     max: durs[durs.length - 1],
+    open, // members open
+    lost, // members lost
   };
+  for (const m of members) m.inGroup = g;
+  return g;
 }
 
 // median of sorted numbers.

@@ -3,7 +3,7 @@
 // and repainted in a requestAnimationFrame on scroll.
 
 import { el, setText, toggleClass, clear } from './dom.js';
-import { fmtDuration, fmtCount, niceStep, serviceClass } from './format.js';
+import { fmtDuration, fmtElapsed, fmtClock, fmtAgo, fmtCount, niceStep, serviceClass } from './format.js';
 import { itemKey, newView } from './tree.js';
 
 export const ROW_H = 24; // px, as .wf-row in app.css
@@ -12,7 +12,8 @@ const MAX_INDENT = 24; // levels drawn; deeper rows show their depth
 
 export class Waterfall {
   // root holds .wf-head > .wf-axis and .wf-body > .wf-scroll > .wf-spacer, .wf-rows.
-  constructor(root, { onSelect, onFirstPaint } = {}) {
+  // now gives the server's clock in ms (for "last heard … ago").
+  constructor(root, { onSelect, onFirstPaint, now } = {}) {
     this.root = root;
     this.head = root.querySelector('.wf-head');
     this.axis = root.querySelector('.wf-axis');
@@ -21,6 +22,7 @@ export class Waterfall {
     this.layer = root.querySelector('.wf-rows');
     this.onSelect = onSelect || (() => {});
     this.onFirstPaint = onFirstPaint;
+    this.now = now || Date.now;
     this.model = null;
     this.view = newView();
     this.rows = [];
@@ -80,6 +82,22 @@ export class Waterfall {
     this.schedule();
   }
 
+  // refresh flattens the model again after spans changed, keeping the
+  // first row in view where it was (rows added above it push nothing).
+  refresh() {
+    const top = this.scroll.scrollTop;
+    const i = Math.floor(top / ROW_H);
+    const anchor = i < this.rows.length ? itemKey(this.rows[i].item) : null;
+    this.rebuild();
+    if (!anchor || top === 0) return;
+    for (let k = 0; k < this.rows.length; k++) {
+      if (itemKey(this.rows[k].item) === anchor) {
+        this.scroll.scrollTop = k * ROW_H + (top - i * ROW_H);
+        break;
+      }
+    }
+  }
+
   schedule() {
     if (!this.raf) {
       this.raf = requestAnimationFrame(() => {
@@ -134,6 +152,11 @@ export class Waterfall {
     toggleClass(row, 'group', group);
     toggleClass(row, 'placeholder', Boolean(item.placeholder));
     toggleClass(row, 'err', item.error);
+    const state = group ? (item.open ? 'open' : item.lost ? 'lost' : 'finished') : item.state || 'finished';
+    row.dataset.state = state;
+    toggleClass(row, 'open', state === 'open');
+    toggleClass(row, 'lost', state === 'lost');
+    paintState(r.state, item, group, state);
     setText(r.name, item.name || '(no name)');
     setText(r.svc, item.service);
     r.svc.className = `wf-svc ${serviceClass(item.service)}`;
@@ -142,7 +165,8 @@ export class Waterfall {
     const span = this.t1 - this.t0;
     const left = ((item.start - this.t0) / span) * 100;
     const width = ((item.end - item.start) / span) * 100;
-    r.bar.className = `wf-bar ${serviceClass(item.service)}${group ? ' group' : ''}${item.error ? ' err' : ''}`;
+    r.bar.className = `wf-bar ${serviceClass(item.service)}${group ? ' group' : ''}${item.error ? ' err' : ''}${state === 'finished' ? '' : ` ${state}`}`;
+    r.bar.dataset.end = String(Math.round(item.end)); // ns since the trace's start
     r.bar.style.left = `${clampPct(left)}%`;
     r.bar.style.width = `${clampPct(Math.min(width, 100 - clampPct(left)))}%`;
     let label;
@@ -151,6 +175,11 @@ export class Waterfall {
       if (item.errors) label += ` · ${fmtCount(item.errors)} error${item.errors > 1 ? 's' : ''}`;
     } else if (item.placeholder) {
       label = 'not received';
+    } else if (state === 'open') {
+      label = `running ${fmtElapsed(item.dur)}`;
+    } else if (state === 'lost') {
+      const heard = this.model.abs(item.heard);
+      label = `lost — last heard ${fmtClock(heard)} (${fmtAgo(heard, this.now())})`;
     } else {
       label = fmtDuration(item.dur);
     }
@@ -313,6 +342,28 @@ function flip(set, k) {
   else set.add(k);
 }
 
+const STATE_TITLE = {
+  open: 'running: announced by heartbeats, not ended yet',
+  lost: 'lost: not heard from for three heartbeat intervals (its process may have died)',
+};
+
+// paintState writes a row's in-flight mark: text, not colour only.
+function paintState(mark, item, group, state) {
+  let text = '';
+  if (group) {
+    const parts = [];
+    if (item.open) parts.push(`${fmtCount(item.open)} running`);
+    if (item.lost) parts.push(`${fmtCount(item.lost)} lost`);
+    text = parts.join(' · ');
+  } else if (state !== 'finished') {
+    text = state === 'open' ? 'running' : 'lost';
+  }
+  setText(mark, text);
+  mark.className = `wf-state ${state}`;
+  if (text) mark.title = STATE_TITLE[state];
+  else mark.removeAttribute('title');
+}
+
 function clampPct(x) {
   return Number.isFinite(x) ? Math.max(0, Math.min(100, x)) : 0;
 }
@@ -325,12 +376,13 @@ function makeRow() {
     err: el('span', { class: 'wf-erricon', role: 'img', 'aria-label': 'error', title: 'error status' }, '⚠'),
     name: el('span', { class: 'wf-name' }),
     count: el('span', { class: 'wf-count' }),
+    state: el('span', { class: 'wf-state' }),
     svc: el('span', { class: 'wf-svc' }),
     bar: el('div', { class: 'wf-bar' }),
     dur: el('span', { class: 'wf-dur' }),
   };
   const row = el('div', { class: 'wf-row', role: 'treeitem' },
-    el('div', { class: 'wf-label' }, r.indent, r.depth, r.toggle, r.err, r.name, r.count, r.svc),
+    el('div', { class: 'wf-label' }, r.indent, r.depth, r.toggle, r.err, r.name, r.count, r.state, r.svc),
     el('div', { class: 'wf-track' }, r.bar, r.dur));
   row._r = r;
   return row;
