@@ -457,6 +457,89 @@ func TestBrowserInflightSearch(t *testing.T) {
 	b.checkClean()
 }
 
+// TestBrowserInflightSearchEarlier: a scan that started two hours ago and
+// is still running is not among the last hour's traces, but is listed
+// above them, "Running, started earlier", with its mark and running time;
+// the in-progress filter "false" neither shows nor asks for that list,
+// "true" keeps it; and the scan leaves it once it finishes, without a
+// reload.
+func TestBrowserInflightSearchEarlier(t *testing.T) {
+	btNeedChromium(t)
+	srv := btStartServer(t)
+	t0 := time.Now().Add(-2 * time.Hour)
+	scan := btNewFlight(t, srv.st, 8, t0)
+	scan.heartbeat(1, 0, "run scan", t0, time.Hour)
+	count := btNewFlight(t, srv.st, 9, time.Now().Add(-10*time.Minute))
+	count.finished(1, 0, "run count", count.t0, count.t0.Add(2*time.Second))
+
+	type lists struct {
+		Results, Earlier    []string // the hrefs of each list's rows
+		Hidden, Above       bool     // the earlier list is hidden; it sits above the results
+		Title, Status       string
+		Running, RunningTip string // the scan's row: its mark and the mark's title
+		Dur, Name           string
+	}
+	b := btStartBrowser(t, 2*time.Minute)
+	read := func() lists {
+		t.Helper()
+		var v lists
+		b.eval(fmt.Sprintf(`(() => {
+			const hrefs = (sel) => [...document.querySelectorAll(sel + ' a.result')].map((a) => a.getAttribute('href'));
+			const box = document.querySelector('#earlier');
+			const a = document.querySelector('#earlier-list a.result[href="/trace/%s"]');
+			const q = (s) => (a && a.querySelector(s)) || {};
+			return { Results: hrefs('#results'), Earlier: hrefs('#earlier-list'), Hidden: box.hidden,
+				Above: Boolean(box.compareDocumentPosition(document.querySelector('#results')) & Node.DOCUMENT_POSITION_FOLLOWING),
+				Title: document.querySelector('#earlier-title').textContent, Status: document.querySelector('#status').textContent,
+				Running: q('.r-running').textContent || '', RunningTip: q('.r-running').title || '',
+				Dur: q('.r-dur-text').textContent || '', Name: q('.r-root').textContent || '' };
+		})()`, scan.hex()), &v)
+		return v
+	}
+	both := fmt.Sprintf(`document.querySelector('#earlier-list a.result[href="/trace/%s"]') !== null
+		&& !document.querySelector('#earlier').hidden`, scan.hex())
+
+	// The default search, the last hour: the finished trace in the
+	// results, the scan above them.
+	b.navigate(srv.url + "/")
+	b.wait("the results and the running scan above them", fmt.Sprintf(`document.querySelectorAll('#results a.result').length === 1 && %s`, both), 10*time.Second)
+	v := read()
+	if fmt.Sprint(v.Results) != "[/trace/"+count.hex()+"]" || fmt.Sprint(v.Earlier) != "[/trace/"+scan.hex()+"]" || v.Hidden || !v.Above ||
+		!strings.HasPrefix(v.Title, "Running, started earlier") || v.Status != "1 trace ● live" {
+		t.Errorf("the lists: %+v", v)
+	}
+	if v.Name != "run scan" || v.Running != "● running" || !strings.Contains(v.RunningTip, "1 span still running") || !strings.HasPrefix(v.Dur, "running 2h") {
+		t.Errorf("the running scan's row: %+v", v)
+	}
+
+	// Not in progress: the list is not even asked for (a poll has run).
+	b.navigate(srv.url + "/?in_progress=false")
+	b.wait("the finished trace and a poll", `document.querySelectorAll('#results a.result').length === 1
+		&& performance.getEntriesByType('resource').some((e) => e.name.includes('/api/v1/traces?') && e.name.includes('limit=100'))`, 10*time.Second)
+	var asked []string
+	b.eval(`performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('in_progress=true'))`, &asked)
+	if v := read(); len(asked) != 0 || !v.Hidden || len(v.Earlier) != 0 {
+		t.Errorf("with in_progress=false: asked %v; lists %+v", asked, v)
+	}
+	// In progress: no result in the last hour, the scan above.
+	b.navigate(srv.url + "/?in_progress=true")
+	b.wait("no results, the scan above", `document.querySelector('#status').textContent.startsWith('No traces match.') && `+both, 10*time.Second)
+
+	// The scan finishes: it leaves the list, without a reload.
+	b.navigate(srv.url + "/")
+	b.wait("the running scan", both, 10*time.Second)
+	b.eval(`window.__marker = 'not reloaded'`, nil)
+	scan.stop(1, 0, "run scan", t0, time.Now())
+	b.wait("the finished scan gone from the list", `document.querySelector('#earlier').hidden
+		&& document.querySelectorAll('#earlier-list li').length === 0`, 10*time.Second)
+	var marker string
+	b.eval(`window.__marker`, &marker)
+	if v := read(); marker != "not reloaded" || fmt.Sprint(v.Results) != "[/trace/"+count.hex()+"]" {
+		t.Errorf("after the scan finished: marker %q, lists %+v", marker, v)
+	}
+	b.checkClean()
+}
+
 // btInflightChecks runs in the page: the model's spans in flight
 // (tree.js), the server clock (live.js) and fmtElapsed, against hand-made
 // answers. It returns the failures, one line each.

@@ -5,10 +5,12 @@ import (
 	"time"
 )
 
-// btTreeChecks runs in the page: tree.js, the model without DOM, against
-// hand-made pages. It returns the failures, one line each.
+// btTreeChecks runs in the page: tree.js, the model without DOM, and
+// groups.js, against hand-made pages. It returns the failures, one line
+// each.
 const btTreeChecks = `(async () => {
-  const { TraceModel, newView, median } = await import('/static/js/tree.js');
+  const { TraceModel, newView } = await import('/static/js/tree.js');
+  const { median } = await import('/static/js/groups.js');
   const fails = [];
   const eq = (what, got, want) => {
     if (JSON.stringify(got) !== JSON.stringify(want)) fails.push(what + ': got ' + JSON.stringify(got) + ', want ' + JSON.stringify(want));
@@ -107,9 +109,10 @@ const btTreeChecks = `(async () => {
   return fails;
 })()`
 
-// TestBrowserTreeModel checks tree.js (merging pages, placeholders for
-// parents not received yet, grouping, flattening, exact times, 100,000
-// spans deep or wide) and dom.js's el in chromium, where the modules run.
+// TestBrowserTreeModel checks tree.js and groups.js (merging pages,
+// placeholders for parents not received yet, grouping, flattening, exact
+// times, 100,000 spans deep or wide) and dom.js's el in chromium, where
+// the modules run.
 func TestBrowserTreeModel(t *testing.T) {
 	btNeedChromium(t)
 	srv := btStartServer(t)

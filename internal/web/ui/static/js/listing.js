@@ -15,7 +15,10 @@ export class Listing {
   //   fetch(q) -> Promise<answer>; field: the answer's list ('traces', 'logs');
   //   keyOf(item) -> string; query(s) -> q or null; reset(); add(items, top);
   //   summary(); pollQuery(state) -> q, or null when not polling;
-  //   fromURL(), toURL(s), fromForm(), fillForm(s) }
+  //   fromURL(), toURL(s), fromForm(), fillForm(s);
+  //   refresh(state), optional: keeps what the page shows beside the
+  //   list fresh; called with each search and each poll, whether the
+  //   range is open or not, never in a hidden tab }
   constructor(page) {
     this.p = page;
     this.state = null; // {s: the settings, q: the API query} shown
@@ -57,6 +60,7 @@ export class Listing {
     this.seen.clear();
     this.cursor = '';
     this.p.reset();
+    this.p.refresh?.(this.state);
     this.p.more.hidden = true;
     replace(this.p.status, 'Searching…');
     try {
@@ -88,9 +92,12 @@ export class Listing {
   }
 
   // poll asks for items newer than those shown and puts the unseen ones on
-  // top; a failed poll is retried by the next one.
+  // top, and has the page refresh what it shows beside them; a failed poll
+  // is retried by the next one.
   async poll() {
-    if (this.polling || !this.state || document.hidden) return;
+    if (!this.state || document.hidden) return;
+    this.p.refresh?.(this.state);
+    if (this.polling) return;
     const q = this.p.pollQuery(this.state);
     if (!q) return;
     this.polling = true;

@@ -1,5 +1,7 @@
 // The search page, /: trace search with the query in the URL, a results
-// list with duration bars, "load more", and new traces polled every 2 s.
+// list with duration bars, "load more", and new traces polled every 2 s;
+// above the results, the traces still running that started before the
+// time range, refreshed with each poll.
 
 import { el, replace, append, $, clear } from './dom.js';
 import { services, spanNames, searchTraces } from './api.js';
@@ -26,8 +28,14 @@ const f = {
 const list = $('#results');
 const status = $('#status');
 const more = $('#load-more');
+const earlierBox = $('#earlier');
+const earlierList = $('#earlier-list');
 
 let shown = []; // {t: TraceSummary, fill: element}
+// The "Running, started earlier" list: trace id -> {t, sig, li, a, fill}
+// of the rows shown, and the search state an answer is awaited for.
+let earlier = new Map();
+let earlierBusy = null;
 
 append(f.range, presetOptions(el));
 
@@ -188,8 +196,7 @@ function add(traces, top) {
     append(list, items.map((x) => x.li));
     shown = shown.concat(items);
   }
-  const longest = Math.max(1, ...shown.map((x) => x.t.duration_nano));
-  for (const x of shown) x.fill.style.width = `${Math.max(0.5, (x.t.duration_nano / longest) * 100)}%`;
+  setWidths(shown);
 }
 
 function resultLink(t, fill) {
@@ -211,6 +218,74 @@ function resultLink(t, fill) {
         t.in_progress ? `running ${fmtElapsed(Number(t.duration_nano))}` : fmtDuration(t.duration_nano))));
 }
 
+function setWidths(items) {
+  const longest = Math.max(1, ...items.map((x) => x.t.duration_nano));
+  for (const x of items) x.fill.style.width = `${Math.max(0.5, (x.t.duration_nano / longest) * 100)}%`;
+}
+
+// --- running, started earlier ----------------------------------------------
+
+// earlierQuery asks for the traces in progress that match the search's
+// other filters and started before its range: the range's start is the
+// end (exclusive) of this one, so the two lists never overlap. Null when
+// there are none to ask for (in_progress=false, or a range with no start).
+function earlierQuery(q) {
+  if (q.in_progress === 'false' || !q.start) return null;
+  return { ...q, in_progress: 'true', start: null, end: q.start, limit: 20, cursor: '' };
+}
+
+// refreshEarlier asks for the running traces that started before the
+// search's range and shows them above the results; one that finished
+// leaves. An answer to a search since replaced is dropped; a failed one
+// keeps the list, and the next poll asks again.
+async function refreshEarlier(state) {
+  const q = earlierQuery(state.q);
+  if (!q) return showEarlier([]);
+  if (earlierBusy === state) return;
+  earlierBusy = state;
+  try {
+    const res = await searchTraces(q);
+    // None should be among the results (the ranges are disjoint); if one
+    // is, it is shown there only.
+    if (listing.state === state) showEarlier((res.traces || []).filter((t) => !listing.seen.has(t.trace_id)));
+  } catch {
+    // the next poll tries again
+  } finally {
+    if (earlierBusy === state) earlierBusy = null;
+  }
+}
+
+// showEarlier shows traces in the list, in the answer's order. Rows stay
+// (and keep the focus) while their trace is listed; a row whose summary
+// changed gets new content, not a new element.
+function showEarlier(traces) {
+  const next = new Map();
+  for (const t of traces) {
+    const sig = JSON.stringify(t);
+    let x = earlier.get(t.trace_id);
+    if (!x || x.sig !== sig) {
+      const fill = el('span', { class: 'r-fill' });
+      const a = resultLink(t, fill);
+      if (!x) {
+        x = { a, li: el('li', null, a) };
+      } else {
+        x.a.className = a.className;
+        x.a.replaceChildren(...a.childNodes);
+      }
+      Object.assign(x, { t, sig, fill });
+    }
+    next.set(t.trace_id, x);
+  }
+  const items = [...next.values()];
+  items.forEach((x, i) => {
+    if (earlierList.children[i] !== x.li) earlierList.insertBefore(x.li, earlierList.children[i] || null);
+  });
+  while (earlierList.children.length > items.length) earlierList.lastChild.remove();
+  earlier = next;
+  setWidths(items);
+  earlierBox.hidden = items.length === 0;
+}
+
 function summaryLine() {
   const live = listing.state && !listing.state.q.end;
   replace(status,
@@ -230,9 +305,11 @@ f.addAttr.addEventListener('click', () => {
 const listing = new Listing({
   form, status, more, fetch: searchTraces, field: 'traces', keyOf: (t) => t.trace_id,
   query, add, summary: summaryLine, pollQuery, fromURL, toURL, fromForm, fillForm,
+  refresh: refreshEarlier,
   reset: () => {
     shown = [];
     clear(list);
+    showEarlier([]);
   },
 });
 listing.start();
