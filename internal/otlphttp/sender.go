@@ -149,15 +149,50 @@ func (s *Sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 		return -1, onSuccess(data)
 	case code == http.StatusTooManyRequests, code == http.StatusBadGateway,
 		code == http.StatusServiceUnavailable, code == http.StatusGatewayTimeout:
-		return parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), s.statusError(resp)
+		retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return retryAfter, s.statusError(resp, retryAfter)
 	default:
-		return -1, s.statusError(resp)
+		return -1, s.statusError(resp, 0)
 	}
+}
+
+// StatusError is the error of a send that the server answered with a
+// non-2xx status (after retries, if any). Callers that retry on their own
+// terms ([WithoutRetry]) read it with errors.As.
+type StatusError struct {
+	// URL is where the request was posted.
+	URL string
+	// StatusCode and Status are the answer's (429, "429 Too Many Requests").
+	StatusCode int
+	Status     string
+	// Message is the start of the answer's body, or the message of the
+	// google.rpc.Status a protobuf answer holds; "" when there is none.
+	Message string
+	// RetryAfter is the delay the answer's Retry-After header asked for,
+	// when the status is retryable; 0 when it did not say.
+	RetryAfter time.Duration
+}
+
+func (e *StatusError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("otlphttp: POST %s: %s", e.URL, e.Status)
+	}
+	return fmt.Sprintf("otlphttp: POST %s: %s: %s", e.URL, e.Status, e.Message)
+}
+
+// Retryable reports whether the OTLP/HTTP specification asks a client to
+// retry the answer: 429, 502, 503 and 504.
+func (e *StatusError) Retryable() bool {
+	switch e.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // statusError describes a non-2xx response, quoting the start of its body,
 // or the message of the google.rpc.Status a protobuf response holds.
-func (s *Sender) statusError(resp *http.Response) error {
+func (s *Sender) statusError(resp *http.Response, retryAfter time.Duration) error {
 	var msg string
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt == ContentTypeProto {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
@@ -173,10 +208,7 @@ func (s *Sender) statusError(resp *http.Response) error {
 		msg = string(b)
 	}
 	msg = strings.TrimSpace(strings.ToValidUTF8(msg, string(utf8.RuneError)))
-	if msg == "" {
-		return fmt.Errorf("otlphttp: POST %s: %s", s.url, resp.Status)
-	}
-	return fmt.Errorf("otlphttp: POST %s: %s: %s", s.url, resp.Status, msg)
+	return &StatusError{URL: s.url, StatusCode: resp.StatusCode, Status: resp.Status, Message: msg, RetryAfter: retryAfter}
 }
 
 // Close marks the sender closed and closes idle connections; only the
