@@ -34,7 +34,7 @@ const (
 	DefaultBatchBytes     = 4*bytesize.MiB - 64*bytesize.KiB
 	DefaultTimeout        = 10 * time.Second
 	DefaultBackoffInitial = 100 * time.Millisecond
-	DefaultBackoffMax     = 30 * time.Second
+	DefaultBackoffMax     = 5 * time.Second
 )
 
 // Config is what a [Forwarder] runs with: the queue directory and its
@@ -86,7 +86,7 @@ type Config struct {
 	// BackoffInitial is the wait before the first retry of a failed send;
 	// it doubles up to BackoffMax, each wait varied by ±20%. An upstream's
 	// Retry-After or RetryInfo replaces it. Both more than 0, BackoffMax
-	// at least BackoffInitial; defaults 100ms and 30s.
+	// at least BackoffInitial; defaults 100ms and 5s (an agent on the facility's network notices a returning upstream within about 6 s).
 	BackoffInitial time.Duration
 	BackoffMax     time.Duration
 }

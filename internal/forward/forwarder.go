@@ -224,14 +224,24 @@ func (f *Forwarder) run() {
 }
 
 // deliver sends b until the upstream accepts or refuses it for good, and
-// acknowledges it in the queue; false when Shutdown came first.
+// acknowledges it in the queue; false when Shutdown came first. A batch
+// whose segment was dropped to make room (drop-oldest) while it waited to
+// be retried is given up: its records are counted as dropped, and only
+// there. One dropped while its send was under way, and accepted, is
+// counted as forwarded instead: Dropped.Full counts exactly the records
+// the upstream did not get.
 func (f *Forwarder) deliver(b *batch) bool {
 	bo := newBackoff(f.cfg)
 	for {
+		if !f.q.atCursor(b) {
+			return true // dropped meanwhile, and counted
+		}
 		f.setState("sending")
 		out := f.exp.export(f.sendCtx, b.signal, b.payload)
 		if out.err == nil {
-			f.q.ack(b)
+			if !f.q.ack(b) {
+				f.q.undrop(b) // delivered after all
+			}
 			f.mu.Lock()
 			f.st.Connected, f.st.BackoffUntilUnixNano = true, 0
 			f.st.ForwardedRequests++
@@ -252,11 +262,13 @@ func (f *Forwarder) deliver(b *batch) bool {
 			return false // abandoned by Shutdown
 		}
 		if !out.retryable {
-			f.q.ack(b)
+			acked := f.q.ack(b) // else dropped meanwhile, and counted then
 			f.mu.Lock()
 			f.st.Connected, f.st.BackoffUntilUnixNano = out.reached, 0
-			f.st.Dropped.Rejected.Records += b.records
-			f.st.Dropped.Rejected.Bytes += int64(len(b.payload))
+			if acked {
+				f.st.Dropped.Rejected.Records += b.records
+				f.st.Dropped.Rejected.Bytes += int64(len(b.payload))
+			}
 			f.setErrorLocked(fmt.Errorf("dropped %d %s records the upstream refused: %w", b.records, b.signal, out.err))
 			f.mu.Unlock()
 			return true

@@ -143,12 +143,12 @@ func (q *queue) skipDamaged(p position) {
 
 // ack moves the cursor past b once it is forwarded (or given up) and
 // deletes the segments before it. A batch whose records were dropped
-// meanwhile (drop-oldest) changes nothing.
-func (q *queue) ack(b *batch) {
+// meanwhile (drop-oldest) changes nothing: then it returns false.
+func (q *queue) ack(b *batch) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.cursor != b.start {
-		return
+		return false
 	}
 	q.cursor = b.end
 	q.cursorRecords += b.records
@@ -156,6 +156,26 @@ func (q *queue) ack(b *batch) {
 	q.pendingRecords -= b.records
 	q.pendingPayload -= int64(len(b.payload))
 	q.advance()
+	return true
+}
+
+// atCursor reports whether b is still the next batch to forward: false
+// once its segment was dropped to make room (drop-oldest), which only
+// moves the cursor while a batch is out (the forwarder's goroutine moves
+// it otherwise).
+func (q *queue) atCursor(b *batch) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.cursor == b.start
+}
+
+// undrop takes b's records out of the dropped count: its segment was
+// dropped while it was being sent, and the upstream accepted it.
+func (q *queue) undrop(b *batch) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.droppedFull.Records -= b.records
+	q.droppedFull.Bytes -= int64(len(b.payload))
 }
 
 // headUnixNano is the append time of the oldest record not yet forwarded;
