@@ -82,7 +82,7 @@ func TestStatsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range []string{`"traces":{"requests":{"grpc":0,"http":0}`, `"received_items"`, `"stored_items"`, `"rejected_items"`,
-		`"refused_items":{"queue_full":0,"too_large":0,"malformed":0,"unsupported_media":0,"sink_error":0,"canceled":0,"memory":0}`,
+		`"refused_items":{"queue_full":0,"too_large":0,"malformed":0,"unsupported_media":0,"sink_error":0,"canceled":0,"memory":0,"forward_queue_full":0}`,
 		`"refused_requests"`, `"logs"`, `"metrics":{"requests"`, `"http_unrouted_requests"`, `"in_flight_items":0`, `"max_in_flight_items":100000`,
 		`"in_flight_bytes":0`, `"max_in_flight_bytes":268435456`} {
 		if !strings.Contains(string(b), key) {

@@ -92,6 +92,8 @@
 //	Content-Type / Content-Encoding       415 Status               (grpc-go: UNIMPLEMENTED)      no
 //	MaxInFlightItems would be exceeded    429 Status, Retry-After  RESOURCE_EXHAUSTED+RetryInfo  yes
 //	MaxInFlightBytes would be exceeded    429 Status, Retry-After  RESOURCE_EXHAUSTED+RetryInfo  yes
+//	sink's forward queue full             429 Status, Retry-After  RESOURCE_EXHAUSTED+RetryInfo  yes
+//	(the sink returned ErrForwardQueueFull)
 //	sink panicked                         500 Status               INTERNAL                      no
 //	metrics (unsupported signal)          501 Status               UNIMPLEMENTED                 no
 //	sink error, closing, client canceled  503 Status, Retry-After  UNAVAILABLE+RetryInfo         yes
@@ -148,7 +150,8 @@
 //
 // [Receiver.Stats] returns counters per signal: requests by transport, items
 // received, stored and rejected, and refusals by reason (queue_full,
-// too_large, malformed, unsupported_media, sink_error, canceled), in
+// too_large, malformed, unsupported_media, sink_error, canceled, memory,
+// forward_queue_full), in
 // requests and, when the request was decoded, in items. Nothing is dropped
 // without being counted: refusals that grpc-go answers itself are counted by
 // a gRPC stats handler.

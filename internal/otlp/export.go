@@ -112,6 +112,8 @@ func (r *Receiver) admitAndStore(ctx context.Context, sig signal, items int, sto
 		case errors.As(err, &p):
 			r.logger.ErrorContext(ctx, "otlp: sink panicked", "signal", sig.String(), "panic", fmt.Sprint(p.value))
 			return 0, "", refuseErr(failInternal, reasonSinkError, "store %s: %w", sig, err)
+		case errors.Is(err, ErrForwardQueueFull):
+			return 0, "", refuseErr(failQueueFull, reasonForwardQueueFull, "store %s: %w; retry after %v", sig, err, r.cfg.RetryAfter)
 		case ctx.Err() != nil:
 			return 0, "", refuseErr(failUnavailable, reasonCanceled, "store %s: canceled: %w", sig, err)
 		default:

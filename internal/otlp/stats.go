@@ -94,11 +94,15 @@ type Reasons struct {
 	// Memory: MaxInFlightBytes would have been exceeded (retryable). Such
 	// requests are refused before they are read, so they have no items.
 	Memory int64 `json:"memory"`
+	// ForwardQueueFull: the sink's forwarding queue was full (retryable;
+	// see [ErrForwardQueueFull]): serve with --forward and
+	// --forward-when-full block, while the upstream is away.
+	ForwardQueueFull int64 `json:"forward_queue_full"`
 }
 
 // Sum returns the total over all reasons.
 func (r Reasons) Sum() int64 {
-	return r.QueueFull + r.TooLarge + r.Malformed + r.UnsupportedMedia + r.SinkError + r.Canceled + r.Memory
+	return r.QueueFull + r.TooLarge + r.Malformed + r.UnsupportedMedia + r.SinkError + r.Canceled + r.Memory + r.ForwardQueueFull
 }
 
 // reason is why a request was refused.
@@ -112,10 +116,11 @@ const (
 	reasonSinkError
 	reasonCanceled
 	reasonMemory
+	reasonForwardQueueFull
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"queue_full", "too_large", "malformed", "unsupported_media", "sink_error", "canceled", "memory"}
+var reasonNames = [numReasons]string{"queue_full", "too_large", "malformed", "unsupported_media", "sink_error", "canceled", "memory", "forward_queue_full"}
 
 func (r reason) String() string {
 	if r >= 0 && r < numReasons {
@@ -187,6 +192,7 @@ func reasonsOf(a *[numReasons]atomic.Int64) Reasons {
 		SinkError:        a[reasonSinkError].Load(),
 		Canceled:         a[reasonCanceled].Load(),
 		Memory:           a[reasonMemory].Load(),
+		ForwardQueueFull: a[reasonForwardQueueFull].Load(),
 	}
 }
 
