@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,3 +71,74 @@ func parseAge(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// Get returns the size, for the config file's type checks.
+func (b byteSize) Get() any { return *b.n }
+
+// Get returns the age, for the config file's type checks.
+func (a ageFlag) Get() any { return *a.d }
+
+// durationFlag is a flag of a Go duration more than 0: 10s, 1m30s.
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a duration: want a Go duration more than 0, such as 10s or 1m30s", s)
+	}
+	*f.d = d
+	return nil
+}
+
+// Get returns the duration, for the config file's type checks.
+func (f durationFlag) Get() any { return *f.d }
+
+// headerFlag is a repeatable flag of a header sent upstream, KEY=VALUE
+// (the key in lower case). Values are secrets: String shows the names
+// only, and Set never fails (the flag package would quote the value in
+// its error): a malformed entry is kept in errs for the caller to report
+// without it. The settings' sources replace one another's headers rather
+// than adding to them: newSource starts a new list at the next Set.
+type headerFlag struct {
+	m     *map[string]string
+	fresh bool
+	errs  []error
+}
+
+func (h *headerFlag) String() string {
+	if h == nil || h.m == nil {
+		return ""
+	}
+	names := slices.Sorted(maps.Keys(*h.m))
+	for i, k := range names {
+		names[i] = k + "=..."
+	}
+	return strings.Join(names, ",")
+}
+
+func (h *headerFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+	if !ok || k == "" {
+		h.errs = append(h.errs, errors.New("--forward-header: an entry is not KEY=VALUE (values are not shown)"))
+		return nil
+	}
+	if h.fresh || *h.m == nil {
+		*h.m, h.fresh = map[string]string{}, false
+	}
+	(*h.m)[k] = v
+	return nil
+}
+
+// Get returns the headers, for the config file's type checks.
+func (h *headerFlag) Get() any { return *h.m }
+
+// newSource makes the next Set start a new list.
+func (h *headerFlag) newSource() { h.fresh = true }

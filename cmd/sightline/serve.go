@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +33,16 @@ stored, rejected and refused (by reason). SIGINT or SIGTERM stops it
 gracefully: the receivers stop accepting, requests in progress are stored,
 the store is closed.
 
+With --forward URL it also forwards everything it receives to the facility's
+OpenTelemetry pipeline: each request is queued on disk (<data>/forward)
+before it is acknowledged, and sent upstream at least once, across outages
+and restarts ("sightline serve: forward URL (queue ...)" at start).
+
+Settings come, lowest precedence first, from the defaults, --config's JSON
+file (keys: the flag names, such as {"forward": "grpc://gw:4317"}), the
+environment (SIGHTLINE_SERVE_FORWARD, SIGHTLINE_SERVE_FORWARD_HEADERS, ...;
+docs/api.md) and the flags.
+
 Exit status: 0 stopped by a signal, 1 could not start or failed, 2 usage.
 
 flags:
@@ -60,12 +69,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
-// parseServeFlags reads and validates the flags into a serve.Config; ok is
-// false when the command should exit with code.
+// parseServeFlags reads and validates the settings into a serve.Config,
+// from the flags, the environment and --config's file; ok is false when
+// the command should exit with code.
 func parseServeFlags(args []string, stderr io.Writer) (serve.Config, int, bool) {
-	cfg := serve.DefaultConfig()
+	return parseServeSettings(args, os.LookupEnv, stderr)
+}
+
+// serveFlagSet defines serve's flags on cfg (and --config on configFile),
+// their defaults being cfg's values.
+func serveFlagSet(cfg *serve.Config, configFile *string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("sightline serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.StringVar(configFile, "config", "", "read settings from this JSON `FILE` (keys: the flag names; see docs/api.md); the environment and flags override it")
 	fs.StringVar(&cfg.GRPCAddr, "grpc", cfg.GRPCAddr, "OTLP/gRPC listen `ADDR` (\"\" disables)")
 	fs.StringVar(&cfg.HTTPAddr, "http", cfg.HTTPAddr, "OTLP/HTTP listen `ADDR` (\"\" disables)")
 	fs.StringVar(&cfg.UIAddr, "ui", cfg.UIAddr, "query API and viewer listen `ADDR`")
@@ -85,24 +101,15 @@ func parseServeFlags(args []string, stderr io.Writer) (serve.Config, int, bool) 
 	fs.Var(ageFlag{&cfg.RetentionAge}, "retention-age", "delete traces and logs older than this (`AGE`: 7d, 168h; 0 keeps them)")
 	fs.Var(byteSize{&cfg.RetentionBytes}, "retention-size", "delete the oldest data past this much (`SIZE`: 1GiB, 500MB; 0 no cap)")
 	fs.BoolVar(&cfg.Fsync, "fsync", cfg.Fsync, "wait for the disk on every commit (survives power loss, slower); without it a commit survives the process being killed")
+	fs.StringVar(&cfg.ForwardURL, "forward", cfg.ForwardURL, "forward everything received to this upstream OTLP pipeline, queued on disk first (`URL`: grpc://HOST:PORT, grpcs://, http://HOST:PORT[/PREFIX], https://; \"\" forwards nothing)")
+	fs.Var(&headerFlag{m: &cfg.ForwardHeaders}, "forward-header", "a header sent upstream with every request, such as authorization=Bearer... (`KEY=VALUE`, repeatable; values are never shown)")
+	fs.StringVar(&cfg.ForwardCAFile, "forward-ca", cfg.ForwardCAFile, "PEM `FILE` of the authorities trusted for a grpcs:// or https:// upstream (default: the system's)")
+	fs.StringVar(&cfg.ForwardCompression, "forward-compression", cfg.ForwardCompression, "compression of requests upstream: `gzip|none`")
+	fs.Var(durationFlag{&cfg.ForwardTimeout}, "forward-timeout", "bound of one request upstream (`DURATION`)")
+	fs.Var(byteSize{&cfg.ForwardQueueBytes}, "forward-queue-size", "bound of the forward queue on disk, in <data>/forward (`SIZE`: 16MiB to 1TiB, at least twice --max-request-bytes)")
+	fs.StringVar((*string)(&cfg.ForwardWhenFull), "forward-when-full", string(cfg.ForwardWhenFull), "when the queue is full, `block|drop-oldest`: refuse requests with 429 / RESOURCE_EXHAUSTED (nothing acknowledged is lost), or drop the oldest queued (counted)")
 	fs.Usage = func() { fmt.Fprint(stderr, serveUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cfg, exitOK, false
-		}
-		return cfg, exitUsage, false
-	}
-	err := cfg.Validate()
-	if fs.NArg() > 0 {
-		err = errors.Join(fmt.Errorf("unexpected argument %q: serve takes only flags", fs.Arg(0)), err)
-	}
-	if err != nil {
-		serveErrorLines(stderr, err)
-		fmt.Fprintln(stderr)
-		fs.Usage()
-		return cfg, exitUsage, false
-	}
-	return cfg, exitOK, true
+	return fs
 }
 
 // serveErrorLines prints err, one "sightline serve: " line per line.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/bytesize"
+	"github.com/sightline-dev/sightline/internal/forward"
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/store"
 )
@@ -85,6 +86,42 @@ type Config struct {
 	// grew (nothing is printed for an interval in which none did). More
 	// than 0; default a minute.
 	StatsInterval time.Duration
+
+	// ForwardURL is the upstream OpenTelemetry pipeline that everything
+	// received is forwarded to (--forward): grpc://host:port,
+	// grpcs://host:port (TLS), http://host[:port][/prefix] or https://...
+	// (OTLP/HTTP protobuf). Each request is queued on disk in
+	// <DataDir>/forward before it is stored and acknowledged, and sent
+	// upstream at least once (internal/forward). "" forwards nothing: the
+	// default; the other Forward fields are then unused, and not checked.
+	ForwardURL string
+	// ForwardHeaders are sent with every request upstream
+	// (--forward-header KEY=VALUE, repeatable), such as
+	// {"authorization": "Bearer ..."}. The values are secrets: never
+	// printed, put in errors or shown in /api/stats (their names are). nil
+	// sends none.
+	ForwardHeaders map[string]string
+	// ForwardCAFile is a PEM file of the certificate authorities trusted
+	// for a grpcs:// or https:// upstream (--forward-ca); "" trusts the
+	// system's.
+	ForwardCAFile string
+	// ForwardCompression compresses requests upstream
+	// (--forward-compression): "gzip" (the default) or "none".
+	ForwardCompression string
+	// ForwardTimeout bounds one request upstream (--forward-timeout). More
+	// than 0; default 10 s.
+	ForwardTimeout time.Duration
+	// ForwardQueueBytes bounds the forward queue's files on disk, in bytes
+	// (--forward-queue-size): 16 MiB to 1 TiB, and at least twice
+	// MaxRequestBytes, so that any request received can be queued. Default
+	// 2 GiB.
+	ForwardQueueBytes int64
+	// ForwardWhenFull is what a request that does not fit in a full queue
+	// gets (--forward-when-full): [forward.Block] (the default) refuses it
+	// with 429 / RESOURCE_EXHAUSTED and a retry delay, so nothing
+	// acknowledged is lost; [forward.DropOldest] deletes the oldest queued
+	// requests to make room, counting them.
+	ForwardWhenFull forward.WhenFull
 }
 
 // DefaultConfig returns the defaults of the flags of `sightline serve`.
@@ -100,6 +137,8 @@ func DefaultConfig() Config {
 		MaxAttributes: so.MaxAttributes, MaxValueBytes: int64(so.MaxValueBytes), MaxEvents: so.MaxEvents, MaxLinks: so.MaxLinks,
 		RetentionAge: so.RetentionAge, RetentionBytes: so.RetentionBytes,
 		ShutdownTimeout: 15 * time.Second, StatsInterval: time.Minute,
+		ForwardCompression: "gzip", ForwardTimeout: forward.DefaultTimeout, ForwardQueueBytes: forward.DefaultMaxBytes,
+		ForwardWhenFull: forward.Block,
 	}
 }
 
@@ -185,6 +224,7 @@ func (c Config) Validate() error {
 	if c.StatsInterval <= 0 {
 		errs = append(errs, fmt.Errorf("stats interval %v: must be more than 0", c.StatsInterval))
 	}
+	errs = append(errs, c.validateForward()...)
 	return errors.Join(errs...)
 }
 

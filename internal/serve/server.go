@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sightline-dev/sightline/internal/forward"
 	"github.com/sightline-dev/sightline/internal/netlimit"
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/store"
@@ -52,6 +53,7 @@ type Server struct {
 	addrs   Addrs
 	comp    *telemetry.Component
 	st      *store.Store
+	fwd     *forward.Forwarder // nil when not forwarding
 	rcv     *otlp.Receiver
 	http    *http.Server
 	served  chan error // the UI server's Serve result
@@ -110,6 +112,9 @@ func (s *Server) Start(ctx context.Context) error {
 	s.out.line("otlp grpc %s", orOff(s.addrs.GRPC))
 	s.out.line("otlp http %s", orOff(s.addrs.HTTP))
 	s.out.line("ui %s", s.addrs.UI)
+	if s.fwd != nil {
+		s.out.line("%s", s.forwardLine())
+	}
 	s.out.line("data %s", s.addrs.DataFile)
 	return nil
 }
@@ -141,6 +146,13 @@ func (s *Server) start(ctx context.Context) error {
 	if s.opts.wrapSink != nil {
 		sink = s.opts.wrapSink(sink)
 	}
+	// Forwarding: each request is queued before it is stored.
+	if err := s.startForward(ctx); err != nil {
+		return err
+	}
+	if s.fwd != nil {
+		sink = forwardSink{fwd: s.fwd, queueSize: s.cfg.ForwardQueueBytes, next: sink}
+	}
 	rcv, err := otlp.New(s.cfg.receiverConfig(), sink, otlp.WithLogger(s.log), otlp.WithTracerProvider(comp.TracerProvider()))
 	if err != nil {
 		return err
@@ -171,7 +183,7 @@ func (s *Server) start(ctx context.Context) error {
 			s.failed <- fmt.Errorf("ui server: %w", err)
 		}
 	}()
-	s.stats = startStats(s.cfg.StatsInterval, s.started, s.rcv, s.st, s.out)
+	s.stats = startStats(s.cfg.StatsInterval, s.started, s.rcv, s.st, s.fwd, s.out)
 	return nil
 }
 
@@ -213,8 +225,9 @@ func (s *Server) Run(ctx context.Context) error {
 // Shutdown stops a started server gracefully, writing "stopping" and then
 // "stopped": the receivers stop accepting and store what they admitted,
 // the query API stops, a last line reports the counters that grew since
-// the previous one, the store commits its queue and closes, and the
-// server's telemetry flushes. When ctx ends first, what is left is closed
+// the previous one, the store commits its queue and closes, the forwarder
+// stops (a send in flight may finish; what was not sent stays queued for
+// the next start), and the server's telemetry flushes. When ctx ends first, what is left is closed
 // at once and the error wraps ctx's. Later calls return the first call's
 // result; a server never started stops at once with nil. No goroutine of
 // the server is left when it returns.
@@ -237,7 +250,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // stop shuts down what start started, in order: the receivers stop
 // accepting and finish storing what they admitted, the API server stops,
-// the store commits its queue and closes, then telemetry flushes.
+// the store commits its queue and closes, the forwarder stops, then
+// telemetry flushes.
 func (s *Server) stop(ctx context.Context) error {
 	var errs []error
 	if s.comp != nil && s.rcv != nil {
@@ -267,6 +281,12 @@ func (s *Server) stop(ctx context.Context) error {
 	if s.st != nil {
 		if err := s.st.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	if s.fwd != nil {
+		// Last: what it did not send stays queued for the next start.
+		if err := s.fwd.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop forwarder: %w", err))
 		}
 	}
 	if s.comp != nil {

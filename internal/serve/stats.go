@@ -24,13 +24,16 @@ type Stats struct {
 	// StartedUnixNano is when the server started, in nanoseconds since
 	// the Unix epoch.
 	StartedUnixNano int64 `json:"started_unix_nano"`
+	// Forward is the forwarder's counters, state and settings (header
+	// values left out); null when forwarding is off.
+	Forward *ForwardStats `json:"forward"`
 }
 
 // apiStats is the query API's GET /api/stats.
 func (s *Server) apiStats() any {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	out := Stats{Receiver: s.rcv.Stats(), DataFile: s.addrs.DataFile, StartedUnixNano: s.started.UnixNano()}
+	out := Stats{Receiver: s.rcv.Stats(), DataFile: s.addrs.DataFile, StartedUnixNano: s.started.UnixNano(), Forward: s.forwardStats()}
 	if st, err := s.st.Stats(ctx); err != nil {
 		out.StoreError = err.Error()
 	} else {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/bytesize"
+	"github.com/sightline-dev/sightline/internal/forward"
 	"github.com/sightline-dev/sightline/internal/otlp"
 	"github.com/sightline-dev/sightline/internal/store"
 )
@@ -17,14 +18,15 @@ import (
 type statsReporter struct {
 	rcv  *otlp.Receiver
 	st   *store.Store
+	fwd  *forward.Forwarder // nil when not forwarding
 	out  *output
 	quit chan struct{}
 	done chan struct{}
 }
 
 // startStats starts the reporter's goroutine; stop ends it.
-func startStats(interval time.Duration, since time.Time, rcv *otlp.Receiver, st *store.Store, out *output) *statsReporter {
-	r := &statsReporter{rcv: rcv, st: st, out: out, quit: make(chan struct{}), done: make(chan struct{})}
+func startStats(interval time.Duration, since time.Time, rcv *otlp.Receiver, st *store.Store, fwd *forward.Forwarder, out *output) *statsReporter {
+	r := &statsReporter{rcv: rcv, st: st, fwd: fwd, out: out, quit: make(chan struct{}), done: make(chan struct{})}
 	go r.run(interval, since)
 	return r
 }
@@ -33,7 +35,7 @@ func (r *statsReporter) run(interval time.Duration, since time.Time) {
 	defer close(r.done)
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	prev := otlp.Stats{}
+	prev, fprev := otlp.Stats{}, forward.Stats{}
 	for {
 		var stopping bool
 		select {
@@ -42,7 +44,18 @@ func (r *statsReporter) run(interval time.Duration, since time.Time) {
 			stopping = true
 		}
 		cur, now := r.rcv.Stats(), time.Now()
-		if line, grew := statsLine(prev, cur); grew {
+		line, grew := statsLine(prev, cur)
+		if r.fwd != nil {
+			fcur := r.fwd.Stats()
+			if part, fgrew := forwardPart(fprev, fcur); fgrew {
+				if line != "" {
+					line += " | "
+				}
+				line, grew = line+part, true
+			}
+			fprev = fcur
+		}
+		if grew {
 			r.out.line("last %s: %s%s", now.Sub(since).Round(time.Second), line, r.storeTotals())
 		}
 		prev, since = cur, now
@@ -160,10 +173,36 @@ func reasonsDelta(p, c otlp.Reasons) string {
 		{"sink_error", c.SinkError - p.SinkError},
 		{"canceled", c.Canceled - p.Canceled},
 		{"memory", c.Memory - p.Memory},
+		{"forward_queue_full", c.ForwardQueueFull - p.ForwardQueueFull},
 	} {
 		if r.d != 0 {
 			out = append(out, fmt.Sprintf("%s %d", r.name, r.d))
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// forwardPart describes forwarding from prev to cur: "forward: 1200
+// requests forwarded, 30 retries, 0 dropped, 40 queued (3.2 MiB of 2
+// GiB), lag 12s", with the last error when it retried; grew is false when
+// nothing was forwarded, retried or dropped.
+func forwardPart(prev, cur forward.Stats) (part string, grew bool) {
+	fwd, retries := cur.ForwardedRecords-prev.ForwardedRecords, cur.Retries-prev.Retries
+	full, refused := cur.Dropped.Full.Records-prev.Dropped.Full.Records, cur.Dropped.Rejected.Records-prev.Dropped.Rejected.Records
+	partial := cur.UpstreamRejectedSpans + cur.UpstreamRejectedLogs - prev.UpstreamRejectedSpans - prev.UpstreamRejectedLogs
+	if fwd == 0 && retries == 0 && full == 0 && refused == 0 && partial == 0 {
+		return "", false
+	}
+	part = fmt.Sprintf("forward: %d requests forwarded, %d retries, %d dropped", fwd, retries, full+refused)
+	if full+refused != 0 {
+		part += fmt.Sprintf(" (%d when the queue was full, %d refused by the upstream)", full, refused)
+	}
+	if partial != 0 {
+		part += fmt.Sprintf(", %d items refused by the upstream in partial successes", partial)
+	}
+	part += fmt.Sprintf(", %d queued (%s of %s), lag %s", cur.QueueRecords, bytesize.Human(cur.QueueBytes), bytesize.Human(cur.MaxBytes), cur.Lag.Round(time.Millisecond))
+	if retries != 0 && cur.LastError != "" {
+		part += ", last error: " + cur.LastError
+	}
+	return part, true
 }

@@ -147,3 +147,16 @@ export function niceStep(span, count) {
   for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
   return 10 * p;
 }
+
+// fmtBytes humanises a size in bytes: 812 B, 3.2 MiB, 2 GiB.
+export function fmtBytes(n) {
+  n = Number(n);
+  if (!Number.isFinite(n)) return '–';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (Math.abs(n) >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${n >= 100 ? n.toFixed(0) : n.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
+}

@@ -1,13 +1,15 @@
 // The search page, /: trace search with the query in the URL, a results
 // list with duration bars, "load more", and new traces polled every 2 s;
 // above the results, the traces still running that started before the
-// time range, refreshed with each poll.
+// time range, refreshed with each poll; in the top bar, the forwarding
+// status when serve forwards (status.js).
 
 import { el, replace, append, $, clear } from './dom.js';
 import { services, spanNames, searchTraces } from './api.js';
 import { fmtDuration, fmtElapsed, fmtTime, fmtAgo, fmtCount, parseDuration, serviceClass } from './format.js';
 import { resolve, presetOptions } from './timerange.js';
 import { Listing } from './listing.js';
+import { start as startStatus } from './status.js';
 
 const form = $('#search-form');
 const f = {
@@ -313,3 +315,4 @@ const listing = new Listing({
   },
 });
 listing.start();
+startStatus($('#fwd-status'));
