@@ -148,6 +148,7 @@ func TestHTTPBatches(t *testing.T) {
 	})
 	cfg := testConfig(t, strings.Replace(srv.URL, "http://", "http://me:pw@", 1)+"/otlp/")
 	cfg.Headers = map[string]string{"X-Scope-OrgID": "bl12"}
+	cfg.Compression = "gzip"
 	f := newForwarder(t, cfg)
 	for i := range 10 {
 		_ = f.AppendTraces(traceRequest(i, 2))

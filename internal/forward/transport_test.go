@@ -105,7 +105,7 @@ func (c countingConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// TestGRPCCompression gzips requests by default, and not with "none":
+// TestGRPCCompression gzips requests with "gzip", and not with "none":
 // the bytes on the wire tell.
 func TestGRPCCompression(t *testing.T) {
 	td := ptrace.NewTraces()

