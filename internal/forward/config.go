@@ -61,9 +61,9 @@ type Config struct {
 	CAFile string
 	// Compression of requests: "none" or "gzip" (at gzip's best speed).
 	// Default none: on a facility's network the CPU gzip takes on the
-	// agent's host (18% more CPU per span at 20,000 spans/s, vs 27%
-	// with gzip, docs/performance.md) matters more than the bytes; gzip
-	// for a slow or metered link.
+	// agent's host (10 to 18% more CPU per span at 20,000 spans/s, vs
+	// 27 to 39% with gzip, docs/performance.md) matters more than the
+	// bytes; gzip for a slow or metered link.
 	Compression string
 	// Timeout bounds one request to the upstream. More than 0; default
 	// 10s.
