@@ -82,7 +82,8 @@ func TestServeSettingsPrecedence(t *testing.T) {
 				}
 				b, _ := json.Marshal(map[string]any{"forward": l.url, "forward-ca": l.ca, "forward-compression": l.compression,
 					"forward-timeout": l.timeout, "forward-queue-size": l.queue, "forward-when-full": l.whenFull,
-					"retention-age": l.retention, "forward-header": hdrs, "max-in-flight": 5000, "fsync": true})
+					"retention-age": l.retention, "forward-header": hdrs, "max-in-flight": 5000, "fsync": true,
+					"sampling": map[string]any{"decision_wait": "5s", "policies": []any{map[string]any{"name": "errors", "type": "error"}}}})
 				path := filepath.Join(t.TempDir(), "serve.json")
 				if err := os.WriteFile(path, b, 0o600); err != nil {
 					t.Fatal(err)
@@ -133,6 +134,10 @@ func TestServeSettingsPrecedence(t *testing.T) {
 			if fileOnly := mask&1 != 0; (cfg.MaxInFlightItems == 5000) != fileOnly || cfg.Fsync != fileOnly {
 				t.Errorf("max-in-flight %d, fsync %v; from the file: %v", cfg.MaxInFlightItems, cfg.Fsync, fileOnly)
 			}
+			if fileOnly := mask&1 != 0; fileOnly != (cfg.Sampling != nil) ||
+				fileOnly && (time.Duration(cfg.Sampling.DecisionWait) != 5*time.Second || len(cfg.Sampling.Policies) != 1 || cfg.Sampling.Policies[0].Type != "error") {
+				t.Errorf("sampling %+v; from the file: %v", cfg.Sampling, fileOnly)
+			}
 		})
 	}
 }
@@ -167,8 +172,11 @@ func TestServeSettingsErrors(t *testing.T) {
 			want: []string{`--config F: unknown key "forwrd": the keys are serve's flag names without dashes`}},
 		{name: "dashes", file: `{"--forward": "grpc://gw:4317"}`,
 			want: []string{`--config F: unknown key "--forward": write flag names without dashes, such as "forward"`}},
-		{name: "sampling", file: `{"sampling": {"policies": []}}`,
-			want: []string{`--config F: key "sampling": not yet supported`}},
+		{name: "sampling without forward", file: `{"sampling": {"policies": [{"name": "errors", "type": "error"}]}}`,
+			want: []string{`config file key "sampling": needs --forward`}},
+		{name: "bad sampling", file: `{"forward": "grpc://gw:4317", "sampling": {"decision_wait": "1ms", "policies": [{"name": "x", "type": "nope"}]}}`,
+			want: []string{`--config F: key "sampling": decision_wait = 1ms: allowed from 100ms to 1h0m0s`,
+				`--config F: key "sampling": policies[0] (x).type = "nope": allowed`}},
 		{name: "config in config", file: `{"config": "other.json"}`,
 			want: []string{`--config F: key "config": a config file cannot name another`}},
 		{name: "types", file: `{"forward-queue-size": true, "fsync": "yes", "max-in-flight": 1.5, "forward-timeout": 10, "grpc": 4317, "retention-age": null}`,

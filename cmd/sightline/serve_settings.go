@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sightline-dev/sightline/internal/sampling"
 	"github.com/sightline-dev/sightline/internal/serve"
 )
 
@@ -55,7 +56,7 @@ func parseServeSettings(args []string, lookupEnv func(string) (string, bool), st
 	from := map[string]string{} // flag name -> where its value came from, if not a flag
 	var errs []error
 	if file != "" {
-		errs = append(errs, applyConfigFile(fs, file, from)...)
+		errs = append(errs, applyConfigFile(fs, &cfg, file, from)...)
 	}
 	newSource(fs)
 	errs = append(errs, applyEnv(fs, lookupEnv, from)...)
@@ -160,8 +161,9 @@ func envHeaders(name, v string) ([]string, error) {
 
 // applyConfigFile sets the flags named by the keys of the JSON object in
 // path. Every key is a flag's name; a value's JSON type must suit its
-// flag (see jsonSettings).
-func applyConfigFile(fs *flag.FlagSet, path string, from map[string]string) []error {
+// flag (see jsonSettings). The "sampling" key, which is no flag, sets
+// cfg.Sampling.
+func applyConfigFile(fs *flag.FlagSet, cfg *serve.Config, path string, from map[string]string) []error {
 	b, err := readConfigFile(path)
 	if err != nil {
 		return []error{fmt.Errorf("--config %s: %w", path, err)}
@@ -188,8 +190,10 @@ func applyConfigFile(fs *flag.FlagSet, path string, from map[string]string) []er
 			continue
 		}
 		seen[key] = true
-		if err := applyConfigKey(fs, key, raw); err != nil {
-			errs = append(errs, fmt.Errorf("--config %s: %w", path, err))
+		if err := applyConfigKey(fs, cfg, key, raw); err != nil {
+			for line := range strings.SplitSeq(err.Error(), "\n") {
+				errs = append(errs, fmt.Errorf("--config %s: %s", path, line))
+			}
 			continue
 		}
 		from[key] = fmt.Sprintf("%q in %s", key, path)
@@ -220,11 +224,21 @@ func readConfigFile(path string) ([]byte, error) {
 	return b, nil
 }
 
-// applyConfigKey sets the flag key to the JSON value raw.
-func applyConfigKey(fs *flag.FlagSet, key string, raw json.RawMessage) error {
+// applyConfigKey sets the flag key to the JSON value raw, or, for
+// "sampling", cfg.Sampling to the policies of raw.
+func applyConfigKey(fs *flag.FlagSet, cfg *serve.Config, key string, raw json.RawMessage) error {
 	switch {
 	case key == "sampling":
-		return errors.New(`key "sampling": not yet supported (agent-side sampling policies come in a later version of sightline): remove it`)
+		sc, err := sampling.Parse(raw)
+		if err != nil {
+			var lines []string
+			for line := range strings.SplitSeq(err.Error(), "\n") {
+				lines = append(lines, `key "sampling": `+strings.TrimPrefix(line, "sampling: "))
+			}
+			return errors.New(strings.Join(lines, "\n"))
+		}
+		cfg.Sampling = &sc
+		return nil
 	case key == "config":
 		return errors.New(`key "config": a config file cannot name another`)
 	case strings.HasPrefix(key, "-"):

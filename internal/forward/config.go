@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/bytesize"
+	"github.com/sightline-dev/sightline/internal/sampling"
 )
 
 // WhenFull is what Append does when the queue holds MaxBytes.
@@ -93,6 +94,10 @@ type Config struct {
 	// at least BackoffInitial; defaults 100ms and 5s (an agent on the facility's network notices a returning upstream within about 6 s).
 	BackoffInitial time.Duration
 	BackoffMax     time.Duration
+	// Sampling, when set, forwards only the traces its policies keep,
+	// each decided once complete (see package sampling); logs are
+	// forwarded as they are. nil forwards everything.
+	Sampling *sampling.Config
 }
 
 // DefaultConfig returns the defaults; Dir and URL are left to set.
@@ -130,6 +135,11 @@ func (c Config) Validate() error {
 	}
 	if c.BackoffInitial <= 0 || c.BackoffMax < c.BackoffInitial {
 		errs = append(errs, fmt.Errorf("Config.BackoffInitial %v, Config.BackoffMax %v: both must be more than 0, BackoffMax at least BackoffInitial", c.BackoffInitial, c.BackoffMax))
+	}
+	if c.Sampling != nil {
+		if err := c.Sampling.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("Config.Sampling: %w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

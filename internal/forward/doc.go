@@ -74,4 +74,12 @@
 // at the saved cursor, and what was sent after it is sent again (an
 // upstream sightline serve keeps a span once; other backends may show a
 // duplicate).
+//
+// With Config.Sampling (sampled.go), the forwarder reads ahead of the
+// cursor: trace batches are decoded into a sampling.Buffer and only the
+// traces its policies keep are sent, each once complete; log batches are
+// sent as they are, their heartbeats holding their traces back. The
+// cursor moves past a batch only once every trace with spans in it is
+// decided (and sent when kept), so undecided traces are read again after
+// a restart.
 package forward

@@ -27,6 +27,7 @@ type Forwarder struct {
 	up  upstream
 	q   *queue
 	exp exporter
+	smp *sampler // nil without Config.Sampling
 
 	// sendCtx is the context of sends; abort cancels it when Shutdown's
 	// deadline passes.
@@ -65,14 +66,24 @@ func New(cfg Config) (*Forwarder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("forward: %w", err)
 	}
+	var smp *sampler
+	if cfg.Sampling != nil {
+		if smp, err = newSampler(cfg.Sampling); err != nil {
+			exp.close()
+			return nil, fmt.Errorf("forward: %w", err)
+		}
+	}
 	q, err := openQueue(cfg.queueOptions())
 	if err != nil {
 		exp.close()
 		return nil, err
 	}
-	f := &Forwarder{cfg: cfg, up: up, q: q, exp: exp, stop: make(chan struct{}), done: make(chan struct{})}
+	f := &Forwarder{cfg: cfg, up: up, q: q, exp: exp, smp: smp, stop: make(chan struct{}), done: make(chan struct{})}
 	f.sendCtx, f.abort = context.WithCancel(context.Background())
 	f.st.Upstream, f.st.State = up.display, "not_started"
+	if smp != nil {
+		f.st.Sampling = &SamplingStats{}
+	}
 	if q.warning != "" {
 		f.st.LastError, f.st.LastErrorUnixNano = "queue: "+q.warning, time.Now().UnixNano()
 	}
@@ -132,7 +143,11 @@ func (f *Forwarder) Start(ctx context.Context) error {
 	}
 	f.started = true
 	f.setState("idle")
-	go f.run()
+	if f.smp != nil {
+		go f.runSampled()
+	} else {
+		go f.run()
+	}
 	return nil
 }
 
@@ -173,6 +188,11 @@ func (f *Forwarder) Shutdown(ctx context.Context) error {
 func (f *Forwarder) Stats() Stats {
 	f.mu.Lock()
 	st := f.st
+	if st.Sampling != nil {
+		smp := *st.Sampling
+		smp.Policies = f.smp.d.Stats()
+		st.Sampling = &smp
+	}
 	f.mu.Unlock()
 	f.q.stats(&st, time.Now())
 	return st

@@ -145,16 +145,22 @@ func (q *queue) skipDamaged(p position) {
 // deletes the segments before it. A batch whose records were dropped
 // meanwhile (drop-oldest) changes nothing: then it returns false.
 func (q *queue) ack(b *batch) bool {
+	return q.ackRange(b.start, b.end, b.records, int64(len(b.payload)))
+}
+
+// ackRange is ack of the records from start to end, records of them
+// holding payload bytes of payload (their batch need not be kept).
+func (q *queue) ackRange(start, end position, records, payload int64) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.cursor != b.start {
+	if q.cursor != start {
 		return false
 	}
-	q.cursor = b.end
-	q.cursorRecords += b.records
-	q.cursorPayload += int64(len(b.payload))
-	q.pendingRecords -= b.records
-	q.pendingPayload -= int64(len(b.payload))
+	q.cursor = end
+	q.cursorRecords += records
+	q.cursorPayload += payload
+	q.pendingRecords -= records
+	q.pendingPayload -= payload
 	q.advance()
 	return true
 }
@@ -171,11 +177,14 @@ func (q *queue) atCursor(b *batch) bool {
 
 // undrop takes b's records out of the dropped count: its segment was
 // dropped while it was being sent, and the upstream accepted it.
-func (q *queue) undrop(b *batch) {
+func (q *queue) undrop(b *batch) { q.undropRange(b.records, int64(len(b.payload))) }
+
+// undropRange is undrop of records holding payload bytes.
+func (q *queue) undropRange(records, payload int64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.droppedFull.Records -= b.records
-	q.droppedFull.Bytes -= int64(len(b.payload))
+	q.droppedFull.Records -= records
+	q.droppedFull.Bytes -= payload
 }
 
 // headUnixNano is the append time of the oldest record not yet forwarded;

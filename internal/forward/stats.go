@@ -62,6 +62,10 @@ type Stats struct {
 	// happened; "" and 0 when there was none.
 	LastError         string `json:"last_error"`
 	LastErrorUnixNano int64  `json:"last_error_unix_nano"`
+	// Sampling is the sampling's state and counters; nil when
+	// Config.Sampling is not set. Then ForwardedRecords counts the
+	// records whose traces were all decided (and the kept ones sent).
+	Sampling *SamplingStats `json:"sampling,omitempty"`
 }
 
 // Dropped counts what was given up, by reason.

@@ -12,6 +12,7 @@ import (
 	"github.com/sightline-dev/sightline/internal/bytesize"
 	"github.com/sightline-dev/sightline/internal/forward"
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/sampling"
 	"github.com/sightline-dev/sightline/internal/store"
 )
 
@@ -124,6 +125,10 @@ type Config struct {
 	// acknowledged is lost; [forward.DropOldest] deletes the oldest queued
 	// requests to make room, counting them.
 	ForwardWhenFull forward.WhenFull
+	// Sampling, when set, forwards only the traces its policies keep
+	// (the config file's "sampling" key, parsed by sampling.Parse; no
+	// flag). Only with ForwardURL. nil forwards everything.
+	Sampling *sampling.Config
 }
 
 // DefaultConfig returns the defaults of the flags of `sightline serve`.
@@ -227,6 +232,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("stats interval %v: must be more than 0", c.StatsInterval))
 	}
 	errs = append(errs, c.validateForward()...)
+	if c.Sampling != nil && c.ForwardURL == "" {
+		errs = append(errs, errors.New(`config file key "sampling": needs --forward (traces are sampled as they are forwarded): set --forward, or remove the key`))
+	}
 	return errors.Join(errs...)
 }
 

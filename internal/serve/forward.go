@@ -16,6 +16,7 @@ import (
 	"github.com/sightline-dev/sightline/internal/bytesize"
 	"github.com/sightline-dev/sightline/internal/forward"
 	"github.com/sightline-dev/sightline/internal/otlp"
+	"github.com/sightline-dev/sightline/internal/sampling"
 )
 
 // ForwardDirName is the forward queue's directory in the data directory.
@@ -29,6 +30,7 @@ func (c Config) forwardConfig() forward.Config {
 	fc.URL, fc.Headers, fc.CAFile = c.ForwardURL, c.ForwardHeaders, c.ForwardCAFile
 	fc.Compression, fc.Timeout = c.ForwardCompression, c.ForwardTimeout
 	fc.MaxBytes, fc.WhenFull, fc.Fsync = c.ForwardQueueBytes, c.ForwardWhenFull, c.Fsync
+	fc.Sampling = c.Sampling
 	return fc
 }
 
@@ -41,6 +43,7 @@ var forwardFlags = []struct{ field, flag string }{
 	{"Config.Timeout", "--forward-timeout"},
 	{"Config.MaxBytes", "--forward-queue-size"},
 	{"Config.WhenFull", "--forward-when-full"},
+	{"Config.Sampling", `config file key "sampling"`},
 }
 
 // validateForward checks the Forward fields when forwarding is on, naming
@@ -212,4 +215,14 @@ func (s *Server) startForward(ctx context.Context) error {
 func (s *Server) forwardLine() string {
 	return fmt.Sprintf("forward %s (queue %s at %s, when full: %s)", s.fwd.Stats().Upstream,
 		bytesize.Exact(s.cfg.ForwardQueueBytes), filepath.Join(s.st.Dir(), ForwardDirName), s.cfg.ForwardWhenFull)
+}
+
+// samplingLine is the start line's text when sampling: "sampling: 3
+// policies, decision wait 10s".
+func (s *Server) samplingLine() string {
+	wait := time.Duration(s.cfg.Sampling.DecisionWait)
+	if wait == 0 {
+		wait = sampling.DefaultDecisionWait
+	}
+	return fmt.Sprintf("sampling: %d policies, decision wait %v", len(s.cfg.Sampling.Policies), wait)
 }

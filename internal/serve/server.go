@@ -114,6 +114,9 @@ func (s *Server) Start(ctx context.Context) error {
 	s.out.line("ui %s", s.addrs.UI)
 	if s.fwd != nil {
 		s.out.line("%s", s.forwardLine())
+		if s.cfg.Sampling != nil {
+			s.out.line("%s", s.samplingLine())
+		}
 	}
 	s.out.line("data %s", s.addrs.DataFile)
 	return nil
