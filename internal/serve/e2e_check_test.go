@@ -243,3 +243,38 @@ func checkSearches(t *testing.T, ui string, all []sent) {
 		}
 	}
 }
+
+// checkJaeger reads the trace through Jaeger's query API at /jaeger, as
+// Grafana's Jaeger data source does (/api/services, then /api/traces/{id}).
+func checkJaeger(t *testing.T, ui, tid string, s sent) {
+	t.Helper()
+	var services struct {
+		Data []string `json:"data"`
+	}
+	servetest.GetJSON(t, ui, "/jaeger/api/services", 200, &services)
+	if !slices.Contains(services.Data, s.service) {
+		t.Errorf("jaeger services %v lack %s", services.Data, s.service)
+	}
+	var traces struct {
+		Data []struct {
+			TraceID string `json:"traceID"`
+			Spans   []struct {
+				SpanID        string `json:"spanID"`
+				OperationName string `json:"operationName"`
+			} `json:"spans"`
+		} `json:"data"`
+	}
+	servetest.GetJSON(t, ui, "/jaeger/api/traces/"+tid, 200, &traces)
+	if len(traces.Data) != 1 || traces.Data[0].TraceID != tid {
+		t.Fatalf("jaeger trace %s: %+v", tid, traces)
+	}
+	want := 0
+	for _, st := range s.spans {
+		if st.SpanContext.TraceID().String() == tid {
+			want++
+		}
+	}
+	if got := len(traces.Data[0].Spans); got != want {
+		t.Errorf("jaeger trace %s: %d spans, want %d", tid, got, want)
+	}
+}

@@ -135,6 +135,7 @@ func TestServeEndToEnd(t *testing.T) {
 		tid := s.spans[1].SpanContext.TraceID().String()
 		checkOTLPDownload(t, ts.UI, tid, s.spans)
 		checkTempo(t, ts.UI, tid, s.spans)
+		checkJaeger(t, ts.UI, tid, s)
 	}
 	checkSearches(t, ts.UI, all)
 	checkLogs(t, ts)

@@ -308,11 +308,13 @@ func dataDirError(dir string, err error) error {
 	return fmt.Errorf("data directory %s: %w", dir, err)
 }
 
-// viewerMux serves the query API under /api/ and the viewer's pages at the
-// rest of the UI address.
+// viewerMux serves the query API under /api/ (Tempo's routes among them),
+// Jaeger's query API under /jaeger/ and the viewer's pages at the rest of
+// the UI address.
 func viewerMux(api http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
+	mux.Handle("/jaeger/", api)
 	mux.Handle("/", web.NewUI())
 	return mux
 }

@@ -89,6 +89,7 @@ func NewAPI(st *store.Store, stats func() any, opts ...Option) http.Handler {
 	} {
 		mux.Handle(r.pattern, a.handle(r.h))
 	}
+	a.jaegerRoutes(mux) // Jaeger's query API under /jaeger/ (api_jaeger.go)
 	mux.Handle("/", a.handle(func(_ http.ResponseWriter, r *http.Request) error {
 		return &apiError{Status: http.StatusNotFound, Message: "no such API path: " + r.URL.Path + " (see docs/api.md)"}
 	}))
