@@ -86,6 +86,11 @@ func NewAPI(st *store.Store, stats func() any, opts ...Option) http.Handler {
 		{"/api/traces/{trace_id}", a.tempoTrace},
 		{"/api/v2/traces/{trace_id}", a.tempoTraceV2},
 		{"/api/echo", a.tempoEcho},
+		{"/api/status/buildinfo", a.tempoBuildInfo}, // and Tempo's tag routes (api_tempo_tags.go)
+		{"/api/search/tags", a.tempoTags},
+		{"/api/v2/search/tags", a.tempoTagsV2},
+		{"/api/search/tag/{name}/values", a.tempoTagValues},
+		{"/api/v2/search/tag/{name}/values", a.tempoTagValuesV2},
 	} {
 		mux.Handle(r.pattern, a.handle(r.h))
 	}
