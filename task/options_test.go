@@ -160,13 +160,15 @@ func TestWorkerShutdown(t *testing.T) {
 	if err := w.Shutdown(ctx); err != nil {
 		t.Errorf("Shutdown of a running worker = %v", err)
 	}
+	// Run has returned by now; its goroutine may still be on its way to
+	// the channel.
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Errorf("Run after Shutdown returned %v, want nil", err)
 		}
-	default:
-		t.Error("Shutdown returned before Run")
+	case <-time.After(5 * time.Second):
+		t.Error("Run did not return after Shutdown")
 	}
 	if err := w.Shutdown(ctx); err != nil {
 		t.Errorf("second Shutdown = %v", err)

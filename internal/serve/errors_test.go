@@ -74,9 +74,15 @@ func TestServeBadRequests(t *testing.T) {
 		t.Errorf("gRPC over the limit: %v", err)
 	}
 
-	var stats struct{ Receiver otlp.Stats }
-	servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
-	r := stats.Receiver
+	// The gRPC refusal is counted as its handler returns, which may be
+	// just after the client has its answer: poll.
+	var r otlp.Stats
+	poll.Until(t, 10*time.Second, "the refusals counted", func() bool {
+		var stats struct{ Receiver otlp.Stats }
+		servetest.GetJSON(t, ts.UI, "/api/stats", 200, &stats)
+		r = stats.Receiver
+		return r.Traces.RefusedRequests.TooLarge == 2
+	})
 	tr, lg := r.Traces.RefusedRequests, r.Logs.RefusedRequests
 	if tr.Malformed != 1 || lg.Malformed != 1 || tr.UnsupportedMedia != 1 || tr.TooLarge != 2 || r.HTTPUnrouted != 1 || r.Metrics.Requests.HTTP != 1 {
 		t.Errorf("stats %+v", r)
