@@ -262,20 +262,7 @@ func (f *Forwarder) deliver(b *batch) bool {
 			if !f.q.ack(b) {
 				f.q.undrop(b) // delivered after all
 			}
-			f.mu.Lock()
-			f.st.Connected, f.st.BackoffUntilUnixNano = true, 0
-			f.st.ForwardedRequests++
-			f.st.ForwardedRecords += b.records
-			f.st.ForwardedBytes += int64(len(b.payload))
-			if out.rejected > 0 {
-				if b.signal == Logs {
-					f.st.UpstreamRejectedLogs += out.rejected
-				} else {
-					f.st.UpstreamRejectedSpans += out.rejected
-				}
-				f.setErrorLocked(fmt.Errorf("the upstream refused %d of the %s sent: %s", out.rejected, b.signal, out.message))
-			}
-			f.mu.Unlock()
+			f.noteAccepted(b.signal, len(b.payload), b.records, out)
 			return true
 		}
 		if f.sendCtx.Err() != nil {
@@ -293,20 +280,46 @@ func (f *Forwarder) deliver(b *batch) bool {
 			f.mu.Unlock()
 			return true
 		}
-		wait := bo.next()
-		if out.delay > 0 {
-			wait = out.delay
-		}
-		f.mu.Lock()
-		f.st.Retries++
-		f.st.Connected = out.reached
-		f.st.State, f.st.BackoffUntilUnixNano = "backing_off", time.Now().Add(wait).UnixNano()
-		f.setErrorLocked(out.err)
-		f.mu.Unlock()
-		if !f.wait(wait) {
+		if !f.backOff(bo, out) {
 			return false
 		}
 	}
+}
+
+// noteAccepted counts a request of sig (n bytes, records queued records)
+// the upstream accepted, and what its partial success refused.
+func (f *Forwarder) noteAccepted(sig Signal, n int, records int64, out outcome) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.st.Connected, f.st.BackoffUntilUnixNano = true, 0
+	f.st.ForwardedRequests++
+	f.st.ForwardedRecords += records
+	f.st.ForwardedBytes += int64(n)
+	if out.rejected > 0 {
+		if sig == Logs {
+			f.st.UpstreamRejectedLogs += out.rejected
+		} else {
+			f.st.UpstreamRejectedSpans += out.rejected
+		}
+		f.setErrorLocked(fmt.Errorf("the upstream refused %d of the %s sent: %s", out.rejected, sig, out.message))
+	}
+}
+
+// backOff counts a failed attempt that will be retried and waits before
+// the retry: the upstream's delay when it gave one, else bo's next; false
+// when Shutdown came first.
+func (f *Forwarder) backOff(bo *backoff, out outcome) bool {
+	wait := bo.next()
+	if out.delay > 0 {
+		wait = out.delay
+	}
+	f.mu.Lock()
+	f.st.Retries++
+	f.st.Connected = out.reached
+	f.st.State, f.st.BackoffUntilUnixNano = "backing_off", time.Now().Add(wait).UnixNano()
+	f.setErrorLocked(out.err)
+	f.mu.Unlock()
+	return f.wait(wait)
 }
 
 // wait waits d, or until Shutdown (then false).

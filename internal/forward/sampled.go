@@ -334,19 +334,7 @@ func (f *Forwarder) send(sig Signal, payload []byte, records, spans int64) bool 
 		f.setState("sending")
 		out := f.exp.export(f.sendCtx, sig, payload)
 		if out.err == nil {
-			f.mu.Lock()
-			f.st.Connected, f.st.BackoffUntilUnixNano = true, 0
-			f.st.ForwardedRequests++
-			f.st.ForwardedBytes += int64(len(payload))
-			if out.rejected > 0 {
-				if sig == Logs {
-					f.st.UpstreamRejectedLogs += out.rejected
-				} else {
-					f.st.UpstreamRejectedSpans += out.rejected
-				}
-				f.setErrorLocked(fmt.Errorf("the upstream refused %d of the %s sent: %s", out.rejected, sig, out.message))
-			}
-			f.mu.Unlock()
+			f.noteAccepted(sig, len(payload), 0, out) // records count when acknowledged (pop)
 			return true
 		}
 		if f.sendCtx.Err() != nil {
@@ -362,17 +350,7 @@ func (f *Forwarder) send(sig Signal, payload []byte, records, spans int64) bool 
 			f.mu.Unlock()
 			return true
 		}
-		wait := bo.next()
-		if out.delay > 0 {
-			wait = out.delay
-		}
-		f.mu.Lock()
-		f.st.Retries++
-		f.st.Connected = out.reached
-		f.st.State, f.st.BackoffUntilUnixNano = "backing_off", time.Now().Add(wait).UnixNano()
-		f.setErrorLocked(out.err)
-		f.mu.Unlock()
-		if !f.wait(wait) {
+		if !f.backOff(bo, out) {
 			return false
 		}
 	}
