@@ -76,4 +76,69 @@
 // Every AST node has a String method printing TraceQL that parses back to an
 // equal AST, with only the parentheses the grouping needs. Intrinsics print
 // in their legacy spelling, which every Tempo 2.x accepts.
+//
+// # Evaluation
+//
+// Compile turns an AST into a *Query; Query.Match runs it over a Trace and
+// returns the spans of the resulting spanset, and a trace matches when that
+// is not empty. The semantics are Tempo's, read from grafana/tempo
+// pkg/traceql (ast_execute.go: BinaryOperation.execute, UnaryOperation,
+// SpansetOperation.evaluate, uniqueSpans; enum_statics.go:
+// isMatchingOperand; Static.Equals and NotEquals), the vparquet4 span's
+// AttributeFor (tempodb/encoding/vparquet4/block_traceql.go) and the docs
+// page "Construct a TraceQL query" (docs/sources/tempo/traceql):
+//
+//   - `{}` selects every span, `{ cond }` the spans where cond holds.
+//   - span.x looks in the span's attributes, resource.x in its resource's.
+//     Unscoped .x holds when the span's or the resource's value satisfies
+//     the comparison. (Tempo's engine resolves .x to the span's value when
+//     there is one, but its storage layer pushes the comparison down to
+//     both scopes first, so a query sees a match in either; we follow what
+//     queries observe.) `.x = nil` holds when x is in neither scope,
+//     `.x != nil` when it is in either. With a key repeated in one scope
+//     the first one counts.
+//   - A comparison with a missing attribute is false for every operator but
+//     `= nil`, `!=` included (Static.NotEquals is false when a side is nil).
+//     `!( cond )` is plain negation, so `!(.x = "a")` holds on spans without
+//     x (UnaryOperation; Tempo's fetch layer fetches negated attributes
+//     unfiltered for this reason).
+//   - Types must fit or the comparison is false, never an error: strings
+//     compare with strings (= != < <= > >= lexicographically, =~ !~), ints
+//     and floats with each other numerically (int with int exactly, other
+//     pairs as float64, so 5 = 5.0), booleans with booleans (= !=). A
+//     duration literal is an int of nanoseconds: duration and traceDuration
+//     compare with it, and so, as in Tempo, do int and float attributes.
+//     Values of kind ValueOther (bytes, arrays, maps) only answer nil tests.
+//   - Regular expressions are anchored at both ends: `=~ "ab"` matches "ab"
+//     only (Tempo 2.7 and later, grafana/tempo#4329; the docs: "All regular
+//     expressions are treated as fully anchored").
+//   - Intrinsics: name, statusMessage (strings), status, kind (a zero
+//     Span.Status is unset, a zero Span.Kind unspecified), duration
+//     (End - Start). Trace-level: traceDuration is the latest end minus the
+//     earliest start; rootName and rootServiceName (the root's resource
+//     service.name) come from the earliest-starting span with a zero
+//     parent, or, when its root has not arrived, the earliest-starting span
+//     whose parent is not in the trace (Tempo only knows zero-parent roots);
+//     without any, both are missing.
+//   - `A && B` selects the spans of both when each is non-empty, `A || B`
+//     the spans of either (SpansetOperation.evaluate); `A > B` the spans of
+//     B whose parent is in A, `A >> B` those with an ancestor in A. Parents
+//     are found by ID within the trace; a span whose parent is missing, or
+//     is itself, has none. When two spans share an ID the first is the
+//     parent. One memoized walk answers >> for all spans, linear even on a
+//     20,000-deep chain, and a cycle of parents is cut where a walk meets
+//     itself.
+//
+// Match costs the spans times the query's nodes, plus one map of span IDs
+// when the query uses > or >> (or looks for a root without a zero parent).
+//
+// Query.Necessary derives, for the store's index, terms every matching trace
+// satisfies: a conjunction of groups, each a disjunction of Terms, with at
+// least one term of every group true for some span. It over-approximates
+// Match (property-tested against it): `=` with a string, number or boolean
+// gives that value; any other attribute comparison but `= nil` requires the
+// attribute to exist; `=` on name, status and kind gives that value; the
+// rest, and negation, require nothing. || distributes; past 16 groups, or 64
+// terms in a group, groups are dropped, which only weakens the pruning.
+// Query.Fields lists the attributes a query names, for the search answer.
 package traceql
