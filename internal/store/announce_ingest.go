@@ -25,6 +25,7 @@ func (e *encoder) encodeAnnouncement(ctx context.Context, budget *decodeBudget, 
 	}
 	d := e.d
 	service := d.service(serviceOf(res))
+	e.indexKind = itemResKey
 	resource := d.resource(e.resourceData(res, schemaURL), service)
 	scope := d.scope(e.scopeData(a.ss.Scope(), a.ss.SchemaUrl()))
 	sp := a.span

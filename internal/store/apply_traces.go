@@ -162,7 +162,27 @@ func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 		return err
 	}
 	s.noteDeadlines(list)
+	if err := s.indexTraces(w, reqs, list); err != nil {
+		return err
+	}
 	return s.writeSummaries(w, list, c)
+}
+
+// indexTraces adds the transaction's items to the attribute index.
+func (s *Store) indexTraces(w *wconn, reqs []*request, list []*txTrace) error {
+	var items itemSet
+	for _, r := range reqs {
+		if r.traces != nil {
+			for _, x := range r.traces.items {
+				items.add(x)
+			}
+		}
+	}
+	seqs := make([]int64, len(list))
+	for i, t := range list {
+		seqs[i] = t.row.seq
+	}
+	return s.indexTx(w, seqs, &items)
 }
 
 // insertIgnoring inserts the spans of an existing trace one by one,

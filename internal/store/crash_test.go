@@ -7,8 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // crashChildEnv, set to a data directory, makes the test binary run
@@ -94,8 +97,32 @@ func TestCrashSafety(t *testing.T) {
 				}
 			}
 		}
+		checkIndexAfterCrash(t, s, acked)
 		if err := s.Close(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkIndexAfterCrash finds the traces of the last acknowledged batch
+// by an attribute value (the batch is most likely in the attribute
+// index's pending rows, not in a block yet): regenerating the child's
+// batches gives their values.
+func checkIndexAfterCrash(t *testing.T, s *Store, acked int) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	var td ptrace.Traces
+	for i := range uint64(acked + 1) {
+		td = loadTraces(r, i*crashTraces, crashTraces, crashSpans, base)
+	}
+	sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	user, _ := sp.Attributes().Get("user.id")
+	res, err := s.SearchTraces(context.Background(), TraceQuery{Attributes: map[string]string{"user.id": user.Str()}, Limit: maxTraceLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hexID(sp.TraceID())
+	if !slices.ContainsFunc(res.Traces, func(tr TraceSummary) bool { return tr.TraceID == want }) {
+		t.Errorf("after the crash, user.id=%s does not find trace %s of the last acknowledged batch", user.Str(), want)
 	}
 }

@@ -39,6 +39,17 @@
 // and span name. FORMAT.md documents the file: tables, columns, payload
 // encoding, indexes, versions and migrations.
 //
+// # Searching by attribute
+//
+// Every transaction also records what its spans have (attribute keys and
+// typed values of spans and resources, names, status, kind: hashed items)
+// in the attribute index: Bloom filters over blocks of about 8,192
+// distinct items, each with the traces it covers, written in the same
+// transaction as the spans, so what is acknowledged is found after a
+// crash. Attribute filters and TraceQL queries ([TraceQuery].TraceQL,
+// evaluated by internal/traceql) decode only the spans of traces the index
+// says may match; it costs about 2% more disk per span.
+//
 // # In-flight spans
 //
 // Log records of the partial-span heartbeat convention (announcements:

@@ -85,6 +85,12 @@ type encoder struct {
 
 	cut     cuts // what the limits cut from the batch
 	dropped int  // attributes dropped from the item being encoded
+
+	// indexKind, when not 0, makes the next appendMap add the items of
+	// its entries to items (itemSpanKey: a span's attributes, itemResKey:
+	// a resource's); appendMap clears it, so nested maps add nothing.
+	indexKind byte
+	items     itemSet // the batch's attribute index items
 }
 
 func newEncoder(d *dict, lim limits) *encoder {
@@ -192,9 +198,13 @@ func (e *encoder) spanPayload(sp ptrace.Span, resource, scope, name uint64) []by
 		bits |= spanStatusMessage
 		b = appendStr(b, m)
 	}
+	e.items.add(nameItem(sp.Name()))
+	e.items.add(statusItem(int64(sp.Status().Code())))
+	e.items.add(kindItem(int64(sp.Kind())))
 	e.dropped = 0
 	if sp.Attributes().Len() > 0 {
 		bits |= spanAttrs
+		e.indexKind = itemSpanKey
 		b = e.appendMap(b, sp.Attributes(), attrValueDepth, true)
 	}
 	if n := addDropped(sp.DroppedAttributesCount(), e.dropped); n != 0 {

@@ -48,17 +48,36 @@ func (e *encoder) appendMap(b []byte, m pcommon.Map, pd int, intern bool) []byte
 		e.cut.attrs += int64(drop)
 	}
 	b = binary.AppendUvarint(b, uint64(keep))
+	kind := e.indexKind
+	e.indexKind = 0
 	i := 0
 	m.Range(func(k string, v pcommon.Value) bool {
 		if i == keep {
 			return false
 		}
 		i++
+		if kind != 0 {
+			e.index(kind, k, v)
+		}
 		b = e.appendKey(b, k, intern)
 		b = e.appendValue(b, v, pd, intern)
 		return true
 	})
 	return b
+}
+
+// index adds the items of attribute k = v of a span (kind itemSpanKey)
+// or resource (itemResKey).
+func (e *encoder) index(kind byte, k string, v pcommon.Value) {
+	kh := keyHash(k)
+	e.items.add(keyItemOf(kh, kind))
+	valueKind := itemSpanAttr
+	if kind == itemResKey {
+		valueKind = itemResAttr
+	}
+	if x, ok := valueItem(kh, valueKind, v, e.lim.valueBytes); ok {
+		e.items.add(x)
+	}
 }
 
 // appendValue writes v, an AnyValue at proto depth pd: strings and bytes

@@ -137,6 +137,7 @@ func encodeLogs(ctx context.Context, budget *decodeBudget, d *dict, lim limits, 
 		}
 	}
 	b.cut = e.cut
+	b.inflight.items = e.items.list() // the announced spans' (log records are not indexed)
 	accepted := len(b.rows) + int(b.announced-b.rejected)
 	return b, AppendResult{Accepted: accepted, Rejected: rej.total, RejectMessage: rej.message("log record")}, nil
 }

@@ -42,6 +42,9 @@ type traceBatch struct {
 	spans  int                     // finished spans
 	opens  int                     // heartbeats
 	cut    cuts                    // what the ingest limits cut
+	// items are the batch's attribute index items (attrindex_items.go),
+	// each once.
+	items []uint64
 }
 
 // group returns b's group of trace tid, adding it.
@@ -158,6 +161,7 @@ func spanProblem(sp ptrace.Span) string {
 // writer only runs SQL.
 func encodeTraces(d *dict, lim limits, td ptrace.Traces) (*traceBatch, AppendResult) {
 	e := newEncoder(d, lim)
+	e.items.init(3 * td.SpanCount())
 	b := &traceBatch{}
 	var rej rejections
 	names := map[nameKey]uint64{}
@@ -178,6 +182,7 @@ func encodeTraces(d *dict, lim limits, td ptrace.Traces) (*traceBatch, AppendRes
 				}
 				if resource == 0 {
 					service = d.service(serviceOf(rs.Resource()))
+					e.indexKind = itemResKey
 					resource = d.resource(e.resourceData(rs.Resource(), rs.SchemaUrl()), service)
 				}
 				if scope == 0 {
@@ -210,5 +215,6 @@ func encodeTraces(d *dict, lim limits, td ptrace.Traces) (*traceBatch, AppendRes
 		}
 	}
 	b.cut = e.cut
+	b.items = e.items.list()
 	return b, AppendResult{Accepted: b.spans, Rejected: rej.total, RejectMessage: rej.message("span")}
 }

@@ -44,6 +44,11 @@ type TraceSummary struct {
 	// LastHeardUnixNano is when a heartbeat of the trace's open or lost
 	// spans was last received (the collector's clock); 0 when it has none.
 	LastHeardUnixNano int64 `json:"last_heard_unix_nano"`
+	// Matched and MatchedCount, in TraceQL searches only: the first
+	// matched spans (at most TraceQuery.SpansPerSet, earliest first) and
+	// how many spans matched.
+	Matched      []MatchedSpan `json:"matched,omitempty"`
+	MatchedCount int           `json:"matched_count,omitempty"`
 }
 
 // TraceSearch is a page of SearchTraces results, newest first. Cursor,

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sightline-dev/sightline/internal/traceql"
 )
 
 // TraceQuery selects traces for SearchTraces. Zero fields do not filter.
@@ -28,6 +30,12 @@ type TraceQuery struct {
 	Start, End time.Time // trace start in [Start, End); zero: unbounded
 	Limit      int       // traces per page: 0 means 20, at most 1000
 	Cursor     string    // from a previous TraceSearch; "" for the first page
+	// TraceQL, when set, keeps only the traces the query matches; their
+	// summaries carry the matched spans (TraceSummary.Matched).
+	TraceQL *traceql.Query
+	// SpansPerSet is how many matched spans a summary carries: 0 means 3,
+	// at most 1000.
+	SpansPerSet int
 }
 
 const (
@@ -42,6 +50,9 @@ func (q TraceQuery) Validate() error {
 		errs = append(errs, fmt.Errorf("store: trace query: limit %d is negative", q.Limit))
 	} else if q.Limit > maxTraceLimit {
 		errs = append(errs, fmt.Errorf("store: trace query: limit %d is more than %d", q.Limit, maxTraceLimit))
+	}
+	if q.SpansPerSet < 0 || q.SpansPerSet > maxSpansPerSet {
+		errs = append(errs, fmt.Errorf("store: trace query: spans per set %d is not in [0, %d]", q.SpansPerSet, maxSpansPerSet))
 	}
 	if q.MinDuration < 0 {
 		errs = append(errs, fmt.Errorf("store: trace query: minimum duration %v is negative", q.MinDuration))
@@ -83,10 +94,15 @@ func timeRange(start, end time.Time) (int64, int64) {
 // The service, span name and time range are answered from indexes
 // (trace_services, trace_names, traces_start), the duration and error
 // filters from the traces rows met on the way, so a page costs about the
-// traces scanned until it is full. Attribute filters cannot use an index:
-// each candidate trace's spans are decoded until every pair is found, so
-// with them a page costs the spans of every candidate scanned; narrow
-// such searches with a service, span name or time range.
+// traces scanned until it is full. Attribute filters and TraceQL queries
+// first ask the attribute index (FORMAT.md, "Attribute index") which
+// traces may match: equality on attributes, names, status and kind, and
+// attribute existence narrow the candidates to the traces that may have
+// them, read by sequence number when they are few; only the candidates'
+// spans are decoded and checked. Conditions the index does not hold
+// (regular expressions, ranges, durations, negations) are checked on the
+// candidates the other conditions leave, so a query made only of them
+// costs the spans of the traces scanned until the page is full.
 func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, error) {
 	res := TraceSearch{Traces: []TraceSummary{}}
 	if s.isClosed() {
@@ -113,10 +129,38 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 			return res, err
 		}
 	}
+	groups := attrGroups(q.Attributes)
+	var ql *qlMatcher
+	if q.TraceQL != nil {
+		groups = append(groups, qlGroups(q.TraceQL)...)
+		ql = s.newQLMatcher(q.TraceQL, q.SpansPerSet, &v, st)
+	}
+	cands, err := s.attrCandidates(ctx, groups, st)
+	if err != nil {
+		return res, err
+	}
+	verify := func(r *traceRow) (bool, error) {
+		if af != nil {
+			if ok, err := s.traceHasAttrs(ctx, r.seq, af, &v, st); err != nil || !ok {
+				return false, err
+			}
+		}
+		if ql != nil {
+			return ql.match(ctx, r)
+		}
+		return true, nil
+	}
+	if !cands.all && !cands.old && len(cands.seqs) <= maxListedCandidates {
+		found, err := s.searchListed(ctx, q, cands.seqs, verify, st)
+		if err != nil {
+			return res, err
+		}
+		return s.tracePage(res, found, limit, &v, ql), nil
+	}
 	// Candidates are read in chunks (each its own query, resuming after
 	// the last), so attribute checks run their own queries in between.
 	chunkSize := limit + 1
-	if af != nil {
+	if af != nil || ql != nil || !cands.all {
 		chunkSize = max(4*limit, 100)
 	}
 	var found []traceRow
@@ -142,14 +186,13 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 		}
 		for _, r := range rows {
 			cur, hasCur = cursor{Kind: cursorTraces, Time: r.start, ID: r.seq}, true
-			if af != nil {
-				ok, err := s.traceHasAttrs(ctx, r.seq, af, &v, st)
-				if err != nil {
-					return res, err
-				}
-				if !ok {
-					continue
-				}
+			if !cands.has(r.seq) {
+				continue
+			}
+			if ok, err := verify(&r); err != nil {
+				return res, err
+			} else if !ok {
+				continue
 			}
 			if found = append(found, r); len(found) > limit {
 				break
@@ -159,15 +202,26 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 			break // no more candidates
 		}
 	}
+	return s.tracePage(res, found, limit, &v, ql), nil
+}
+
+// tracePage fills res with the first limit of found (newest first) and
+// the cursor after them when there are more.
+func (s *Store) tracePage(res TraceSearch, found []traceRow, limit int, v *dictView, ql *qlMatcher) TraceSearch {
 	if len(found) > limit {
 		found = found[:limit]
 		last := found[limit-1]
 		res.Cursor = cursor{Kind: cursorTraces, Time: last.start, ID: last.seq}.encode()
 	}
 	for i := range found {
-		res.Traces = append(res.Traces, summaryOf(&found[i], &v))
+		sum := summaryOf(&found[i], v)
+		if ql != nil {
+			m := ql.matched[found[i].seq]
+			sum.Matched, sum.MatchedCount = m.spans, m.count
+		}
+		res.Traces = append(res.Traces, sum)
 	}
-	return res, nil
+	return res
 }
 
 // searchSQL returns the candidate query for q, without time range,

@@ -242,6 +242,11 @@ func deleteTraces(w *wconn, old []traceRow, c *txCounts) error {
 		return fmt.Errorf("delete traces: %w", err)
 	}
 	c.traces -= n
+	// Attribute index blocks whose traces are all gone go too (a block of
+	// traces of which some remain stays: its other traces are skipped).
+	if _, err := w.exec("DELETE FROM attr_blocks WHERE max_seq < (SELECT coalesce(min(id), 1 << 62) FROM traces)"); err != nil {
+		return fmt.Errorf("delete attribute index blocks: %w", err)
+	}
 	return nil
 }
 

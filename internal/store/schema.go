@@ -8,7 +8,7 @@ import (
 
 // SchemaVersion is the newest file format this package reads and writes,
 // as recorded in the file's PRAGMA user_version. See FORMAT.md.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[i] brings a file from schema version i to i+1. Open applies
 // the missing ones in order in one BEGIN IMMEDIATE transaction that also
@@ -124,6 +124,24 @@ var migrations = [][]string{
 		`CREATE INDEX span_changes_seq ON span_changes (trace_seq, change_seq, span_id)`,
 		`INSERT INTO counters (name, value) VALUES ('open_spans', 0), ('lost_spans', 0), ('changes', 0),
 			('epoch', abs(random() >> 1) + 1)`,
+	},
+	// 2 -> 3: the attribute index (attrindex_*.go, FORMAT.md "Attribute
+	// index"). Traces stored before it are not in it: attr_index_from is
+	// the first trace sequence number that is.
+	{
+		`CREATE TABLE attr_blocks (
+			id      INTEGER PRIMARY KEY,
+			min_seq INTEGER NOT NULL,
+			max_seq INTEGER NOT NULL,
+			traces  BLOB NOT NULL,
+			bloom   BLOB NOT NULL
+		)`,
+		`CREATE TABLE attr_pending (
+			id     INTEGER PRIMARY KEY,
+			traces BLOB NOT NULL,
+			items  BLOB NOT NULL
+		)`,
+		`INSERT INTO counters (name, value) VALUES ('attr_index_from', (SELECT coalesce(max(id), 0) + 1 FROM traces))`,
 	},
 }
 

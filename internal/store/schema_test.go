@@ -81,7 +81,7 @@ func TestCorruptPayload(t *testing.T) {
 		if _, err := s.TraceOTLP(context.Background(), id); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("payload %x: TraceOTLP: %v", payload, err)
 		}
-		if _, err := s.SearchTraces(context.Background(), TraceQuery{Attributes: map[string]string{"a": "b"}}); !errors.Is(err, ErrCorrupt) {
+		if _, err := s.SearchTraces(context.Background(), TraceQuery{Attributes: map[string]string{"process.pid": "4242"}}); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("payload %x: attribute search: %v", payload, err)
 		}
 	}
@@ -166,6 +166,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		"DROP TABLE attr_blocks", "DROP TABLE attr_pending", "DELETE FROM counters WHERE name = 'attr_index_from'",
 		"DROP TABLE open_spans", "DROP TABLE span_changes", "DROP INDEX traces_open",
 		"ALTER TABLE traces DROP COLUMN open_count", "ALTER TABLE traces DROP COLUMN lost_count",
 		"ALTER TABLE traces DROP COLUMN last_heard_ns", "ALTER TABLE traces DROP COLUMN tracked",

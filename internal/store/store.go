@@ -52,6 +52,13 @@ type Store struct {
 	changeSeq int64 // the last change number taken (changes.go); the writer's only
 	epoch     int64 // the file's epoch (changes.go), read at Open
 
+	// attrs is the attribute index's open block (attrindex_write.go); the
+	// writer's only. attrFrom is the first trace sequence number whose
+	// spans are all indexed: traces before it were stored before the
+	// index existed (schema version 2), and every search checks them.
+	attrs    attrIndexWriter
+	attrFrom atomic.Int64
+
 	// nextDeadline is the earliest time an open span may become lost
 	// (lost.go), math.MaxInt64 when none is open; the writer sets it.
 	nextDeadline atomic.Int64

@@ -235,5 +235,18 @@ func (s *Store) loadSeq(w *wconn) error {
 	if err == nil && found != 2 {
 		err = fmt.Errorf("%w: the counters 'changes' and 'epoch' are missing", ErrCorrupt)
 	}
+	if err == nil {
+		err = w.query("SELECT value FROM counters WHERE name = 'attr_index_from'", nil, 1, func(v []driver.Value) error {
+			n, ok := v[0].(int64)
+			if !ok {
+				return fmt.Errorf("counter attr_index_from: %w: %T", ErrCorrupt, v[0])
+			}
+			s.attrFrom.Store(n)
+			return nil
+		})
+	}
+	if err == nil {
+		err = s.loadAttrPending(w)
+	}
 	return err
 }
