@@ -168,13 +168,17 @@ func (s *Store) applyTraces(w *wconn, reqs []*request, c *txCounts) error {
 	return s.writeSummaries(w, list, c)
 }
 
-// indexTraces adds the transaction's items to the attribute index.
+// indexTraces adds the transaction's items to the attribute index: its
+// batches' items, each batch's distinct (an item in two batches is there
+// twice, which costs a little room, not a wrong answer).
 func (s *Store) indexTraces(w *wconn, reqs []*request, list []*txTrace) error {
-	var items itemSet
+	var items []uint64
 	for _, r := range reqs {
 		if r.traces != nil {
-			for _, x := range r.traces.items {
-				items.add(x)
+			if items == nil {
+				items = r.traces.items
+			} else {
+				items = append(slices.Clip(items), r.traces.items...)
 			}
 		}
 	}
@@ -182,7 +186,7 @@ func (s *Store) indexTraces(w *wconn, reqs []*request, list []*txTrace) error {
 	for i, t := range list {
 		seqs[i] = t.row.seq
 	}
-	return s.indexTx(w, seqs, &items)
+	return s.indexTx(w, seqs, items)
 }
 
 // insertIgnoring inserts the spans of an existing trace one by one,

@@ -3,18 +3,19 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 )
 
 // A block of the attribute index is the items of the spans a run of
 // transactions stored and the traces they belong to: a Bloom filter of
-// bloomBitsPerItem bits per distinct item with bloomHashes probes (about
-// 0.3% false positives), and the trace sequence numbers as sorted uvarint
-// deltas. A block is closed when it holds blockItems distinct items; a
-// transaction with more forms a block of its own, sized for it.
+// bloomBitsPerItem bits per item with bloomHashes probes (about 0.05%
+// false positives), and the trace sequence numbers as sorted uvarint
+// deltas. A transaction with ownBlockItems items or more forms a block of
+// its own; smaller ones are pending rows until they hold blockItems
+// distinct items together.
 const (
-	bloomBitsPerItem = 12
-	bloomHashes      = 8
+	bloomBitsPerItem = 16
+	bloomHashes      = 11
+	ownBlockItems    = 1024
 	blockItems       = 8192
 	// pendingRowsMax closes a block after this many transactions even if
 	// they have fewer items, so a trickle of small transactions does not
@@ -81,8 +82,8 @@ func parseSeqs(b []byte, dst []int64) ([]int64, error) {
 	return dst, nil
 }
 
-// appendItems encodes sorted items as 8-byte little-endian words (pending
-// rows, which are read back to build their block's filter).
+// appendItems encodes items as 8-byte little-endian words (pending rows,
+// which are read back to build their block's filter).
 func appendItems(b []byte, items []uint64) []byte {
 	for _, x := range items {
 		b = binary.LittleEndian.AppendUint64(b, x)
@@ -99,10 +100,4 @@ func parseItems(b []byte) ([]uint64, error) {
 		out[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
 	return out, nil
-}
-
-// hasSorted reports whether sorted items holds x.
-func hasSorted(items []uint64, x uint64) bool {
-	_, ok := slices.BinarySearch(items, x)
-	return ok
 }

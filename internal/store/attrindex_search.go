@@ -36,14 +36,14 @@ const maxGroupCandidates = 50000
 type indexBlock struct {
 	traces []byte
 	filter bloom    // a block's
-	items  []uint64 // a pending row's, sorted
+	items  []uint64 // a pending row's
 }
 
 func (b *indexBlock) has(x uint64) bool {
 	if b.filter != nil {
 		return b.filter.has(x)
 	}
-	return hasSorted(b.items, x)
+	return slices.Contains(b.items, x) // a pending row has fewer than ownBlockItems
 }
 
 // attrCandidates returns the traces that may satisfy every group of

@@ -130,8 +130,10 @@ func TestAttrIndexNarrows(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%v: found %v, want %v", c.q, got, c.want)
 		}
-		// Without the index every span is decoded: 20,000 here.
-		if decoded > traces*per/20 {
+		// Without the index every span is decoded, with its attributes:
+		// 340,000 items here; a block the filter wrongly says may match
+		// costs 100 traces (17,000).
+		if decoded > 2*traces*per {
 			t.Errorf("%v: decoded %d items of %d spans: the index did not narrow the search", c.q, decoded, traces*per)
 		}
 	}
@@ -276,8 +278,8 @@ func TestBloom(t *testing.T) {
 				fp++
 			}
 		}
-		if rate := float64(fp) / probes; n >= 100 && rate > 0.01 {
-			t.Errorf("n=%d: false positive rate %.4f, want about 0.003", n, rate)
+		if rate := float64(fp) / probes; n >= 100 && rate > 0.002 {
+			t.Errorf("n=%d: false positive rate %.4f, want about 0.0005", n, rate)
 		}
 	}
 }

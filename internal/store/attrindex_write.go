@@ -18,6 +18,7 @@ type attrIndexWriter struct {
 
 func (a *attrIndexWriter) reset() {
 	a.items = itemSet{}
+	a.items.init(blockItems)
 	a.traces = map[int64]struct{}{}
 	a.rows = 0
 }
@@ -26,23 +27,21 @@ func (a *attrIndexWriter) reset() {
 // have the items (one transaction's spans and heartbeats): as a block of
 // its own when they are many, else as a pending row, closing the open
 // block when it is full.
-func (s *Store) indexTx(w *wconn, seqs []int64, items *itemSet) error {
-	if items.len() == 0 {
+func (s *Store) indexTx(w *wconn, seqs []int64, items []uint64) error {
+	if len(items) == 0 {
 		return nil
 	}
 	slices.Sort(seqs)
 	seqs = slices.Compact(seqs)
-	list := items.list()
-	if len(list) >= blockItems {
-		return writeBlock(w, seqs, list)
+	if len(items) >= ownBlockItems {
+		return writeBlock(w, seqs, items)
 	}
-	slices.Sort(list)
-	_, err := w.exec("INSERT INTO attr_pending (traces, items) VALUES (?, ?)", appendSeqs(nil, seqs), appendItems(nil, list))
+	_, err := w.exec("INSERT INTO attr_pending (traces, items) VALUES (?, ?)", appendSeqs(nil, seqs), appendItems(nil, items))
 	if err != nil {
 		return fmt.Errorf("insert attribute index pending row: %w", err)
 	}
 	a := &s.attrs
-	for _, x := range list {
+	for _, x := range items {
 		a.items.add(x)
 	}
 	for _, q := range seqs {

@@ -43,8 +43,9 @@
 //
 // Every transaction also records what its spans have (attribute keys and
 // typed values of spans and resources, names, status, kind: hashed items)
-// in the attribute index: Bloom filters over blocks of about 8,192
-// distinct items, each with the traces it covers, written in the same
+// in the attribute index: Bloom filters over blocks (a busy collector's
+// transaction, or a run of small ones), each with the traces it covers,
+// written in the same
 // transaction as the spans, so what is acknowledged is found after a
 // crash. Attribute filters and TraceQL queries ([TraceQuery].TraceQL,
 // evaluated by internal/traceql) decode only the spans of traces the index
