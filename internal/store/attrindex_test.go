@@ -283,3 +283,30 @@ func TestBloom(t *testing.T) {
 		}
 	}
 }
+
+// TestAttrIndexRetention checks that retention deletes the index blocks
+// of the traces it deletes, and keeps those of the traces left.
+func TestAttrIndexRetention(t *testing.T) {
+	var c clock
+	c.set(base)
+	s := openSeams(t, Options{RetentionAge: time.Hour}, seams{now: c.now})
+	mustAppend(t, s, loadTraces(rand.New(rand.NewPCG(1, 1)), 0, 200, 10, base))                     // a block, old
+	mustAppend(t, s, loadTraces(rand.New(rand.NewPCG(2, 2)), 1000, 200, 10, base.Add(2*time.Hour))) // a block, new
+	count := func() (n int) {
+		runJob(t, s, func(w *wconn) error { return countRows(w, "attr_blocks", &n) })
+		return n
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d blocks before retention, want 2", n)
+	}
+	c.set(base.Add(2*time.Hour + 30*time.Minute))
+	if err := s.enforceRetention(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d blocks after retention deleted the old traces, want 1", n)
+	}
+	if got := searchIDs(t, s, TraceQuery{Attributes: map[string]string{"service.name": "frontend"}}); len(got) != 200 {
+		t.Errorf("%d traces of frontend after retention, want the 200 new ones", len(got))
+	}
+}

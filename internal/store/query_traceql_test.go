@@ -147,3 +147,38 @@ func mustCompile(t *testing.T, q string) *traceql.Query {
 }
 
 func hexID8(id pcommon.SpanID) string { return fmt.Sprintf("%x", id[:]) }
+
+// TestTraceQLInFlight finds a span still open (announced by heartbeats
+// only) by its attribute through the index, with a duration up to when it
+// was last heard; a finished span replaces it.
+func TestTraceQLInFlight(t *testing.T) {
+	f := newFlight(t, Options{})
+	f.finish(1)
+	f.heartbeat(2, 10*time.Second, 0, "motor", "m7")
+	search := func(q string) []TraceSummary {
+		t.Helper()
+		res, err := f.s.SearchTraces(context.Background(), TraceQuery{TraceQL: mustCompile(t, q)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Traces
+	}
+	got := search(`{ span.motor = "m7" && duration > 30m }`)
+	if len(got) != 1 || len(got[0].Matched) != 1 || got[0].Matched[0].Name != "span-2" {
+		t.Fatalf("open span not found: %+v", got)
+	}
+	// The clock is an hour after the span's start: it has run that long.
+	if d := got[0].Matched[0].DurationNano; d < (59 * time.Minute).Nanoseconds() {
+		t.Errorf("open span's duration %v, want about an hour (until last heard)", time.Duration(d))
+	}
+	if !got[0].InProgress {
+		t.Error("the trace is not in progress")
+	}
+	mustAppend(t, f.s, spanTD(2, true, "motor", "m7")) // finished: it lasts a second
+	if got := search(`{ span.motor = "m7" && duration > 30m }`); len(got) != 0 {
+		t.Errorf("the finished span still matches as open: %+v", got)
+	}
+	if got := search(`{ name = "span-2" && duration = 1s }`); len(got) != 1 {
+		t.Errorf("the finished span does not match: %+v", got)
+	}
+}
