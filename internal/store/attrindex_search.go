@@ -3,17 +3,21 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 )
 
 // candidateSet is what the attribute index says about a search: the
-// traces that may match (sorted sequence numbers), unless all is set
-// (the index could not narrow it). Traces stored before the index existed
-// (below from) and after the index was read (above) are candidates too.
+// traces that may match, a bit per trace sequence number, unless all is
+// set (the search has no condition the index holds). Traces stored before
+// the index existed (below from) and after the index was read (above) are
+// candidates too.
 type candidateSet struct {
 	all         bool
-	seqs        []int64
+	bits        []uint64
+	n           int // bits set
 	from, above int64
 	// old reports whether traces below from exist.
 	old bool
@@ -23,14 +27,21 @@ func (c *candidateSet) has(seq int64) bool {
 	if c.all || seq < c.from || seq > c.above {
 		return true
 	}
-	_, ok := slices.BinarySearch(c.seqs, seq)
-	return ok
+	return c.bits[seq/64]&(1<<(seq%64)) != 0
 }
 
-// maxGroupCandidates is the most traces one group of probes may leave
-// before the index gives up narrowing by it (its items are too common to
-// help: checking the traces found on the way is cheaper).
-const maxGroupCandidates = 50000
+// seqs returns the candidates' sequence numbers, ascending.
+func (c *candidateSet) seqs() []int64 {
+	out := make([]int64, 0, c.n)
+	for i, w := range c.bits {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			out = append(out, int64(i*64+b))
+			w &= w - 1
+		}
+	}
+	return out
+}
 
 // indexBlock is a block or a pending row as read by a search.
 type indexBlock struct {
@@ -68,11 +79,11 @@ func (s *Store) attrCandidates(ctx context.Context, groups [][]uint64, st *stopp
 	if err != nil {
 		return c, err
 	}
-	var result []int64
-	restricted := false
-	for _, g := range groups {
-		var seqs []int64
-		narrow := true
+	words := int(c.above/64 + 1)
+	c.all, c.bits = false, make([]uint64, words)
+	group := make([]uint64, words)
+	for gi, g := range groups {
+		clear(group)
 		for i := range blocks {
 			if err := st.tick(); err != nil {
 				return c, fmt.Errorf("store: search traces: %w", err)
@@ -81,29 +92,40 @@ func (s *Store) attrCandidates(ctx context.Context, groups [][]uint64, st *stopp
 			if !slices.ContainsFunc(g, b.has) {
 				continue
 			}
-			if seqs, err = parseSeqs(b.traces, seqs); err != nil {
+			if err := markSeqs(b.traces, group, c.above); err != nil {
 				return c, fmt.Errorf("store: search traces: %w", err)
 			}
-			if len(seqs) > maxGroupCandidates {
-				narrow = false
-				break
+		}
+		if gi == 0 {
+			copy(c.bits, group)
+		} else {
+			for i := range c.bits {
+				c.bits[i] &= group[i]
 			}
 		}
-		if !narrow {
-			continue
-		}
-		slices.Sort(seqs)
-		seqs = slices.Compact(seqs)
-		if !restricted {
-			result, restricted = seqs, true
-		} else {
-			result = intersectSorted(result, seqs)
-		}
 	}
-	if restricted {
-		c.all, c.seqs = false, result
+	for _, w := range c.bits {
+		c.n += bits.OnesCount64(w)
 	}
 	return c, nil
+}
+
+// markSeqs sets the bits of the trace sequence numbers encoded in b (as
+// appendSeqs writes them) that are at most above.
+func markSeqs(b []byte, set []uint64, above int64) error {
+	prev := int64(0)
+	for len(b) > 0 {
+		d, n := binary.Uvarint(b)
+		if n <= 0 {
+			return fmt.Errorf("%w: bad trace list in the attribute index", ErrCorrupt)
+		}
+		prev += int64(d)
+		if prev >= 0 && prev <= above {
+			set[prev/64] |= 1 << (prev % 64)
+		}
+		b = b[n:]
+	}
+	return nil
 }
 
 func readIndexBlocks(ctx context.Context, tx *sql.Tx, st *stopper) ([]indexBlock, error) {
@@ -142,24 +164,6 @@ func readIndexBlocks(ctx context.Context, tx *sql.Tx, st *stopper) ([]indexBlock
 		}
 	}
 	return out, nil
-}
-
-func intersectSorted(a, b []int64) []int64 {
-	out := a[:0]
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 // attrGroups returns the index probes of TraceQuery.Attributes: for each

@@ -150,8 +150,8 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 		}
 		return true, nil
 	}
-	if !cands.all && !cands.old && len(cands.seqs) <= maxListedCandidates {
-		found, err := s.searchListed(ctx, q, cands.seqs, verify, st)
+	if !cands.all && !cands.old && cands.n <= maxListedCandidates {
+		found, err := s.searchListed(ctx, q, cands.seqs(), verify, st)
 		if err != nil {
 			return res, err
 		}
@@ -160,7 +160,10 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 	// Candidates are read in chunks (each its own query, resuming after
 	// the last), so attribute checks run their own queries in between.
 	chunkSize := limit + 1
-	if af != nil || ql != nil || !cands.all {
+	switch {
+	case !cands.all:
+		chunkSize = 1000 // most rows are skipped without a look at their spans
+	case af != nil || ql != nil:
 		chunkSize = max(4*limit, 100)
 	}
 	var found []traceRow

@@ -10,7 +10,7 @@ import (
 // maxListedCandidates is the most candidate traces a search reads by
 // sequence number; with more it scans the traces newest first instead,
 // skipping those the attribute index rules out.
-const maxListedCandidates = 5000
+const maxListedCandidates = 20000
 
 // searchListed returns up to q's limit + 1 traces matching q among the
 // candidates seqs (sorted), newest first: the candidates' traces rows are
