@@ -91,6 +91,7 @@ func NewAPI(st *store.Store, stats func() any, opts ...Option) http.Handler {
 		{"/api/v2/search/tags", a.tempoTagsV2},
 		{"/api/search/tag/{name}/values", a.tempoTagValues},
 		{"/api/v2/search/tag/{name}/values", a.tempoTagValuesV2},
+		{"/api/search", a.tempoSearch}, // api_tempo_search.go
 	} {
 		mux.Handle(r.pattern, a.handle(r.h))
 	}
