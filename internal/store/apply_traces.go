@@ -183,10 +183,12 @@ func (s *Store) indexTraces(w *wconn, reqs []*request, list []*txTrace) error {
 		}
 	}
 	seqs := make([]int64, len(list))
+	maxStart := int64(math.MinInt64)
 	for i, t := range list {
 		seqs[i] = t.row.seq
+		maxStart = max(maxStart, t.row.start)
 	}
-	return s.indexTx(w, seqs, items)
+	return s.indexTx(w, seqs, maxStart, items)
 }
 
 // insertIgnoring inserts the spans of an existing trace one by one,

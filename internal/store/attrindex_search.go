@@ -58,9 +58,10 @@ func (b *indexBlock) has(x uint64) bool {
 }
 
 // attrCandidates returns the traces that may satisfy every group of
-// items (a trace satisfies a group when it has at least one of them).
-// A group with no items can be satisfied by no trace.
-func (s *Store) attrCandidates(ctx context.Context, groups [][]uint64, st *stopper) (candidateSet, error) {
+// items (a trace satisfies a group when it has at least one of them),
+// among those that may start at lo or later. A group with no items can
+// be satisfied by no trace.
+func (s *Store) attrCandidates(ctx context.Context, groups [][]uint64, lo int64, st *stopper) (candidateSet, error) {
 	c := candidateSet{all: true}
 	if len(groups) == 0 {
 		return c, nil
@@ -75,7 +76,7 @@ func (s *Store) attrCandidates(ctx context.Context, groups [][]uint64, st *stopp
 		Scan(&c.above, &c.old); err != nil {
 		return c, fmt.Errorf("store: search traces: read the attribute index: %w", err)
 	}
-	blocks, err := readIndexBlocks(ctx, tx, st)
+	blocks, err := readIndexBlocks(ctx, tx, lo, st)
 	if err != nil {
 		return c, err
 	}
@@ -128,10 +129,14 @@ func markSeqs(b []byte, set []uint64, above int64) error {
 	return nil
 }
 
-func readIndexBlocks(ctx context.Context, tx *sql.Tx, st *stopper) ([]indexBlock, error) {
+// readIndexBlocks reads the blocks and pending rows that may have traces
+// starting at lo or later (a block whose traces started before lo when it
+// was written has no other: starts only move earlier).
+func readIndexBlocks(ctx context.Context, tx *sql.Tx, lo int64, st *stopper) ([]indexBlock, error) {
 	var out []indexBlock
-	for _, q := range []string{"SELECT traces, bloom, NULL FROM attr_blocks", "SELECT traces, NULL, items FROM attr_pending"} {
-		rows, err := tx.QueryContext(ctx, q)
+	for _, q := range []string{"SELECT traces, bloom, NULL FROM attr_blocks WHERE max_start >= ?",
+		"SELECT traces, NULL, items FROM attr_pending WHERE max_start >= ?"} {
+		rows, err := tx.QueryContext(ctx, q, lo)
 		if err != nil {
 			return nil, fmt.Errorf("store: search traces: read the attribute index: %w", err)
 		}

@@ -310,3 +310,30 @@ func TestAttrIndexRetention(t *testing.T) {
 		t.Errorf("%d traces of frontend after retention, want the 200 new ones", len(got))
 	}
 }
+
+// TestAttrIndexTimeRange checks that a search from a time on skips the
+// index blocks of traces that started before it.
+func TestAttrIndexTimeRange(t *testing.T) {
+	s := openTest(t, Options{})
+	for i := range uint64(10) {
+		mustAppend(t, s, loadTraces(rand.New(rand.NewPCG(i, i)), i*200, 200, 10, base.Add(time.Duration(i)*time.Hour)))
+	}
+	q := TraceQuery{Attributes: map[string]string{"service.name": "frontend"}, Start: base.Add(9 * time.Hour)}
+	if got := searchIDs(t, s, q); len(got) != 200 {
+		t.Fatalf("found %d traces of the last hour, want 200", len(got))
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		from time.Time
+		want int
+	}{{time.Time{}, 2000}, {base.Add(9 * time.Hour), 200}, {base.Add(8*time.Hour + time.Minute), 200}, {base.Add(8 * time.Hour), 400}} {
+		lo, _ := timeRange(c.from, time.Time{})
+		cands, err := s.attrCandidates(ctx, attrGroups(q.Attributes), lo, s.stopper(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cands.n != c.want {
+			t.Errorf("from %v: %d candidates, want %d (the traces of the blocks not before it)", c.from, cands.n, c.want)
+		}
+	}
+}

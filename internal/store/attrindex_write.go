@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -14,6 +15,10 @@ type attrIndexWriter struct {
 	items  itemSet
 	traces map[int64]struct{}
 	rows   int
+	// maxStart is the latest start of the traces, when they were
+	// written: a bound on their starts for ever, as a trace's start only
+	// moves earlier.
+	maxStart int64
 }
 
 func (a *attrIndexWriter) reset() {
@@ -21,22 +26,23 @@ func (a *attrIndexWriter) reset() {
 	a.items.init(blockItems)
 	a.traces = map[int64]struct{}{}
 	a.rows = 0
+	a.maxStart = math.MinInt64
 }
 
 // indexTx records, inside the writer's transaction, that the traces seqs
 // have the items (one transaction's spans and heartbeats): as a block of
 // its own when they are many, else as a pending row, closing the open
 // block when it is full.
-func (s *Store) indexTx(w *wconn, seqs []int64, items []uint64) error {
+func (s *Store) indexTx(w *wconn, seqs []int64, maxStart int64, items []uint64) error {
 	if len(items) == 0 {
 		return nil
 	}
 	slices.Sort(seqs)
 	seqs = slices.Compact(seqs)
 	if len(items) >= ownBlockItems {
-		return writeBlock(w, seqs, items)
+		return writeBlock(w, seqs, maxStart, items)
 	}
-	_, err := w.exec("INSERT INTO attr_pending (traces, items) VALUES (?, ?)", appendSeqs(nil, seqs), appendItems(nil, items))
+	_, err := w.exec("INSERT INTO attr_pending (max_start, traces, items) VALUES (?, ?, ?)", maxStart, appendSeqs(nil, seqs), appendItems(nil, items))
 	if err != nil {
 		return fmt.Errorf("insert attribute index pending row: %w", err)
 	}
@@ -48,6 +54,7 @@ func (s *Store) indexTx(w *wconn, seqs []int64, items []uint64) error {
 		a.traces[q] = struct{}{}
 	}
 	a.rows++
+	a.maxStart = max(a.maxStart, maxStart)
 	if a.items.len() < blockItems && a.rows < pendingRowsMax {
 		return nil
 	}
@@ -56,7 +63,7 @@ func (s *Store) indexTx(w *wconn, seqs []int64, items []uint64) error {
 		all = append(all, q)
 	}
 	slices.Sort(all)
-	if err := writeBlock(w, all, a.items.list()); err != nil {
+	if err := writeBlock(w, all, a.maxStart, a.items.list()); err != nil {
 		return err
 	}
 	if _, err := w.exec("DELETE FROM attr_pending"); err != nil {
@@ -66,9 +73,9 @@ func (s *Store) indexTx(w *wconn, seqs []int64, items []uint64) error {
 	return nil
 }
 
-func writeBlock(w *wconn, seqs []int64, items []uint64) error {
-	_, err := w.exec("INSERT INTO attr_blocks (min_seq, max_seq, traces, bloom) VALUES (?, ?, ?, ?)",
-		seqs[0], seqs[len(seqs)-1], appendSeqs(nil, seqs), []byte(newBloom(items)))
+func writeBlock(w *wconn, seqs []int64, maxStart int64, items []uint64) error {
+	_, err := w.exec("INSERT INTO attr_blocks (min_seq, max_seq, max_start, traces, bloom) VALUES (?, ?, ?, ?, ?)",
+		seqs[0], seqs[len(seqs)-1], maxStart, appendSeqs(nil, seqs), []byte(newBloom(items)))
 	if err != nil {
 		return fmt.Errorf("insert attribute index block: %w", err)
 	}
@@ -80,9 +87,12 @@ func writeBlock(w *wconn, seqs []int64, items []uint64) error {
 func (s *Store) loadAttrPending(w *wconn) error {
 	s.attrs.reset()
 	var seqs []int64
-	return w.query("SELECT traces, items FROM attr_pending", nil, 2, func(v []driver.Value) error {
+	return w.query("SELECT traces, items, max_start FROM attr_pending", nil, 3, func(v []driver.Value) error {
 		tr, _ := v[0].([]byte)
 		it, _ := v[1].([]byte)
+		if ms, ok := v[2].(int64); ok {
+			s.attrs.maxStart = max(s.attrs.maxStart, ms)
+		}
 		var err error
 		if seqs, err = parseSeqs(tr, seqs[:0]); err != nil {
 			return err

@@ -135,7 +135,8 @@ func (s *Store) SearchTraces(ctx context.Context, q TraceQuery) (TraceSearch, er
 		groups = append(groups, qlGroups(q.TraceQL)...)
 		ql = s.newQLMatcher(q.TraceQL, q.SpansPerSet, &v, st)
 	}
-	cands, err := s.attrCandidates(ctx, groups, st)
+	lo, _ := timeRange(q.Start, q.End)
+	cands, err := s.attrCandidates(ctx, groups, lo, st)
 	if err != nil {
 		return res, err
 	}

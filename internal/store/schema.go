@@ -131,15 +131,17 @@ var migrations = [][]string{
 	{
 		`CREATE TABLE attr_blocks (
 			id      INTEGER PRIMARY KEY,
-			min_seq INTEGER NOT NULL,
-			max_seq INTEGER NOT NULL,
-			traces  BLOB NOT NULL,
+			min_seq   INTEGER NOT NULL,
+			max_seq   INTEGER NOT NULL,
+			max_start INTEGER NOT NULL,
+			traces    BLOB NOT NULL,
 			bloom   BLOB NOT NULL
 		)`,
 		`CREATE TABLE attr_pending (
-			id     INTEGER PRIMARY KEY,
-			traces BLOB NOT NULL,
-			items  BLOB NOT NULL
+			id        INTEGER PRIMARY KEY,
+			max_start INTEGER NOT NULL,
+			traces    BLOB NOT NULL,
+			items     BLOB NOT NULL
 		)`,
 		`INSERT INTO counters (name, value) VALUES ('attr_index_from', (SELECT coalesce(max(id), 0) + 1 FROM traces))`,
 	},
