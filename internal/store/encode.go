@@ -90,7 +90,34 @@ type encoder struct {
 	// its entries to items (itemSpanKey: a span's attributes, itemResKey:
 	// a resource's); appendMap clears it, so nested maps add nothing.
 	indexKind byte
-	items     itemSet // the batch's attribute index items
+	items     itemSet    // the batch's attribute index items
+	keysSeen  [64]uint64 // hashes (^ kind) of keys whose item is in items
+	namesSeen [64]uint64 // interned span names whose item is in items
+}
+
+// The items of the status codes and kinds OTLP defines.
+var (
+	statusItems = [...]uint64{statusItem(0), statusItem(1), statusItem(2)}
+	kindItems   = [...]uint64{kindItem(0), kindItem(1), kindItem(2), kindItem(3), kindItem(4), kindItem(5)}
+)
+
+// indexSpan adds the items of span sp's name (interned as name, 0 if
+// not), status and kind.
+func (e *encoder) indexSpan(sp ptrace.Span, name uint64) {
+	if seen := &e.namesSeen[name%uint64(len(e.namesSeen))]; name == 0 || *seen != name {
+		*seen = name
+		e.items.add(nameItem(sp.Name()))
+	}
+	if c := int(sp.Status().Code()); c >= 0 && c < len(statusItems) {
+		e.items.add(statusItems[c])
+	} else {
+		e.items.add(statusItem(int64(c)))
+	}
+	if k := int(sp.Kind()); k >= 0 && k < len(kindItems) {
+		e.items.add(kindItems[k])
+	} else {
+		e.items.add(kindItem(int64(k)))
+	}
 }
 
 func newEncoder(d *dict, lim limits) *encoder {
@@ -198,9 +225,7 @@ func (e *encoder) spanPayload(sp ptrace.Span, resource, scope, name uint64) []by
 		bits |= spanStatusMessage
 		b = appendStr(b, m)
 	}
-	e.items.add(nameItem(sp.Name()))
-	e.items.add(statusItem(int64(sp.Status().Code())))
-	e.items.add(kindItem(int64(sp.Kind())))
+	e.indexSpan(sp, name)
 	e.dropped = 0
 	if sp.Attributes().Len() > 0 {
 		bits |= spanAttrs

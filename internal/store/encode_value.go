@@ -70,7 +70,12 @@ func (e *encoder) appendMap(b []byte, m pcommon.Map, pd int, intern bool) []byte
 // or resource (itemResKey).
 func (e *encoder) index(kind byte, k string, v pcommon.Value) {
 	kh := keyHash(k)
-	e.items.add(keyItemOf(kh, kind))
+	// The key's item once per batch, mostly: a span's keys are its
+	// neighbours' keys.
+	if seen := &e.keysSeen[kh%uint64(len(e.keysSeen))]; *seen != kh^uint64(kind) {
+		*seen = kh ^ uint64(kind)
+		e.items.add(keyItemOf(kh, kind))
+	}
 	valueKind := itemSpanAttr
 	if kind == itemResKey {
 		valueKind = itemResAttr
