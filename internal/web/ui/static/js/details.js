@@ -7,7 +7,8 @@ import { searchLogs, ApiError } from './api.js';
 let logsAbort = null;
 
 // showDetails renders item (a span node, a placeholder or a group) into
-// panel. ctx: {model, traceId, select(spanId), now() (the server's clock, ms)}.
+// panel. ctx: {model, traceId, select(spanId), now() (the server's clock, ms),
+// extraRows(item) -> a [label, value] row or null}.
 export function showDetails(panel, item, ctx) {
   if (logsAbort) logsAbort.abort();
   logsAbort = null;
@@ -45,6 +46,7 @@ export function showDetails(panel, item, ctx) {
       s.trace_state ? ['Trace state', el('code', null, s.trace_state)] : null,
       s.flags ? ['Flags', String(s.flags)] : null,
       dropped(s) ? ['Dropped', dropped(s)] : null,
+      ctx.extraRows ? ctx.extraRows(item) : null,
     ]),
     section('Attributes', attrTable(s.attributes, 'd-attrs')),
     section(`Events (${(s.events || []).length})`, events(s, item.start, ctx.model)),
@@ -125,6 +127,7 @@ function groupDetails(g, ctx) {
       ['Min', el('span', { class: 'mono d-min' }, fmtDuration(g.min))],
       ['Median', el('span', { class: 'mono d-median' }, fmtDuration(g.median))],
       ['Max', el('span', { class: 'mono d-max' }, fmtDuration(g.max))],
+      ctx.extraRows ? ctx.extraRows(g) : null,
     ]),
     section('Slowest', list(slow)),
     errs.length ? section('With errors', list(errs)) : null,

@@ -10,6 +10,7 @@ import { TraceModel, DEFAULT_GROUP_MIN } from './tree.js';
 import { Waterfall } from './waterfall.js';
 import { showDetails, refreshDetails } from './details.js';
 import { ServerClock, Live, Ticker } from './live.js';
+import { setupTools } from './tools.js';
 
 performance.mark('sightline:script');
 const PAGE = 5000;
@@ -50,6 +51,7 @@ const wf = new Waterfall($('#waterfall'), {
   now: ctx.now,
   onSelect(item) {
     details(item);
+    tools.selected(item);
     if (item && !item.group && !item.placeholder) {
       const u = new URL(location.href);
       u.searchParams.set('span', item.span.span_id);
@@ -63,7 +65,22 @@ const wf = new Waterfall($('#waterfall'), {
     painted();
   },
 });
-window.sightlineTrace = { model, waterfall: wf };
+// Find, next error, critical path, compare (tools.js): over the spans
+// loaded, never fetching the trace again.
+const tools = setupTools({
+  get model() {
+    return model;
+  },
+  wf,
+  traceId,
+  now: ctx.now,
+  redrawDetails() {
+    if (selected) details(selected);
+  },
+});
+wf.decorate = tools.decorate;
+ctx.extraRows = tools.detailsRows;
+window.sightlineTrace = { model, waterfall: wf, tools };
 
 // bounds is the time range of the waterfall, in the model's relative ns:
 // the spans loaded, widened to the summary's (the whole trace), and to now
@@ -212,6 +229,7 @@ const live = new Live({
     wf.refresh();
     renderHeader(true);
     reselect();
+    tools.changed();
     ticker.kick();
   },
   onReset: reload,
@@ -259,6 +277,7 @@ async function reload() {
   selected = null;
   reselect();
   renderHeader(true);
+  tools.changed();
   startLive(page.changes);
 }
 
@@ -313,9 +332,11 @@ async function load() {
     wf.rebuild();
     renderHeader(!next);
     selectWanted(!next);
+    tools.changed();
   }
   performance.mark('sightline:all-spans');
   document.documentElement.dataset.loaded = 'all';
+  tools.loaded();
   startLive(token);
 }
 

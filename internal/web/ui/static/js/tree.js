@@ -38,7 +38,7 @@ function makeNode(id, span, service, start, end) {
 
 // split reads a Unix-nanosecond time, a decimal string (exact) or a
 // number, as [seconds, nanoseconds]: two doubles that hold it exactly.
-function split(v) {
+export function split(v) {
   if (typeof v === 'string' && v.length > 9) {
     return [Number(v.slice(0, -9)), Number(v.slice(-9))];
   }

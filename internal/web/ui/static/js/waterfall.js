@@ -34,6 +34,7 @@ export class Waterfall {
     this.selIndex = -1;
     this.raf = 0;
     this.painted = false;
+    this.decorate = null; // (row, item) after a row is painted
     this.scroll.addEventListener('scroll', () => this.schedule(), { passive: true });
     this.scroll.addEventListener('keydown', (e) => this.key(e));
     this.layer.addEventListener('click', (e) => this.click(e));
@@ -201,6 +202,7 @@ export class Waterfall {
       r.dur.style.right = 'auto';
     }
     toggleClass(r.dur, 'inside', inside);
+    if (this.decorate) this.decorate(row, item); // marks of tools.js
   }
 
   drawAxis() {
