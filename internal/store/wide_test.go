@@ -78,7 +78,7 @@ func TestWideSpanLinear(t *testing.T) {
 		}
 		ratio := float64(best[1]) / float64(best[0])
 		t.Logf("%s of a span of %d attributes: %v; of %d: %v; ratio %.1f", otlpWays[w], sizes[0], best[0], sizes[1], best[1], ratio)
-		if ratio > 25 {
+		if ratio > 40 { // linear is 10-20x here, under -race and load up to ~30; quadratic 100x
 			t.Errorf("%s: 10x the attributes cost %.1fx the time: not linear (quadratic is 100x)", otlpWays[w], ratio)
 		}
 	}
@@ -182,7 +182,7 @@ func TestSummaryLinear(t *testing.T) {
 			spans[j] = spanRow{start: int64(j), end: int64(j + 1), name: uint64(j + 1), service: uint64(j + 1)}
 		}
 		best[i] = time.Duration(math.MaxInt64)
-		for range 3 {
+		for range 7 { // the best of 7: a loaded machine slows single runs
 			t0 := time.Now()
 			r := summarize(traceRow{start: math.MaxInt64, end: math.MinInt64, rootStart: -1, names: []uint64{1}}, spans)
 			best[i] = min(best[i], time.Since(t0))
@@ -193,7 +193,7 @@ func TestSummaryLinear(t *testing.T) {
 	}
 	ratio := float64(best[1]) / float64(best[0])
 	t.Logf("summaries of %d spans: %v, of %d: %v; ratio %.1f", sizes[0], best[0], sizes[1], best[1], ratio)
-	if ratio > 25 {
+	if ratio > 40 { // linear is 10-20x here, under -race and load up to ~30; quadratic 100x
 		t.Errorf("10x the spans cost %.1fx the time: not linear (quadratic is 100x)", ratio)
 	}
 }
