@@ -12,6 +12,13 @@
 // start_time and finish_time (Unix seconds); success. Waiting on a Status
 // is its own short span, "wait <status_type> <device>".
 //
+// Under NamingBluesky (given by a plan engine through ContextWithNaming,
+// else SIGHTLINE_PLAN_SPAN_NAMING=bluesky for the process) every Status
+// span is named "Ophyd Status" and also carries Ophyd's object_repr,
+// kwargs and, for a MoveStatus with a device, positioner_name and
+// positioner (Repr: a device's String(), else "<type>(name='<name>')").
+// Ophyd's misspelt "start_pos " key is written "start_pos".
+//
 // A device makes a Status with NewStatus (or Finished, for an operation
 // that ends at once), described by sealed With... options: WithType,
 // WithDevice, WithTimeout, WithSettleTime, WithTarget, WithStartPos,

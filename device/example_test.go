@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"github.com/sightline-dev/sightline/device"
 )
 
@@ -40,4 +43,28 @@ func ExampleFinished() {
 	st := device.Finished(context.Background(), errors.New("interlock open"), device.WithDevice(x))
 	fmt.Println(st.IsDone(), st.Success(), st.Err())
 	// Output: true false interlock open
+}
+
+// Status spans as Ophyd names them: a plan engine with Bluesky naming puts
+// the naming in the context it gives its devices (SIGHTLINE_PLAN_SPAN_NAMING
+// does the same for Statuses made outside an engine).
+func ExampleContextWithNaming() {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	defer tp.Shutdown(context.Background())
+	ctx := device.ContextWithNaming(context.Background(), device.NamingBluesky)
+	device.Finished(ctx, nil, device.WithType(device.TypeMoveStatus), device.WithDevice(stage{"stage_x"}),
+		device.WithTracer(tp.Tracer(device.TracerName)))
+	s := exp.GetSpans()[0]
+	fmt.Println(s.Name)
+	for _, kv := range s.Attributes {
+		switch kv.Key {
+		case "object_repr", "positioner":
+			fmt.Printf("%s: %s\n", kv.Key, kv.Value.AsString())
+		}
+	}
+	// Output:
+	// Ophyd Status
+	// object_repr: MoveStatus(done=False, pos=stage_x, elapsed=0.0, success=False, settle_time=0.0)
+	// positioner: device_test.stage(name='stage_x')
 }

@@ -67,9 +67,18 @@ func NewStatus(ctx context.Context, opts ...StatusOption) *Status {
 // cancellation end it.
 func (s *Status) start(ctx context.Context, watch bool) {
 	cfg := &s.cfg
+	sc := statusCtxFrom(ctx)
 	s.tracer = cfg.tracer
 	if s.tracer == nil {
-		s.tracer = tracerFrom(ctx)
+		tp := sc.tp
+		if tp == nil {
+			tp = otel.GetTracerProvider()
+		}
+		s.tracer = tp.Tracer(TracerName)
+	}
+	naming := sc.naming
+	if naming == "" {
+		naming = envNaming()
 	}
 	name, kv := cfg.typ, []attribute.KeyValue{attribute.String("status_type", cfg.typ),
 		attribute.Float64("settle_time", cfg.settleTime.Seconds()),
@@ -77,6 +86,10 @@ func (s *Status) start(ctx context.Context, watch bool) {
 	if cfg.device != nil {
 		name += " " + cfg.device.Name()
 		kv = append(kv, attribute.String("device_name", cfg.device.Name()), attribute.String("device_type", TypeOf(cfg.device)))
+	}
+	if naming == NamingBluesky {
+		name = OphydStatusSpanName
+		kv = cfg.ophydAttrs(kv)
 	}
 	if cfg.timeout > 0 {
 		kv = append(kv, attribute.Float64("timeout", cfg.timeout.Seconds()))
@@ -273,19 +286,3 @@ func (s *Status) Wait(ctx context.Context) error {
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
-
-type tracerProviderKey struct{}
-
-// ContextWithTracerProvider returns ctx carrying tp: a Status created under
-// it without WithTracer makes its spans with tp. A device server
-// uses it to give every call the hosting device's TracerProvider.
-func ContextWithTracerProvider(ctx context.Context, tp trace.TracerProvider) context.Context {
-	return context.WithValue(ctx, tracerProviderKey{}, tp)
-}
-
-func tracerFrom(ctx context.Context) trace.Tracer {
-	if tp, ok := ctx.Value(tracerProviderKey{}).(trace.TracerProvider); ok && tp != nil {
-		return tp.Tracer(TracerName)
-	}
-	return otel.Tracer(TracerName)
-}

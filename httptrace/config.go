@@ -25,12 +25,19 @@ const DefaultExcludedURLsEnv = "SIGHTLINE_HTTP_EXCLUDED_URLS"
 func Validate(opts ...Option) error {
 	c := optionsConfig(opts)
 	_, err := c.excluded()
+	if err != nil {
+		return err
+	}
+	c.client = true // the client reads OTEL_PYTHON_EXCLUDED_URLS even when the server does not
+	_, err = c.excluded()
 	return err
 }
 
-// ExcludedURLsEnvNames returns the environment variables that Middleware
-// and Transport with opts read for excluded URLs: the generic one, then the
-// application's one when WithKey is given.
+// ExcludedURLsEnvNames returns sightline's environment variables that
+// Middleware and Transport with opts read for excluded URLs: the generic
+// one, then the application's one when WithKey is given. OpenTelemetry
+// Python's (OTelPythonExcludedURLsEnv, OTelPythonFastAPIExcludedURLsEnv)
+// are read besides, unless WithOTelPythonEnv(false).
 func ExcludedURLsEnvNames(opts ...Option) []string {
 	c := optionsConfig(opts)
 	return c.envNames()
@@ -88,6 +95,7 @@ func (c *httpConfig) excluded() (*matcher, error) {
 		errs = append(errs, err)
 		m.add(res...)
 	}
+	errs = append(errs, c.otelPythonExcluded(m, getenv))
 	for i, p := range c.excludedURLs {
 		re, err := compileExcluded(codeSource(i), p)
 		errs = append(errs, err)

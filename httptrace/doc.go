@@ -36,7 +36,8 @@
 // provider, a propagator, excluded URLs) is written once for the server and
 // the client: WithKey, WithExcludedURLs, WithExcludedURLsEnv, WithEnv,
 // WithSpanDetails (span name and attribute extractor), WithRequestHook,
-// WithResponseHook, WithTracerProvider, WithMeterProvider, WithPropagator
+// WithResponseHook, WithRoute, WithOTelPythonEnv, WithTracerProvider,
+// WithMeterProvider, WithPropagator
 // (unset: the OpenTelemetry globals) and WithOTelHTTPOptions. Do, Func and
 // the iterator helpers take SpanOptions (WithTracer, WithSpanKind,
 // WithAttributes, WithArgAttributes); an HTTP option does not compile
@@ -72,6 +73,18 @@
 //     standard ones is "HTTP". Middleware must wrap the mux itself: a
 //     handler in between that passes a copy of the request
 //     (r.WithContext) hides the pattern.
+//   - Other routers: WithRoute(f) takes the route from f(r) after the
+//     handler returned (chi's RoutePattern, gorilla/mux's
+//     GetPathTemplate, with Middleware installed as the router's
+//     middleware); an empty route falls back to Request.Pattern. Routers
+//     that are not net/http middleware chains (gin, echo) copy their route
+//     into Request.Pattern in their own middleware.
+//   - OpenTelemetry Python's excluded URLs are honoured beside sightline's
+//     (WithOTelPythonEnv(false) turns them off): the server reads
+//     OTEL_PYTHON_FASTAPI_EXCLUDED_URLS when it is set, else
+//     OTEL_PYTHON_EXCLUDED_URLS; the client OTEL_PYTHON_EXCLUDED_URLS.
+//     Their entries are searched in the full URL, as Python does. All
+//     sources add up: a URL excluded by any is excluded.
 //   - Client span names: "METHOD" (the conventions' name without a URL
 //     template), not otelhttp's "HTTP GET".
 //   - The span details (WithSpanDetails) are asked once per request: on

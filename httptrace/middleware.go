@@ -43,6 +43,7 @@ func Middleware(h http.Handler, opts ...MiddlewareOption) (http.Handler, error) 
 	inner := &serverHandler{
 		next:         h,
 		details:      cfg.spanDetails,
+		route:        cfg.route,
 		requestHook:  cfg.requestHook,
 		responseHook: cfg.responseHook,
 	}
@@ -84,6 +85,7 @@ func (h *outerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type serverHandler struct {
 	next         http.Handler
 	details      func(*http.Request) (string, []attribute.KeyValue)
+	route        func(*http.Request) string
 	requestHook  func(trace.Span, *http.Request)
 	responseHook func(trace.Span, ResponseInfo)
 }
@@ -116,7 +118,7 @@ func (h *serverHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	h.next.ServeHTTP(w, r)
 	done = true
-	renamed := h.name(span, r, false)
+	clearPattern := h.name(span, r, false)
 	if rec != nil {
 		h.responseHook(span, ResponseInfo{
 			Status:  rec.statusCode(),
@@ -125,47 +127,55 @@ func (h *serverHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Request: r,
 		})
 	}
-	if renamed && r.Pattern != "" {
+	if clearPattern && r.Pattern != "" {
 		// otelhttp renames the span from r.Pattern after we return, and
-		// would replace the span details' name. r is otelhttp's own copy of
-		// the request: clear its pattern (name gave the route to the
-		// metrics through otelhttp's labeler).
+		// would replace the span details' or the route function's name. r
+		// is otelhttp's own copy of the request: clear its pattern (name
+		// gave the route to the metrics through otelhttp's labeler).
 		r.Pattern = ""
 	}
 }
 
-// name sets the span name and http.route from the pattern the mux matched,
-// then applies the span details (WithSpanDetails), and reports whether
-// they named the span.
+// name sets the span name and http.route from the route function
+// (WithRoute), else the pattern the mux matched, then applies the span
+// details (WithSpanDetails), and reports whether the caller must clear
+// r.Pattern: when the route function or the details named the span.
 // After a normal return with a pattern, otelhttp renames the span itself
 // (with serverSpanName); after a panic it does not.
-func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (renamed bool) {
-	route := routeOf(r.Pattern)
+func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (clearPattern bool) {
+	route := ""
+	if h.route != nil {
+		route = h.route(r)
+	}
+	fromFunc := route != ""
+	if !fromFunc {
+		route = routeOf(r.Pattern)
+	}
 	if route != "" {
 		span.SetAttributes(semconv.HTTPRoute(route))
 	}
-	if r.Pattern == "" || panicking {
+	if fromFunc || r.Pattern == "" || panicking {
 		span.SetName(spanName(r.Method, route))
 	}
-	if h.details == nil {
-		return false
+	renamed := fromFunc
+	if h.details != nil {
+		name, attrs := h.details(r)
+		if len(attrs) > 0 {
+			span.SetAttributes(attrs...)
+		}
+		if name != "" {
+			span.SetName(name)
+			renamed = true
+		}
 	}
-	name, attrs := h.details(r)
-	if len(attrs) > 0 {
-		span.SetAttributes(attrs...)
-	}
-	if name == "" {
-		return false
-	}
-	span.SetName(name)
-	if route != "" {
+	if renamed && route != "" {
 		// The caller clears r.Pattern so that otelhttp keeps this name;
 		// the metrics get the route from the labeler instead.
 		if l, ok := otelhttp.LabelerFromContext(r.Context()); ok {
 			l.Add(semconv.HTTPRoute(route))
 		}
 	}
-	return true
+	return renamed
 }
 
 // serverSpanName is the span name formatter given to otelhttp; it names

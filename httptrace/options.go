@@ -35,6 +35,9 @@ type httpConfig struct {
 	excludedURLsEnv string                           // "": DefaultExcludedURLsEnv
 	getenv          func(name string) (string, bool) // nil: os.LookupEnv
 	spanDetails     func(r *http.Request) (name string, attrs []attribute.KeyValue)
+	route           func(r *http.Request) string // nil: the ServeMux pattern only
+	noOTelPython    bool                         // WithOTelPythonEnv(false)
+	client          bool                         // set by Transport: the client's variables
 	requestHook     func(span trace.Span, r *http.Request)
 	responseHook    func(span trace.Span, info ResponseInfo)
 	tp              trace.TracerProvider          // nil: otelhttp's default
@@ -59,7 +62,7 @@ func middlewareConfig(opts []MiddlewareOption) httpConfig {
 }
 
 func transportConfig(opts []TransportOption) httpConfig {
-	var c httpConfig
+	c := httpConfig{client: true}
 	for _, o := range opts {
 		if o != nil {
 			o.applyTransport(&c)
@@ -107,6 +110,29 @@ func WithEnv(getenv func(name string) (string, bool)) Option {
 // before the request is sent. Default: none.
 func WithSpanDetails(f func(r *http.Request) (name string, attrs []attribute.KeyValue)) Option {
 	return httpOption(func(c *httpConfig) { c.spanDetails = f })
+}
+
+// WithRoute sets a function that gives the route template of a request
+// ("/scans/{id}") for routers other than net/http's ServeMux: chi's
+// chi.RouteContext(r.Context()).RoutePattern(), gorilla/mux's
+// mux.CurrentRoute(r).GetPathTemplate() (docs/http-tracing.md). It is
+// called once, after the handler returned (so a router that routes inside
+// Middleware's handler has matched), with the request as the handler got
+// it from Middleware; the route names the span ("GET /scans/{id}") and is
+// its http.route and the metrics'. An empty route falls back to the
+// ServeMux's pattern (Request.Pattern), then to the method alone. Server
+// only: Transport ignores it. Default: none.
+func WithRoute(f func(r *http.Request) string) Option {
+	return httpOption(func(c *httpConfig) { c.route = f })
+}
+
+// WithOTelPythonEnv sets whether the excluded URLs of OpenTelemetry
+// Python's variables are read as well as sightline's: on the server
+// OTEL_PYTHON_FASTAPI_EXCLUDED_URLS when it is set, else
+// OTEL_PYTHON_EXCLUDED_URLS; on the client OTEL_PYTHON_EXCLUDED_URLS.
+// Default: on.
+func WithOTelPythonEnv(on bool) Option {
+	return httpOption(func(c *httpConfig) { c.noOTelPython = !on })
 }
 
 // WithRequestHook sets a function called with the span of the request

@@ -88,4 +88,17 @@
 // component records kernel spans. Every span ends, whatever happens to the
 // run; every attribute has a valid type (internal/attrs). The names and
 // attributes are listed in docs/plan-tracing.md.
+//
+// WithNaming(device.NamingBluesky), or SIGHTLINE_PLAN_SPAN_NAMING=bluesky
+// (device.NamingEnv; the option wins), gives the spans Bluesky's names and
+// attributes, key for key with Bluesky's documented output: "Bluesky
+// RunEngine run" (with the open_run message's msg.* attributes and
+// success), "Bluesky RunEngine <command>", msg.kwargs spaced as Python's
+// json.dumps, msg.obj the device's repr (device.Repr; WithObjRepr changes
+// that under either naming), and the devices' Status spans "Ophyd Status"
+// (the engine passes its naming to them in the context). sightline's own
+// attributes are kept; sightline's names stay the default, being shorter
+// and carrying the plan and device names. A bad value is an error from
+// Validate and a warning to otel.Handle from NewRunEngine, which keeps
+// sightline's naming.
 package plan

@@ -36,12 +36,11 @@ func (r *runner) openRun(pctx context.Context, m *Msg) {
 	uid, now := r.re.newUID(), r.re.now()
 	scanID := int(r.re.scanID.Add(1))
 	planName, _ := m.Kwargs["plan_name"].(string)
-	name := "run"
-	if planName != "" {
-		name = "run " + planName
-	}
-	_, span := r.re.tracer.Start(pctx, name)
+	_, span := r.re.tracer.Start(pctx, r.re.runName(planName))
 	if span.IsRecording() {
+		if r.re.bluesky { // Bluesky's run span carries the open_run message
+			span.SetAttributes(r.re.msgAttrs(m)...)
+		}
 		span.SetAttributes(runUIDKey.String(uid), planNameKey.String(planName), scanIDKey.Int(scanID))
 	}
 	run := &openRun{uid: uid, planName: planName, span: span, streams: map[string]*descriptor{},
@@ -95,6 +94,9 @@ func (r *runner) closeRun(exit, reason string) error {
 	err := r.emit("stop", doc)
 	r.run = nil
 	run.span.SetAttributes(exitStatusKey.String(exit), reasonKey.String(reason))
+	if r.re.bluesky {
+		run.span.SetAttributes(successKey.Bool(exit == ExitSuccess))
+	}
 	switch exit {
 	case ExitAbort, ExitHalt, ExitFail:
 		msg := exit

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/telemetry/topic"
 )
 
@@ -54,6 +55,10 @@ type RunEngine struct {
 	now    func() time.Time
 	newUID func() string
 
+	naming  device.Naming // never ""
+	bluesky bool          // naming == device.NamingBluesky
+	objRepr bool          // msg.obj is device.Repr, not the name
+
 	subMu  sync.Mutex
 	subs   atomic.Pointer[[]subscriber]
 	subSeq uint64
@@ -73,6 +78,11 @@ type engineConfig struct {
 	now    func() time.Time
 	newUID func() string
 	scanID int
+
+	naming    device.Naming // WithNaming, when namingSet
+	namingSet bool
+	objRepr   *bool                            // nil: by the naming
+	getenv    func(name string) (string, bool) // nil: os.LookupEnv
 }
 
 // Option configures a RunEngine (NewRunEngine).
@@ -115,14 +125,10 @@ func WithScanID(next int) Option {
 }
 
 // NewRunEngine returns an idle engine. It holds no goroutine and needs no
-// shutdown: Run starts none that outlives it.
+// shutdown: Run starts none that outlives it. It never fails: a bad setting
+// (see Validate) is reported to otel.Handle and replaced by its default.
 func NewRunEngine(opts ...Option) *RunEngine {
-	c := engineConfig{now: time.Now, newUID: newUUID, scanID: 1}
-	for _, o := range opts {
-		if o != nil {
-			o.applyEngine(&c)
-		}
-	}
+	c := newEngineConfig(opts)
 	if c.tp == nil {
 		c.tp = otel.GetTracerProvider()
 	}
@@ -132,9 +138,20 @@ func NewRunEngine(opts ...Option) *RunEngine {
 		now:    c.now,
 		newUID: c.newUID,
 	}
+	re.applyNaming(&c)
 	re.scanID.Store(int64(c.scanID - 1))
 	re.ctl.wake = make(chan struct{}, 1)
 	return re
+}
+
+func newEngineConfig(opts []Option) engineConfig {
+	c := engineConfig{now: time.Now, newUID: newUUID, scanID: 1}
+	for _, o := range opts {
+		if o != nil {
+			o.applyEngine(&c)
+		}
+	}
+	return c
 }
 
 // Subscribe calls f with every document the engine emits (name is

@@ -64,6 +64,9 @@ func (re *RunEngine) Run(ctx context.Context, p Plan) ([]string, error) {
 		return nil, err
 	}
 	defer re.ctl.finish()
+	// The devices' Status spans follow the engine's naming: one value in
+	// the ctx of the Run, which every device call's ctx derives from.
+	ctx = device.ContextWithNaming(ctx, re.naming)
 	r := &runner{re: re, user: ctx, ctx: ctx, done: ctx.Done(), base: trace.SpanFromContext(ctx)}
 	r.fallback = r.base
 	if p != nil {

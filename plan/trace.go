@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/telemetry/attrs"
 )
 
@@ -92,23 +93,35 @@ func Trace(tracer trace.Tracer, name string, p Plan) Plan {
 // command starts the span of a command that takes time, a child of pctx,
 // with the message's attributes (computed only when the span records).
 func (r *runner) command(pctx context.Context, m *Msg) (context.Context, trace.Span) {
-	ctx, span := r.re.tracer.Start(pctx, m.Command)
+	ctx, span := r.re.tracer.Start(pctx, r.re.commandName(m.Command))
 	if span.IsRecording() {
-		span.SetAttributes(msgAttrs(m)...)
+		span.SetAttributes(r.re.msgAttrs(m)...)
 	}
 	return ctx, span
 }
 
-func msgAttrs(m *Msg) []attribute.KeyValue {
+// msgAttrs are the attributes of a message's span. Under NamingBluesky,
+// msg.args is there also when empty and msg.kwargs is spaced as Python's
+// json.dumps, as Bluesky's spans show them.
+func (re *RunEngine) msgAttrs(m *Msg) []attribute.KeyValue {
 	kv := make([]attribute.KeyValue, 0, 5)
 	kv = append(kv, commandKey.String(m.Command))
 	if len(m.Args) > 0 {
 		kv = append(kv, attrs.Value(argsKey, m.Args))
+	} else if re.bluesky {
+		kv = append(kv, attribute.StringSlice(argsKey, []string{}))
 	}
-	kv = append(kv, kwargsKey.String(kwargsJSON(m.Kwargs)))
-	if m.Obj != nil {
+	kw := kwargsJSON(m.Kwargs)
+	if re.bluesky {
+		kw = pySpacing(kw)
+	}
+	kv = append(kv, kwargsKey.String(kw))
+	switch {
+	case m.Obj != nil && re.objRepr:
+		kv = append(kv, objKey.String(device.Repr(m.Obj)))
+	case m.Obj != nil:
 		kv = append(kv, objKey.String(m.Obj.Name()))
-	} else {
+	default:
 		kv = append(kv, noObjKey.Bool(true))
 	}
 	if m.Command == CmdWait {
