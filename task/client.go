@@ -23,6 +23,9 @@ type Client struct {
 	common common
 	tracer trace.Tracer
 	t      transport
+	// startErr, when not nil, fails every Submit: Default's client, whose
+	// startup hook was unknown or failed.
+	startErr error
 
 	mu      sync.Mutex
 	pending map[string]*Future
@@ -64,6 +67,9 @@ func newClient(c common) *Client {
 // ended once the task is accepted (enqueued in process, stored by
 // JetStream on NATS); the span's context travels in the message headers.
 func (c *Client) Submit(ctx context.Context, name string, args any) (*Future, error) {
+	if c.startErr != nil {
+		return nil, fmt.Errorf("task: submit %q: %w", name, c.startErr)
+	}
 	if err := validName(name); err != nil {
 		return nil, fmt.Errorf("task: submit %q: %w", name, err)
 	}
@@ -214,11 +220,29 @@ var defaultClient struct {
 // given to SetDefault, else an in-process client on the default registry
 // with GOMAXPROCS workers, made on first use. Its workers are goroutines
 // that exist only while tasks run, so it needs no Shutdown.
+//
+// Made on first use, it runs the startup hook HookEnv names, as NewLocal
+// does (register hooks before the first Submit, in init or at the top of
+// main). When that name is unknown, or the hook fails, every Submit of the
+// client fails with that error.
 func Default() *Client {
+	defaultClient.mu.Lock()
+	c := defaultClient.c
+	defaultClient.mu.Unlock()
+	if c != nil {
+		return c
+	}
+	// The hook runs without the lock held (it is user code); it runs once
+	// however many goroutines get here first, and one client is kept.
+	c, err := NewLocal()
+	if err != nil {
+		c = newLocalClient(localConfig{})
+		c.startErr = err
+	}
 	defaultClient.mu.Lock()
 	defer defaultClient.mu.Unlock()
 	if defaultClient.c == nil {
-		defaultClient.c = newLocalClient(localConfig{})
+		defaultClient.c = c
 	}
 	return defaultClient.c
 }

@@ -30,10 +30,14 @@
 // A worker that dies leaves its tasks unacknowledged; the server
 // redelivers them to another worker after the ack wait.
 //
-// Before its first task a worker runs a startup hook, chosen by name
-// (WithHook, else the environment variable SIGHTLINE_TRACING_STARTUP_HOOK)
-// among those registered with RegisterHook, at most once per process:
-// typically it sets up telemetry and installs it globally.
+// Every process that submits or runs tasks runs a startup hook, as Ray
+// runs its tracing startup hook in the driver and in every worker: chosen
+// by name (WithHook, else the environment variable
+// SIGHTLINE_TRACING_STARTUP_HOOK) among those registered with
+// RegisterHook, at most once per process; typically it sets up telemetry
+// and installs it globally. Clients run it in their constructor (the
+// default client on first use), workers in Run before their first task;
+// an unknown name fails the constructor with the registered names.
 //
 // # Options
 //
@@ -50,7 +54,7 @@
 // on a connection made elsewhere, NewNATSClient and NewWorker; a stream or
 // subject prefix given to NewWorker other than its client's). The
 // environment is read through WithEnv's func(name string) (string, bool),
-// the module's one getenv shape; only a worker reads it (HookEnv).
+// the module's one getenv shape, for HookEnv only.
 //
 // # Lifecycle
 //

@@ -124,3 +124,41 @@ func TestUnknownHookBeforeConnecting(t *testing.T) {
 		t.Fatalf("NewNATSWorker with an unknown hook from the environment: %v", err)
 	}
 }
+
+// TestClientHooks: clients, not only workers, check and run the startup
+// hook: an unknown name fails the constructor listing the registered
+// ones, a failing hook fails it with the hook's error, and the default
+// client, which has no constructor, fails every Submit instead.
+func TestClientHooks(t *testing.T) {
+	errHook := errors.New("collector unreachable")
+	if err := RegisterHook("client-hooks-test-fails", func(context.Context) error { return errHook }); err != nil {
+		t.Fatal(err)
+	}
+	_, err := NewLocal(WithHook("no-such-hook"))
+	if err == nil || !strings.Contains(err.Error(), `unknown startup hook "no-such-hook" (registered: `) ||
+		!strings.Contains(err.Error(), "client-hooks-test-fails") || !strings.Contains(err.Error(), "(from WithHook)") {
+		t.Errorf("NewLocal with an unknown hook: %v", err)
+	}
+	env := WithEnv(func(name string) (string, bool) { return "client-hooks-test-fails", name == HookEnv })
+	if _, err := NewLocal(env); !errors.Is(err, errHook) || !strings.Contains(err.Error(), HookEnv) {
+		t.Errorf("NewLocal with a failing hook: %v", err)
+	}
+	if _, err := NewNATSClient(context.Background(), nil, env); !errors.Is(err, errHook) {
+		t.Errorf("NewNATSClient with a failing hook: %v", err)
+	}
+	if _, err := DialNATS(context.Background(), "nats://127.0.0.1:1", WithHook("no-such-hook")); err == nil ||
+		!strings.Contains(err.Error(), `unknown startup hook "no-such-hook"`) || strings.Contains(err.Error(), "connect") {
+		t.Errorf("DialNATS with an unknown hook: %v (want it before connecting)", err)
+	}
+
+	defaultClient.mu.Lock()
+	saved := defaultClient.c
+	defaultClient.c = nil
+	defaultClient.mu.Unlock()
+	defer SetDefault(saved)
+	t.Setenv(HookEnv, "no-such-hook")
+	if _, err := Submit(context.Background(), "add", pair{1, 2}); err == nil ||
+		!strings.Contains(err.Error(), `unknown startup hook "no-such-hook"`) || !strings.Contains(err.Error(), HookEnv) {
+		t.Errorf("Submit through a default client whose hook is unknown: %v", err)
+	}
+}

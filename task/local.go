@@ -2,6 +2,7 @@ package task
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -14,14 +15,21 @@ import (
 // unbounded FIFO queue; worker goroutines exist only while there is work,
 // so an idle client holds none. Tasks go through the same encoding,
 // tracing and error handling as on NATS (arguments and results as JSON,
-// PRODUCER and CONSUMER spans), but are never redelivered and run no
-// startup hook: the program sets up its own tracing.
+// PRODUCER and CONSUMER spans), but are never redelivered.
 //
-// It fails only for a bad option (a negative concurrency). Shutdown
+// Like every client and worker it runs the startup hook (WithHook, else
+// the environment variable HookEnv; at most once per process) before it
+// returns, under context.Background.
+//
+// It fails for a bad option (a negative concurrency), an unknown hook
+// (the error lists the registered ones) and a hook that fails. Shutdown
 // cancels running tasks and waits for them.
 func NewLocal(opts ...LocalOption) (*Client, error) {
 	cfg := newLocalConfig(opts)
-	if err := cfg.pool.check(); err != nil {
+	if err := errors.Join(cfg.pool.check(), cfg.common.checkHook()); err != nil {
+		return nil, fmt.Errorf("task: new local client: %w", err)
+	}
+	if err := cfg.common.startHook(context.Background()); err != nil {
 		return nil, fmt.Errorf("task: new local client: %w", err)
 	}
 	return newLocalClient(cfg), nil

@@ -11,8 +11,11 @@ func TestMain(m *testing.M) {
 	// The cross-process tests run this test binary again as a worker
 	// process (process_test.go); that process serves tasks instead of
 	// running tests.
-	if os.Getenv(workerProcessEnv) == "1" {
+	switch os.Getenv(workerProcessEnv) {
+	case "1":
 		os.Exit(workerProcessMain())
+	case submitterProcess:
+		os.Exit(submitterProcessMain())
 	}
 	goleak.VerifyTestMain(m)
 }

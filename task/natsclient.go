@@ -22,14 +22,22 @@ const duplicateWindow = 2 * time.Minute
 // SIGHTLINE_TASKS, subjects PREFIX.run.>) is created, or updated to these
 // settings, by whoever connects first: a client or a worker. Results come
 // back on a per-client inbox (core NATS). Shutdown closes the connection.
+//
+// Before it connects it runs the startup hook (WithHook, else HookEnv; at
+// most once per process) and fails, naming the registered hooks, for an
+// unknown one, or with the hook's error.
 func DialNATS(ctx context.Context, url string, opts ...ClientOption) (*Client, error) {
 	cfg := newClientConfig(opts)
-	if err := cfg.nats.check(); err != nil {
+	if err := errors.Join(cfg.nats.check(), cfg.common.checkHook()); err != nil {
+		return nil, fmt.Errorf("task: dial NATS %s: %w", url, err)
+	}
+	if err := cfg.common.startHook(ctx); err != nil {
 		return nil, fmt.Errorf("task: dial NATS %s: %w", url, err)
 	}
 	return dialNATS(ctx, url, cfg)
 }
 
+// dialNATS connects; the startup hook has been dealt with.
 func dialNATS(ctx context.Context, url string, cfg clientConfig) (*Client, error) {
 	nc, err := nats.Connect(url, append([]nats.Option{nats.Name("sightline-task")}, cfg.nats.natsOpts...)...)
 	if err != nil {
@@ -44,15 +52,18 @@ func dialNATS(ctx context.Context, url string, cfg clientConfig) (*Client, error
 }
 
 // NewNATSClient is DialNATS over a connection the caller owns: Shutdown
-// leaves it open. WithNATSOptions does not apply (the connection is made)
+// leaves it open. It runs the startup hook as DialNATS does. WithNATSOptions does not apply (the connection is made)
 // and is an error.
 func NewNATSClient(ctx context.Context, nc *nats.Conn, opts ...ClientOption) (*Client, error) {
 	cfg := newClientConfig(opts)
-	err := cfg.nats.check()
+	err := errors.Join(cfg.nats.check(), cfg.common.checkHook())
 	if cfg.nats.natsOptsSet {
 		err = errors.Join(err, errors.New("WithNATSOptions does not apply to a connection made by the caller: give them to nats.Connect"))
 	}
 	if err != nil {
+		return nil, fmt.Errorf("task: NATS client: %w", err)
+	}
+	if err := cfg.common.startHook(ctx); err != nil {
 		return nil, fmt.Errorf("task: NATS client: %w", err)
 	}
 	return newNATSClient(ctx, cfg, nc, false)

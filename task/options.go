@@ -36,7 +36,7 @@ type ClientOption interface{ applyClient(*clientConfig) }
 type WorkerOption interface{ applyWorker(*workerConfig) }
 
 // Option configures every client and worker alike: WithTracerProvider,
-// WithPropagator, WithLogger.
+// WithPropagator, WithLogger, WithHook, WithEnv.
 type Option interface {
 	LocalOption
 	ClientOption
@@ -45,9 +45,11 @@ type Option interface {
 
 // common is what every client and worker takes.
 type common struct {
-	tp     trace.TracerProvider          // nil: the global one
-	prop   propagation.TextMapPropagator // nil: the global one, else W3C
-	logger *slog.Logger                  // nil: slog.Default
+	tp     trace.TracerProvider             // nil: the global one
+	prop   propagation.TextMapPropagator    // nil: the global one, else W3C
+	logger *slog.Logger                     // nil: slog.Default
+	hook   *string                          // nil: from the environment (HookEnv)
+	getenv func(name string) (string, bool) // nil: os.LookupEnv
 }
 
 type commonOption func(*common)

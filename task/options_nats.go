@@ -3,7 +3,6 @@ package task
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -22,8 +21,8 @@ const (
 	DefaultMarkDelay     = 100 * time.Millisecond
 )
 
-// HookEnv names the environment variable that chooses a worker's startup
-// hook when WithHook is not given.
+// HookEnv names the environment variable that chooses the startup hook of
+// every client and worker made without WithHook (see RegisterHook).
 const HookEnv = "SIGHTLINE_TRACING_STARTUP_HOOK"
 
 // NATSOption configures NATS clients and workers alike (WithStream,
@@ -119,8 +118,6 @@ type workerConfig struct {
 	attemptBucket string
 	ackWait       time.Duration
 	maxDeliver    int
-	hook          *string // nil: from the environment
-	getenv        func(name string) (string, bool)
 	drainTimeout  time.Duration
 	markDelay     time.Duration
 }
@@ -148,7 +145,6 @@ func defaultWorkerConfig() workerConfig {
 		maxDeliver:    DefaultMaxDeliver,
 		drainTimeout:  DefaultDrainTimeout,
 		markDelay:     DefaultMarkDelay,
-		getenv:        os.LookupEnv,
 	}
 }
 
@@ -172,17 +168,7 @@ func (c workerConfig) check() error {
 }
 
 // hookName returns the startup hook's name and where it came from.
-func (c workerConfig) hookName() (name, source string) {
-	if c.hook != nil {
-		return strings.TrimSpace(*c.hook), "WithHook"
-	}
-	if c.getenv != nil {
-		if v, ok := c.getenv(HookEnv); ok {
-			return strings.TrimSpace(v), HookEnv
-		}
-	}
-	return "", ""
-}
+func (c workerConfig) hookName() (name, source string) { return c.common.hookName() }
 
 // WithConsumer names the durable pull consumer that the worker pool shares
 // (default "workers").
@@ -207,25 +193,6 @@ func WithAckWait(d time.Duration) WorkerOption {
 // redeliveries after dead workers (default 5; -1: no limit; 0 is an error).
 func WithMaxDeliver(n int) WorkerOption {
 	return workerOption(func(c *workerConfig) { c.maxDeliver = n })
-}
-
-// WithHook names the startup hook the worker runs before its first task
-// (see RegisterHook). It wins over the environment variable HookEnv; an
-// empty name means no hook, whatever the environment says.
-func WithHook(name string) WorkerOption {
-	return workerOption(func(c *workerConfig) { c.hook = &name })
-}
-
-// WithEnv sets how the worker reads the environment (HookEnv), with the
-// module's getenv shape (telemetry.Getenv's). Default (and nil):
-// os.LookupEnv.
-func WithEnv(getenv func(name string) (string, bool)) WorkerOption {
-	return workerOption(func(c *workerConfig) {
-		if getenv == nil {
-			getenv = os.LookupEnv
-		}
-		c.getenv = getenv
-	})
 }
 
 // WithDrainTimeout sets how long a stopping worker lets running tasks

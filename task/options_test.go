@@ -33,8 +33,8 @@ func TestOptionApplicability(t *testing.T) {
 		{"WithAttemptBucket", WithAttemptBucket("b"), false, false, true},
 		{"WithAckWait", WithAckWait(time.Second), false, false, true},
 		{"WithMaxDeliver", WithMaxDeliver(1), false, false, true},
-		{"WithHook", WithHook(""), false, false, true},
-		{"WithEnv", WithEnv(nil), false, false, true},
+		{"WithHook", WithHook(""), true, true, true},
+		{"WithEnv", WithEnv(nil), true, true, true},
 		{"WithDrainTimeout", WithDrainTimeout(0), false, false, true},
 		{"WithMarkDelay", WithMarkDelay(0), false, false, true},
 	} {

@@ -85,10 +85,8 @@ func newWorker(c *Client, nt *natsTransport, cfg workerConfig) (*Worker, error) 
 	w.exec = newExecutor(executorConfig{common: cfg.common, reg: cfg.pool.reg(), workerID: cfg.pool.workerID,
 		consumer: cfg.consumer, markDelay: cfg.markDelay, remote: true})
 	w.hook, w.hookSource = cfg.hookName()
-	if w.hook != "" {
-		if err := processHooks.check(w.hook); err != nil {
-			return nil, fmt.Errorf("task: new worker: %w (from %s)", err, w.hookSource)
-		}
+	if err := cfg.common.checkHook(); err != nil {
+		return nil, fmt.Errorf("task: new worker: %w", err)
 	}
 	return w, nil
 }
@@ -111,11 +109,10 @@ func NewNATSWorker(ctx context.Context, url string, opts ...WorkerOption) (*Work
 		return nil, fmt.Errorf("task: new worker: %w", err)
 	}
 	// An unknown hook is a startup error before any connection is tried.
-	if name, source := cfg.hookName(); name != "" {
-		if err := processHooks.check(name); err != nil {
-			return nil, fmt.Errorf("task: new worker: %w (from %s)", err, source)
-		}
+	if err := cfg.common.checkHook(); err != nil {
+		return nil, fmt.Errorf("task: new worker: %w", err)
 	}
+	// The worker runs the hook in Run (dialNATS runs none).
 	c, err := dialNATS(ctx, url, clientConfig{common: cfg.common, nats: cfg.nats})
 	if err != nil {
 		return nil, err

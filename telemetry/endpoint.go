@@ -10,7 +10,7 @@ import (
 // the admin API. More can be added with RegisterExporter.
 const (
 	ExporterConsole = "console" // stdout or stderr, OpenTelemetry Python's JSON shape
-	ExporterFile    = "file"    // OTLP-JSON lines; {pid} in the path is the process id
+	ExporterFile    = "file"    // OTLP-JSON lines, or console JSON lines with "console:"; {pid} in the path is the process id
 	ExporterHTTP    = "http"    // OTLP/HTTP (protobuf, or JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
 	ExporterGRPC    = "grpc"    // OTLP/gRPC
 	ExporterNone    = "none"    // no export
@@ -41,7 +41,8 @@ const (
 // Endpoint is one export destination: an exporter and where it sends.
 //
 // URL depends on the exporter: console "stdout" or "stderr"; file a path
-// (may contain {pid}); http an http(s) URL; grpc a grpc://, grpcs://, http://
+// (may contain {pid}), written as OTLP-JSON lines, or "console:" and a path,
+// written as console JSON lines (see FileConsolePrefix); http an http(s) URL; grpc a grpc://, grpcs://, http://
 // or https:// URL with host and port; none ""; a registered exporter what
 // its registration accepts (sightlinetest's memory: a name).
 type Endpoint struct {
@@ -86,11 +87,7 @@ func ParseEndpoint(signal Signal, exporter, rawURL string) (Endpoint, error) {
 		}
 		return Endpoint{}, badValue("stdout, stderr, cout, cerr", "console endpoint %q is not a stream", rawURL)
 	case ExporterFile:
-		path := strings.TrimPrefix(rawURL, "file://")
-		if path == "" || strings.ContainsRune(path, 0) {
-			return Endpoint{}, badValue("a file path, optionally with {pid}", "file endpoint %q is not a path", rawURL)
-		}
-		return Endpoint{exporter, path}, nil
+		return parseFileEndpoint(rawURL)
 	case ExporterHTTP:
 		u, err := parseNetURL(rawURL, "http, https")
 		if err != nil {

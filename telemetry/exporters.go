@@ -119,6 +119,9 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 	case ExporterConsole:
 		return console.NewSpanExporter(consoleWriter(ep)), nil
 	case ExporterFile:
+		if path, ok := ep.FilePath(); ok {
+			return console.NewFileSpanExporter(path, 0)
+		}
 		return otlpjson.NewFileSpanExporter(ep.URL)
 	case ExporterHTTP:
 		if s.json {
@@ -142,6 +145,9 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 	case ExporterConsole:
 		return console.NewLogExporter(consoleWriter(ep)), nil
 	case ExporterFile:
+		if path, ok := ep.FilePath(); ok {
+			return console.NewFileLogExporter(path, 0)
+		}
 		return otlpjson.NewFileLogExporter(ep.URL)
 	case ExporterHTTP:
 		if s.json {

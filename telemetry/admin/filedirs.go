@@ -76,7 +76,8 @@ func (h *Handler) allowDirsOf(c *telemetry.Component) {
 		if ep.Exporter != telemetry.ExporterFile {
 			continue
 		}
-		abs, err := filepath.Abs(expandPID(ep.URL))
+		path, _ := ep.FilePath() // without console: before it
+		abs, err := filepath.Abs(expandPID(path))
 		if err != nil {
 			continue
 		}
@@ -101,14 +102,17 @@ func (h *Handler) checkFile(field string, ep telemetry.Endpoint, current []telem
 	if ep.Exporter != telemetry.ExporterFile || slices.Contains(current, ep) {
 		return nil
 	}
-	e := h.fileProblem(field, ep.URL)
+	path, _ := ep.FilePath() // a console JSON file (console:PATH) is confined alike
+	e := h.fileProblem(field, ep.URL, path)
 	if e != nil {
 		h.refused.fileEndpoint.Add(1)
 	}
 	return e
 }
 
-func (h *Handler) fileProblem(field, raw string) *Error {
+// fileProblem says why the file at file (raw as given, with any
+// console: prefix) may not be an endpoint, nil when it may.
+func (h *Handler) fileProblem(field, raw, file string) *Error {
 	dirs := h.FileDirs()
 	refuse := func(status int, format string, args ...any) *Error {
 		msg := field + ": " + fmt.Sprintf(format, args...)
@@ -117,7 +121,7 @@ func (h *Handler) fileProblem(field, raw string) *Error {
 		}
 		return apiError(status, field, raw, msg, dirs)
 	}
-	path := expandPID(raw)
+	path := expandPID(file)
 	if !filepath.IsAbs(path) {
 		return refuse(http.StatusBadRequest, "file endpoint %q is not an absolute path", raw)
 	}

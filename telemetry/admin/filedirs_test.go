@@ -63,6 +63,9 @@ func TestFileEndpointConfined(t *testing.T) {
 		{"relative dot-dot", "PUT", "", "../../etc/x", 400, "is not an absolute path", ""},
 		{"missing directory", "PUT", "", filepath.Join(allowed, "nope", "x.jsonl"), 400, "no such file or directory", ""},
 		{"pid in the directory", "POST", "", filepath.Join(outside, "{pid}", "x.jsonl"), 400, "directory of file endpoint", filepath.Join(outside, strconv.Itoa(os.Getpid()))},
+		// Console JSON files (Ray's per-process span files) are confined alike.
+		{"console file in etc", "PUT", "", "console:/etc/sightline-admin-test", 403, "is outside", "/etc/sightline-admin-test"},
+		{"console file, dot-dot escape", "POST", "", "console:" + escape, 403, "is outside", filepath.Join(outside, "x.jsonl")},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,6 +120,12 @@ func TestFileEndpointConfined(t *testing.T) {
 	}
 	if got := p.took(); len(got) != 1 {
 		t.Errorf("persisted %v, want the one accepted change", got)
+	}
+	// A console JSON file inside the allowed directory is accepted too.
+	r = f.do(t, http.MethodPost, motor+"/logging/endpoints",
+		`{"exporter":"file","url":"console:`+filepath.Join(allowed, "sub", "ray-{pid}.json")+`"}`, nil)
+	if r.status != 200 {
+		t.Errorf("console file endpoint inside the allowed directory: %d %s", r.status, r.body)
 	}
 	// Sending the endpoints back as they are (GET, PUT) is no new target.
 	r = f.do(t, http.MethodPut, motor+"/tracing/endpoints", `{"endpoints":[{"exporter":"file","url":"`+inside+`"}]}`, nil)
