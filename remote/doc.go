@@ -63,12 +63,22 @@
 //
 // # Device telemetry
 //
-// A device's telemetry (on/off, topics, endpoints, sampler, persisted as
-// its properties) is controlled through the server's admin routes with the
-// telemetry/admin client, bound to the device's name (the component name),
-// or with `sightline ctl --addr SERVER DEVICE ...`:
+// A device's telemetry (on/off, tracing and logging, topics, endpoints,
+// sampler, persisted as its properties with Persist) is controlled through
+// the server's admin routes from the device's proxy, as PyTango's
+// DeviceProxy does, with no SDK (DeviceTelemetry; changes send the admin
+// token of WithAdminToken, else SIGHTLINE_ADMIN_TOKEN, else, on loopback,
+// the token file the server published):
 //
-//	c, err := admin.NewClient("127.0.0.1:8770", admin.WithRuntimeToken(""))
-//	motor := c.Component("bl12/motor/1")
-//	err = motor.SetTopics(ctx, []string{"user", "kernel"})
+//	motor := p.Device("bl12/motor/1").Telemetry()
+//	err = motor.SetTopics(ctx, []string{"user", "kernel"}, remote.Persist())
+//
+// The telemetry/admin client (Component, by the device's name) and
+// `sightline ctl --addr SERVER DEVICE ...` reach the same routes.
+//
+// # Groups
+//
+// A Group calls many devices at once, as Tango's Group does: one INTERNAL
+// span "<group>.<operation>" over the CLIENT span of each member's call,
+// and a reply per member in the order they were added.
 package remote

@@ -29,6 +29,9 @@ const (
 	// Client side only.
 	CodeUnreachable Code = "unreachable"  // the server could not be reached
 	CodeBadResponse Code = "bad_response" // the server's answer could not be decoded
+	// CodeNotAuthorized: a telemetry call (DeviceTelemetry) was refused
+	// for its admin token (missing or wrong; HTTP 401 or 403).
+	CodeNotAuthorized Code = "not_authorized"
 )
 
 var codeStatus = map[Code]int{
@@ -60,6 +63,7 @@ var (
 	ErrFailed           = &Error{Code: CodeFailed}
 	ErrUnreachable      = &Error{Code: CodeUnreachable}
 	ErrBadResponse      = &Error{Code: CodeBadResponse}
+	ErrNotAuthorized    = &Error{Code: CodeNotAuthorized}
 )
 
 // Error is a failed call: the server's error body, or a client-side failure.

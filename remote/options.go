@@ -2,6 +2,7 @@ package remote
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/propagation"
@@ -17,6 +18,7 @@ type dialOptions struct {
 	prop    propagation.TextMapPropagator
 	timeout time.Duration
 	hc      *http.Client
+	token   string
 }
 
 type dialOption func(*dialOptions)
@@ -51,4 +53,15 @@ func WithTimeout(d time.Duration) DialOption {
 // timeout of its own (every call has a deadline).
 func WithHTTPClient(hc *http.Client) DialOption {
 	return dialOption(func(o *dialOptions) { o.hc = hc })
+}
+
+// WithAdminToken sends token ("Authorization: Bearer TOKEN") with the
+// telemetry calls of DeviceProxy.Telemetry: every change needs the
+// server's admin token, and so do reads over a non-loopback connection.
+// "", or no option, means $SIGHTLINE_ADMIN_TOKEN, else, for a server on a
+// loopback address, the token file the server published for its port in
+// the user's runtime directory (as telemetry/admin's WithRuntimeToken).
+// Device calls never send it.
+func WithAdminToken(token string) DialOption {
+	return dialOption(func(o *dialOptions) { o.token = strings.TrimSpace(token) })
 }

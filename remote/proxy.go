@@ -27,6 +27,7 @@ type Proxy struct {
 	hc      *http.Client
 	tracing *Tracing
 	timeout time.Duration
+	token   string // WithAdminToken
 	// idHeaders are the client identity headers, made once.
 	idHeaders http.Header
 	// serverAttrs are server.address and server.port.
@@ -54,7 +55,7 @@ func Dial(addr string, opts ...DialOption) (*Proxy, error) {
 	if o.timeout < 0 {
 		return nil, fmt.Errorf("dial %s: timeout %v: want 0 (the default %v) or more", addr, o.timeout, DefaultTimeout)
 	}
-	p := &Proxy{base: base, timeout: o.timeout, hc: o.hc, tracing: NewTracing(o.tp, o.prop), idHeaders: http.Header{}}
+	p := &Proxy{base: base, timeout: o.timeout, token: o.token, hc: o.hc, tracing: NewTracing(o.tp, o.prop), idHeaders: http.Header{}}
 	localIdentity().set(p.idHeaders)
 	if u, err := url.Parse(base); err == nil {
 		port, _ := strconv.Atoi(u.Port())

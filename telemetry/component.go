@@ -104,6 +104,7 @@ func Setup(ctx context.Context, opts ...Option) (*Component, error) {
 	if o.drainTimeout <= 0 {
 		o.drainTimeout = DefaultDrainTimeout
 	}
+	o.factory = setupFactory(o.factory)
 
 	cfg, src, ps := configure(o)
 	if o.strict && len(ps) > 0 {

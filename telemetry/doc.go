@@ -55,14 +55,18 @@
 // first, or the program, installed; give instrumentation the component's
 // providers and Component.Propagator explicitly. Process-wide in any case:
 // the diagnostics log (SetDiagnostics; its level follows the last Setup's
-// SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL) and the exporter registry
-// (RegisterExporter).
+// SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL), the exporter registry
+// (RegisterExporter) and the default provider factory
+// (SetDefaultProviderFactory, as PyTango's
+// set_telemetry_tracer_provider_factory: components set up afterwards
+// build their TracerProviders with it, earlier ones keep theirs).
 //
 // # Exporters
 //
 // Each endpoint is an exporter and a destination: console (stdout/stderr,
 // in OpenTelemetry Python's console JSON shape), file (OTLP-JSON lines,
-// {pid} in the path), http (OTLP/HTTP protobuf, or JSON), grpc (OTLP/gRPC)
+// {pid} in the path; console JSON with console: before the path, as Ray's
+// per-process span files), http (OTLP/HTTP protobuf, or JSON), grpc (OTLP/gRPC)
 // or none, and any exporter added with RegisterExporter (a factory per
 // name, called with the endpoint, in the style of OpenTelemetry contrib's
 // autoexport). Package sightlinetest registers "memory" for tests; this

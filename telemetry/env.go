@@ -93,7 +93,7 @@ func (r *envReader) read() {
 	r.readInFlight()
 	r.readSampler()
 	if v, ok := r.get("SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL"); ok {
-		if l, err := ParseLevel(v); err != nil {
+		if l, err := parseSDKLogLevel(v); err != nil {
 			r.bad("SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL", v, err, "the default warning")
 		} else {
 			r.cfg.SDKLogLevel = l
@@ -369,4 +369,22 @@ func (r *envReader) otlpEndpoint(sig Signal, otelKind, exporter string) (string,
 		return v, "OTEL_EXPORTER_OTLP_ENDPOINT"
 	}
 	return "", ""
+}
+
+// parseSDKLogLevel reads SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL: a level name
+// (ParseLevel), or notset, which PyTango's PYTANGO_TELEMETRY_SDK_LOG_LEVEL
+// accepts among Python's level names. PyTango sets that level on the
+// OpenTelemetry SDK's named loggers, where Python's NOTSET defers to the
+// parent logger: the SDK's messages show at the level they would have
+// without the variable. So notset is the default level, warning, rather
+// than debug (which would print what the default hides).
+func parseSDKLogLevel(v string) (Level, error) {
+	if strings.EqualFold(strings.TrimSpace(v), "notset") {
+		return LevelWarning, nil
+	}
+	l, err := ParseLevel(v)
+	if err != nil {
+		return 0, badValue(allowedLevels+" (warn, fatal and notset accepted)", "unknown level %q", v)
+	}
+	return l, nil
 }

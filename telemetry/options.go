@@ -115,8 +115,9 @@ func WithStrict() Option { return optionFunc(func(o *options) { o.strict = true 
 // replaces them all.
 func WithGlobal() Option { return optionFunc(func(o *options) { o.global = true }) }
 
-// WithProviderFactory builds each generation's SDK TracerProvider with f
-// (nil: sdktrace.NewTracerProvider).
+// WithProviderFactory builds each generation's SDK TracerProvider with f.
+// nil, or no option, means the process's default at Setup
+// (SetDefaultProviderFactory; sdktrace.NewTracerProvider unless replaced).
 func WithProviderFactory(f ProviderFactory) Option {
 	return optionFunc(func(o *options) { o.factory = f })
 }

@@ -44,7 +44,7 @@ var Variables = []Variable{
 		"Time between announcements of a span that stays open (sent as partial.frequency)."},
 	{"SIGHTLINE_TELEMETRY_SAMPLER", "parentbased_always_on", allowedSamplers,
 		"Sampler for new traces. Wins over OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG."},
-	{"SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL", "warning", allowedLevels + " (warn, fatal accepted)",
+	{"SIGHTLINE_TELEMETRY_SDK_LOG_LEVEL", "warning", allowedLevels + " (warn, fatal accepted; notset, as PyTango's, means the default warning)",
 		"Lowest level of sightline's own diagnostics: export errors (deduplicated, rate-limited) and configuration warnings."},
 	{"OTEL_SDK_DISABLED", "false", "true, false",
 		"true turns telemetry off when SIGHTLINE_TELEMETRY_ENABLE is not set."},

@@ -114,7 +114,8 @@ func TestDocMentionsOnlyKnownVariables(t *testing.T) {
 	// may name.
 	for _, n := range []string{"OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_COMPRESSION",
 		"OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE",
-		"OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY"} {
+		"OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY",
+		"OTEL_PYTHON_EXCLUDED_URLS", "OTEL_PYTHON_FASTAPI_EXCLUDED_URLS"} { // httptrace
 		known[n] = true
 	}
 	for _, word := range strings.FieldsFunc(string(raw), func(r rune) bool {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/remote"
 )
@@ -22,6 +24,7 @@ import (
 type Device struct {
 	name, class string
 	serviceName string
+	resAttrs    []attribute.KeyValue // WithResourceAttributes
 	commands    map[string]*command
 	attrs       map[string]*attr
 	// dynamic finds attributes not declared up front (Expose's readings).

@@ -2,7 +2,10 @@ package server
 
 import (
 	"fmt"
+
 	"regexp"
+
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/sightline-dev/sightline/remote"
 )
@@ -25,6 +28,30 @@ func (f attributeOption) applyAttribute(a *remote.AttributeInfo) { f(a) }
 // component. "", or no option, means the device's class.
 func WithServiceName(name string) DeviceOption {
 	return deviceOption(func(d *Device) { d.serviceName = name })
+}
+
+// WithResourceAttributes adds resource attributes to the device's
+// telemetry component, so every span and log record of this device, and
+// of no other device on the server, carries them: PyTango's device-level
+// extra resource attributes (a device's create_telemetry_tracer_provider
+// passing extra_resource_attributes to the factory). They win over
+// OTEL_RESOURCE_ATTRIBUTES and over the server's
+// WithTelemetryOptions(telemetry.WithResourceAttributes(...)); service.name,
+// service.namespace and service.instance.id stay the device's (its class,
+// the server's namespace, its name). An attribute without a key or value
+// is a declaration mistake that Server.Add reports. Several options add
+// up; a later value of a key wins.
+func WithResourceAttributes(attrs ...attribute.KeyValue) DeviceOption {
+	return deviceOption(func(d *Device) {
+		for _, kv := range attrs {
+			if !kv.Valid() {
+				d.problems = append(d.problems, fmt.Errorf("device %s: resource attribute %q=%q: want a non-empty key and a value",
+					d.name, kv.Key, kv.Value.String()))
+				continue
+			}
+			d.resAttrs = append(d.resAttrs, kv)
+		}
+	})
 }
 
 // WithUnit sets the attribute's unit, as AttributeInfo.Unit shows it

@@ -22,7 +22,9 @@
 // New makes a server named Class/instance; Server.Add starts a device: its
 // stored properties (WithPropertyStore) are read, and its own telemetry
 // component is set up with service.name = its class (or WithServiceName),
-// service.instance.id = its name and service.namespace (WithNamespace).
+// service.instance.id = its name and service.namespace (WithNamespace),
+// plus the device's own extra resource attributes (WithResourceAttributes,
+// PyTango's device-level extra_resource_attributes), on its spans only.
 // ListenAndServe (or Serve) answers the device routes (HTTP/JSON, one
 // request per call, keep-alive) and the telemetry/admin routes of every
 // device and of the server itself (dserver/<name>, which also has Tango's

@@ -72,6 +72,9 @@ func (h *hosted) start(ctx context.Context) error {
 		topts = append(topts, telemetry.WithEnv(o.getenv))
 	}
 	topts = append(topts, o.telemetry...)
+	if len(h.dev.resAttrs) > 0 {
+		topts = append(topts, telemetry.WithResourceAttributes(h.dev.resAttrs...))
+	}
 	topts = append(topts, telemetry.WithProperties(props))
 	// A configuration problem does not stop the device: Setup reports it
 	// in the component's Status (and the diagnostics log) and runs on the

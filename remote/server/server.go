@@ -68,6 +68,9 @@ func New(ctx context.Context, name string, opts ...Option) (*Server, error) {
 	}
 	s.mux = http.NewServeMux()
 	s.routes()
+	// The component list is the prefix itself: without its own pattern the
+	// mux would redirect it to PathPrefix+"/", a route the admin API has not.
+	s.mux.Handle(admin.PathPrefix, h)
 	s.mux.Handle(admin.PathPrefix+"/", h)
 	return s, nil
 }
