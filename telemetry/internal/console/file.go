@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/nofollow"
 )
 
 // Files written by [OpenFile], in the place of Ray's per-process span files
@@ -87,7 +89,7 @@ func openFile(path string, maxBytes int64) (*file, error) {
 			return nil, fmt.Errorf("console: create the directory of %s: %w", path, err)
 		}
 	}
-	f, err := openNoFollow(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, FileMode)
+	f, err := nofollow.Open(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("console: open span file: %w", err) // *fs.PathError names the path
 	}

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/nofollow"
 )
 
 // Compile-time interface checks.
@@ -134,7 +136,7 @@ var ErrSymlink = errors.New("the path is a symbolic link, which file endpoints d
 
 func openLineFile(path, signal string) (*lineFile, error) {
 	path = ExpandPath(path)
-	f, err := openNoFollow(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, FileMode)
+	f, err := nofollow.Open(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, FileMode)
 	if err != nil {
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
 			return nil, fmt.Errorf("otlpjson: open %s file %s: %w (%w)", signal, path, ErrSymlink, err)
