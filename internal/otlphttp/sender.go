@@ -149,7 +149,7 @@ func (s *Sender) post(ctx context.Context, body []byte, onSuccess func([]byte) e
 		return -1, onSuccess(data)
 	case code == http.StatusTooManyRequests, code == http.StatusBadGateway,
 		code == http.StatusServiceUnavailable, code == http.StatusGatewayTimeout:
-		retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		retryAfter := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return retryAfter, s.statusError(resp, retryAfter)
 	default:
 		return -1, s.statusError(resp, 0)
@@ -219,9 +219,10 @@ func (s *Sender) Close() {
 	}
 }
 
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP
-// date. It returns 0 when the header is absent or malformed.
-func parseRetryAfter(v string, now time.Time) time.Duration {
+// ParseRetryAfter reads a Retry-After header: delay-seconds (at most a
+// day) or an HTTP date. It returns 0 when the header is absent or
+// malformed.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0

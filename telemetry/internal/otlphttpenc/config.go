@@ -1,0 +1,151 @@
+package otlphttpenc
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+)
+
+// The defaults of the SDK's otlptracehttp v1.47.0: DefaultTimeout in
+// internal/otlpconfig/options.go and retry.DefaultConfig in
+// internal/retry/retry.go.
+const (
+	DefaultTimeout         = 10 * time.Second
+	DefaultInitialInterval = 5 * time.Second
+	DefaultMaxInterval     = 30 * time.Second
+	DefaultMaxElapsedTime  = time.Minute
+)
+
+// Config is what an [Exporter] is built from. Start from [DefaultConfig]:
+// the zero Config has retries disabled.
+type Config struct {
+	// URL is where spans are posted, an http:// or https:// URL used as
+	// given (it should end in /v1/traces). Required.
+	URL string
+	// Headers are added to every request (authentication, for example).
+	// They may replace User-Agent, as in the SDK, but not Content-Type or
+	// Content-Encoding. Nil means none.
+	Headers map[string]string
+	// Timeout bounds one export, every attempt and wait between attempts
+	// included. Zero means DefaultTimeout (10 s); negative is invalid.
+	Timeout time.Duration
+	// Gzip compresses request bodies (Content-Encoding: gzip). False sends
+	// them as they are, the SDK's default.
+	Gzip bool
+	// TLS is the client TLS configuration for an https URL, cloned. Nil
+	// means the system's roots (or CAFile's). Only with the default client.
+	TLS *tls.Config
+	// CAFile is a PEM file of the certificates that alone are trusted to
+	// sign the server's (OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE); read by
+	// New. Empty means the system's roots. Only with the default client.
+	CAFile string
+	// Retry is how throttling and unavailability answers are retried.
+	Retry RetryConfig
+	// HTTPClient sends the requests. Nil means a client of the exporter's
+	// own with a dedicated transport (the SDK's settings), whose idle
+	// connections Shutdown closes.
+	HTTPClient *http.Client
+}
+
+// RetryConfig is the SDK exporters' RetryConfig: jittered exponential
+// backoff (×1.5 a wait, each drawn from [0.5, 1.5] times the interval),
+// with a server's Retry-After as a lower bound of the wait.
+type RetryConfig struct {
+	// Enabled retries 429, 502, 503 and 504 answers and temporary
+	// transport errors. False makes every export a single attempt.
+	Enabled bool
+	// InitialInterval is the first interval between attempts. Zero means
+	// DefaultInitialInterval (5 s).
+	InitialInterval time.Duration
+	// MaxInterval caps the interval before randomisation. Zero means
+	// DefaultMaxInterval (30 s).
+	MaxInterval time.Duration
+	// MaxElapsedTime is how long attempts may go on, within Timeout. Zero
+	// means no bound other than Timeout (as in the SDK).
+	MaxElapsedTime time.Duration
+}
+
+// DefaultConfig is the SDK's otlptracehttp defaults for url: a 10 s
+// timeout and retries from 5 s up to 30 s for at most a minute (which
+// the timeout cuts to 10 s).
+func DefaultConfig(url string) Config {
+	return Config{URL: url, Timeout: DefaultTimeout, Retry: RetryConfig{Enabled: true,
+		InitialInterval: DefaultInitialInterval, MaxInterval: DefaultMaxInterval, MaxElapsedTime: DefaultMaxElapsedTime}}
+}
+
+// Validate reports the first setting that cannot be used, naming it and
+// its value.
+func (c Config) Validate() error {
+	if _, err := c.parseURL(); err != nil {
+		return err
+	}
+	switch {
+	case c.Timeout < 0:
+		return fmt.Errorf("otlphttpenc: timeout %v: want >= 0", c.Timeout)
+	case c.Retry.InitialInterval < 0 || c.Retry.MaxInterval < 0 || c.Retry.MaxElapsedTime < 0:
+		return fmt.Errorf("otlphttpenc: retry intervals %v, %v, %v: want >= 0",
+			c.Retry.InitialInterval, c.Retry.MaxInterval, c.Retry.MaxElapsedTime)
+	case c.HTTPClient != nil && (c.TLS != nil || c.CAFile != ""):
+		return fmt.Errorf("otlphttpenc: TLS settings with an HTTP client of the caller's: configure its transport instead")
+	}
+	return nil
+}
+
+func (c Config) parseURL() (*url.URL, error) {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return nil, fmt.Errorf("otlphttpenc: URL %q: %w", c.URL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("otlphttpenc: URL %q: want http:// or https:// and a host", c.URL)
+	}
+	// As the SDK refuses an insecure endpoint with a TLS configuration.
+	if u.Scheme == "http" && (c.TLS != nil || c.CAFile != "") {
+		return nil, fmt.Errorf("otlphttpenc: URL %q: TLS settings need an https URL", c.URL)
+	}
+	return u, nil
+}
+
+// tlsConfig is the client TLS configuration: TLS's, with the roots of
+// CAFile when set (as the SDK's CreateTLSConfig reads it), or nil.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.TLS == nil && c.CAFile == "" {
+		return nil, nil
+	}
+	cfg := &tls.Config{}
+	if c.TLS != nil {
+		cfg = c.TLS.Clone()
+	}
+	if c.CAFile != "" {
+		pem, err := os.ReadFile(c.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("otlphttpenc: CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("otlphttpenc: CA file %s: no PEM certificate in it", c.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// newTransport is the SDK's ourTransport (otlptracehttp client.go, which
+// copies net/http's DefaultTransport) with tlsCfg.
+func newTransport(tlsCfg *tls.Config) *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       tlsCfg,
+	}
+}
