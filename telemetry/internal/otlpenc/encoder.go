@@ -22,6 +22,11 @@ type Encoder struct {
 	groups    []scopeGroup
 	index     map[groupKey]int32 // scope groups by key, once there are many
 	next      []int32            // next[i]: the next span of span i's group, or -1
+
+	// The group of the item added last, and its resource and scope.
+	prevRes   *resource.Resource
+	prevScope instrumentation.Scope
+	prevGroup int32
 }
 
 // resourceGroup is one ResourceSpans: the first resource seen with its
@@ -66,24 +71,37 @@ func AppendTraces(dst []byte, spans []sdktrace.ReadOnlySpan) []byte {
 // map iteration, so random). Nil spans are skipped. Nothing of dst before
 // its length is read or changed.
 func (e *Encoder) AppendTraces(dst []byte, spans []sdktrace.ReadOnlySpan) []byte {
-	e.group(spans)
+	e.reset(len(spans))
+	for i, sd := range spans {
+		if sd != nil {
+			e.add(i, sd.Resource(), sd.InstrumentationScope())
+		}
+	}
+	// The SDK's transform sends no resource for a nil one.
+	return e.appendRequest(dst, func(r *resource.Resource) bool { return r != nil },
+		func(b []byte, i int) []byte { return appendSpan(b, spans[i]) })
+}
+
+// appendRequest appends the batch as grouped by reset and add: a
+// ResourceSpans (ResourceLogs) per resource group, holding its resource
+// when sendResource says so and a ScopeSpans (ScopeLogs) per scope group,
+// each of whose items item appends. The trace and the logs requests have
+// the same field numbers at every level, so one envelope serves both.
+func (e *Encoder) appendRequest(dst []byte, sendResource func(*resource.Resource) bool, item func(b []byte, i int) []byte) []byte {
 	for r := range e.resources {
 		rg := &e.resources[r]
 		var rsStart int
 		dst, rsStart = openMsg(dst, tagRequestResourceSpans, reserveGroup)
-		// The SDK's transform sends no resource for a nil one.
-		if rg.res != nil {
+		if sendResource(rg.res) {
 			var start int
 			dst, start = openMsg(dst, tagResourceSpansResource, reserveSmall)
 			dst = appendSet(dst, tagResourceAttributes, rg.res.Set())
 			dst = closeMsg(dst, start, reserveSmall)
 		}
 		for g := range e.groups {
-			sg := &e.groups[g]
-			if int(sg.res) != r {
-				continue
+			if sg := &e.groups[g]; int(sg.res) == r {
+				dst = e.appendScope(dst, sg, item)
 			}
-			dst = e.appendScopeSpans(dst, sg, spans)
 		}
 		dst = appendStringField(dst, tagResourceSpansSchemaURL, rg.res.SchemaURL())
 		dst = closeMsg(dst, rsStart, reserveGroup)
@@ -91,10 +109,11 @@ func (e *Encoder) AppendTraces(dst []byte, spans []sdktrace.ReadOnlySpan) []byte
 	return dst
 }
 
-// appendScopeSpans appends the ScopeSpans of group sg of spans.
-func (e *Encoder) appendScopeSpans(b []byte, sg *scopeGroup, spans []sdktrace.ReadOnlySpan) []byte {
+// appendScope appends the ScopeSpans (ScopeLogs) of group sg.
+func (e *Encoder) appendScope(b []byte, sg *scopeGroup, item func(b []byte, i int) []byte) []byte {
 	b, start := openMsg(b, tagResourceSpansScopes, reserveGroup)
-	// The SDK's transform sends no scope for the zero scope.
+	// The SDK's transforms send no scope (and so no schema URL inside it)
+	// for the zero scope.
 	if sg.scope != (instrumentation.Scope{}) {
 		var scopeStart int
 		b, scopeStart = openMsg(b, tagScopeSpansScope, reserveSmall)
@@ -104,47 +123,44 @@ func (e *Encoder) appendScopeSpans(b []byte, sg *scopeGroup, spans []sdktrace.Re
 		b = closeMsg(b, scopeStart, reserveSmall)
 	}
 	for i := sg.first; i >= 0; i = e.next[i] {
-		b = appendSpan(b, spans[i])
+		b = item(b, int(i))
 	}
 	b = appendStringField(b, tagScopeSpansSchemaURL, sg.scope.SchemaURL)
 	return closeMsg(b, start, reserveGroup)
 }
 
-// group fills e.resources, e.groups and e.next for spans.
-func (e *Encoder) group(spans []sdktrace.ReadOnlySpan) {
+// reset empties the grouping tables for a batch of n items.
+func (e *Encoder) reset(n int) {
 	clear(e.resources) // drop the references to the last batch's data
 	e.resources = e.resources[:0]
 	clear(e.groups)
 	e.groups = e.groups[:0]
 	clear(e.index)
-	if cap(e.next) < len(spans) {
-		e.next = make([]int32, len(spans))
+	if cap(e.next) < n {
+		e.next = make([]int32, n)
 	}
-	e.next = e.next[:len(spans)]
-
-	var (
-		prevRes   *resource.Resource
-		prevScope instrumentation.Scope
-		g         = int32(-1)
-	)
-	for i, sd := range spans {
+	e.next = e.next[:n]
+	for i := range e.next {
 		e.next[i] = -1
-		if sd == nil {
-			continue
-		}
-		res, scope := sd.Resource(), sd.InstrumentationScope()
-		if g < 0 || res != prevRes || scope != prevScope {
-			g = e.find(res, scope)
-			prevRes, prevScope = res, scope
-		}
-		sg := &e.groups[g]
-		if sg.first < 0 {
-			sg.first = int32(i)
-		} else {
-			e.next[sg.last] = int32(i)
-		}
-		sg.last = int32(i)
 	}
+	e.prevRes, e.prevScope, e.prevGroup = nil, instrumentation.Scope{}, -1
+}
+
+// add puts item i of the batch (added in increasing order) in the group
+// of res and scope. An item like the one before it skips the lookup.
+func (e *Encoder) add(i int, res *resource.Resource, scope instrumentation.Scope) {
+	g := e.prevGroup
+	if g < 0 || res != e.prevRes || scope != e.prevScope {
+		g = e.find(res, scope)
+		e.prevRes, e.prevScope, e.prevGroup = res, scope, g
+	}
+	sg := &e.groups[g]
+	if sg.first < 0 {
+		sg.first = int32(i)
+	} else {
+		e.next[sg.last] = int32(i)
+	}
+	sg.last = int32(i)
 }
 
 // find returns the index of the scope group of res and scope, adding it
