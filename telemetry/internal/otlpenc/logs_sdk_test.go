@@ -3,15 +3,9 @@ package otlpenc_test
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"sort"
-	"strings"
-	"sync"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
@@ -21,66 +15,31 @@ import (
 )
 
 // sdkLogPath is the SDK's own OTLP/HTTP log exporter (otlploghttp, no
-// compression, no retries) sending to a loopback server that keeps the
-// last request body: what the SDK would have sent for a batch.
+// compression, no retries) sending to a capture: what the SDK would have
+// sent for a batch.
 type sdkLogPath struct {
-	srv  *httptest.Server
-	exp  *otlploghttp.Exporter
-	mu   sync.Mutex
-	body []byte
-	keep bool // keep bodies (tests); benchmarks discard them
+	cap *capture
+	exp *otlploghttp.Exporter
 }
 
 func newSDKLogPath(tb testing.TB, keep bool) *sdkLogPath {
 	tb.Helper()
-	p := &sdkLogPath{keep: keep}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/logs" || r.Header.Get("Content-Encoding") != "" {
-			http.Error(w, "unexpected request", http.StatusBadRequest)
-			return
-		}
-		if !p.keep {
-			_, _ = io.Copy(io.Discard, r.Body)
-		} else {
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			p.mu.Lock()
-			p.body = body
-			p.mu.Unlock()
-		}
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
+	c := newCapture(tb, "/v1/logs", keep)
 	exp, err := otlploghttp.New(context.Background(),
-		otlploghttp.WithEndpointURL(p.srv.URL+"/v1/logs"),
+		otlploghttp.WithEndpointURL(c.srv.URL+"/v1/logs"),
 		otlploghttp.WithRetry(otlploghttp.RetryConfig{Enabled: false}))
 	if err != nil {
-		p.srv.Close()
 		tb.Fatalf("otlploghttp.New: %v", err)
 	}
-	p.exp = exp
-	tb.Cleanup(func() {
-		_ = p.exp.Shutdown(context.Background())
-		p.srv.Close()
-	})
-	return p
+	tb.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
+	return &sdkLogPath{cap: c, exp: exp}
 }
 
 // encode returns the request body the SDK's exporter sends for records
 // (nil when it sends nothing).
 func (p *sdkLogPath) encode(tb testing.TB, records []sdklog.Record) []byte {
 	tb.Helper()
-	p.mu.Lock()
-	p.body = nil
-	p.mu.Unlock()
-	if err := p.exp.Export(context.Background(), records); err != nil {
-		tb.Fatalf("SDK export: %v", err)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.body
+	return p.cap.body(tb, func(ctx context.Context) error { return p.exp.Export(ctx, records) })
 }
 
 // decodeLogs parses an ExportLogsServiceRequest with the collector's pdata.
@@ -99,17 +58,7 @@ func decodeLogs(tb testing.TB, what string, b []byte) plog.Logs {
 func canonicalLogsJSON(tb testing.TB, ld plog.Logs) string {
 	tb.Helper()
 	rls := ld.ResourceLogs()
-	keys := make([]string, rls.Len())
-	order := make([]int, rls.Len())
-	for i := range rls.Len() {
-		order[i] = i
-		var sb strings.Builder
-		for k, v := range rls.At(i).Resource().Attributes().All() {
-			fmt.Fprintf(&sb, "%q=%s:%s;", k, v.Type(), v.AsString())
-		}
-		keys[i] = sb.String()
-	}
-	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
+	order := resourceOrder(rls.Len(), func(i int) pcommon.Map { return rls.At(i).Resource().Attributes() })
 	sorted := plog.NewLogs()
 	for _, i := range order {
 		rls.At(i).CopyTo(sorted.ResourceLogs().AppendEmpty())

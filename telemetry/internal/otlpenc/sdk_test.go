@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"sort"
-	"strings"
-	"sync"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -21,65 +16,30 @@ import (
 )
 
 // sdkPath is the SDK's own OTLP/HTTP exporter (otlptracehttp, no
-// compression, no retries) sending to a loopback server that keeps the
-// last request body: what the SDK would have sent for a batch.
+// compression, no retries) sending to a capture: what the SDK would have
+// sent for a batch.
 type sdkPath struct {
-	srv  *httptest.Server
-	exp  sdktrace.SpanExporter
-	mu   sync.Mutex
-	body []byte
-	keep bool // keep bodies (tests); benchmarks discard them
+	cap *capture
+	exp sdktrace.SpanExporter
 }
 
 func newSDKPath(tb testing.TB, keep bool) *sdkPath {
 	tb.Helper()
-	p := &sdkPath{keep: keep}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/traces" || r.Header.Get("Content-Encoding") != "" {
-			http.Error(w, "unexpected request", http.StatusBadRequest)
-			return
-		}
-		if !p.keep {
-			_, _ = io.Copy(io.Discard, r.Body)
-		} else {
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			p.mu.Lock()
-			p.body = body
-			p.mu.Unlock()
-		}
-		w.Header().Set("Content-Type", "application/x-protobuf")
-	}))
+	c := newCapture(tb, "/v1/traces", keep)
 	exp, err := otlptracehttp.New(context.Background(),
-		otlptracehttp.WithEndpointURL(p.srv.URL+"/v1/traces"),
+		otlptracehttp.WithEndpointURL(c.srv.URL+"/v1/traces"),
 		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}))
 	if err != nil {
-		p.srv.Close()
 		tb.Fatalf("otlptracehttp.New: %v", err)
 	}
-	p.exp = exp
-	tb.Cleanup(func() {
-		_ = p.exp.Shutdown(context.Background())
-		p.srv.Close()
-	})
-	return p
+	tb.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
+	return &sdkPath{cap: c, exp: exp}
 }
 
 // encode returns the request body the SDK's exporter sends for spans.
 func (p *sdkPath) encode(tb testing.TB, spans []sdktrace.ReadOnlySpan) []byte {
 	tb.Helper()
-	p.mu.Lock()
-	p.body = nil
-	p.mu.Unlock()
-	if err := p.exp.ExportSpans(context.Background(), spans); err != nil {
-		tb.Fatalf("SDK export: %v", err)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.body
+	return p.cap.body(tb, func(ctx context.Context) error { return p.exp.ExportSpans(ctx, spans) })
 }
 
 // decode parses an ExportTraceServiceRequest with the collector's pdata.
@@ -98,17 +58,7 @@ func decode(tb testing.TB, what string, b []byte) ptrace.Traces {
 func canonicalJSON(tb testing.TB, td ptrace.Traces) string {
 	tb.Helper()
 	rss := td.ResourceSpans()
-	keys := make([]string, rss.Len())
-	order := make([]int, rss.Len())
-	for i := range rss.Len() {
-		order[i] = i
-		var sb strings.Builder
-		for k, v := range rss.At(i).Resource().Attributes().All() {
-			fmt.Fprintf(&sb, "%q=%s;", k, v.AsString())
-		}
-		keys[i] = sb.String()
-	}
-	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
+	order := resourceOrder(rss.Len(), func(i int) pcommon.Map { return rss.At(i).Resource().Attributes() })
 	sorted := ptrace.NewTraces()
 	for _, i := range order {
 		rss.At(i).CopyTo(sorted.ResourceSpans().AppendEmpty())
