@@ -49,7 +49,7 @@
 // transaction as the spans, so what is acknowledged is found after a
 // crash. Attribute filters and TraceQL queries ([TraceQuery].TraceQL,
 // evaluated by internal/traceql) decode only the spans of traces the index
-// says may match; it costs about 2% more disk per span.
+// says may match; it costs about 3% more disk per span (docs/performance.md).
 //
 // # In-flight spans
 //

@@ -101,14 +101,17 @@ func termItems(t traceql.Term) ([]uint64, bool) {
 // qlMatcher checks candidate traces against a TraceQL query and keeps
 // the matched spans of those that match, for their summaries.
 type qlMatcher struct {
-	s       *Store
-	q       *traceql.Query
-	fields  []traceql.Field
-	perSet  int
-	v       *dictView
-	st      *stopper
-	res     map[uint64][]traceql.Attr // decoded resources
-	matched map[int64]qlMatch         // by trace sequence number
+	s      *Store
+	q      *traceql.Query
+	fields []traceql.Field
+	// spanKeys are the span attributes the query names: the only ones
+	// decoded (resources, decoded once per search, keep all theirs).
+	spanKeys map[string]bool
+	perSet   int
+	v        *dictView
+	st       *stopper
+	res      map[uint64][]traceql.Attr // decoded resources
+	matched  map[int64]qlMatch         // by trace sequence number
 }
 
 type qlMatch struct {
@@ -120,8 +123,14 @@ func (s *Store) newQLMatcher(q *traceql.Query, perSet int, v *dictView, st *stop
 	if perSet == 0 {
 		perSet = defaultSpansPerSet
 	}
-	return &qlMatcher{s: s, q: q, fields: q.Fields(), perSet: perSet, v: v, st: st,
-		res: map[uint64][]traceql.Attr{}, matched: map[int64]qlMatch{}}
+	m := &qlMatcher{s: s, q: q, fields: q.Fields(), perSet: perSet, v: v, st: st,
+		spanKeys: map[string]bool{}, res: map[uint64][]traceql.Attr{}, matched: map[int64]qlMatch{}}
+	for _, f := range m.fields {
+		if f.Intrinsic == traceql.NoIntrinsic && f.Scope != traceql.ScopeResource {
+			m.spanKeys[f.Name] = true
+		}
+	}
+	return m
 }
 
 // match decodes trace r and evaluates the query over it.

@@ -57,7 +57,7 @@ func (s *Store) qlTrace(ctx context.Context, r *traceRow, m *qlMatcher) (*traceq
 			sp.EndUnixNano = max(ms.heard, ms.start)
 		}
 		copy(sp.SpanID[:], ms.spanID)
-		if sp.Attrs, err = qlAttrs(rec.attrs, m.v, m.st); err != nil {
+		if sp.Attrs, err = qlAttrs(rec.attrs, m.v, m.st, m.spanKeys); err != nil {
 			return fail(err)
 		}
 		if sp.Resource, err = m.resource(rec.resource); err != nil {
@@ -81,7 +81,7 @@ func (m *qlMatcher) resource(id uint64) ([]traceql.Attr, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := qlAttrs(r.attrs, m.v, m.st)
+	a, err := qlAttrs(r.attrs, m.v, m.st, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -99,16 +99,22 @@ func (m *qlMatcher) service(resource uint64) string {
 }
 
 // qlAttrs decodes raw map bytes (from skipMap) into evaluator attributes:
-// strings, ints, doubles and booleans typed, everything else ValueOther.
-func qlAttrs(raw []byte, v *dictView, st *stopper) ([]traceql.Attr, error) {
+// strings, ints, doubles and booleans typed, everything else ValueOther;
+// when keep is not nil, only the keys it holds (the others are skipped
+// undecoded, so a wide span costs the query what it asks of it).
+func qlAttrs(raw []byte, v *dictView, st *stopper, keep map[string]bool) ([]traceql.Attr, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
 	d := decoder{b: raw, v: v, st: st}
 	n := d.count()
-	out := make([]traceql.Attr, 0, n)
+	out := make([]traceql.Attr, 0, min(n, 16))
 	for ; n > 0 && d.tick(); n-- {
 		a := traceql.Attr{Key: d.key()}
+		if keep != nil && !keep[a.Key] {
+			d.skipValue(0)
+			continue
+		}
 		switch t := d.byte1(); t {
 		case tagStr:
 			a.Value = traceql.Value{Kind: traceql.ValueString, Str: d.str()}

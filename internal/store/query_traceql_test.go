@@ -182,3 +182,31 @@ func TestTraceQLInFlight(t *testing.T) {
 		t.Errorf("the finished span does not match: %+v", got)
 	}
 }
+
+// TestQLAttrsKeep decodes only the attributes a query names, skipping the
+// others (nested ones included) without losing its place in the map.
+func TestQLAttrsKeep(t *testing.T) {
+	m := pcommon.NewMap()
+	m.PutEmptyMap("nested").PutEmptySlice("deep").AppendEmpty().SetStr("x")
+	m.PutEmptyBytes("raw").FromRaw([]byte{1, 2, 3})
+	m.PutStr("motor", "m1")
+	m.PutEmptySlice("list").AppendEmpty().SetInt(4)
+	m.PutInt("pos", 7)
+	d := newDict()
+	e := newEncoder(d, Options{}.withDefaults().limits())
+	raw := e.appendMap(nil, m, attrValueDepth, true)
+	v := d.view()
+	all, err := qlAttrs(raw, &v, nil, nil)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("all attributes: %v, %v", all, err)
+	}
+	kept, err := qlAttrs(raw, &v, nil, map[string]bool{"motor": true, "pos": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []traceql.Attr{{Key: "motor", Value: traceql.Value{Kind: traceql.ValueString, Str: "m1"}},
+		{Key: "pos", Value: traceql.Value{Kind: traceql.ValueInt, Int: 7}}}
+	if !slices.Equal(kept, want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+}
