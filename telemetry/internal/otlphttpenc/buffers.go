@@ -26,11 +26,12 @@ const (
 // tables, the encoded request, its compressed form and the gzip writer,
 // and room for the response.
 type buffers struct {
-	enc  otlpenc.Encoder
-	raw  []byte
-	zip  bytes.Buffer
-	zw   *gzip.Writer
-	resp []byte
+	enc    otlpenc.Encoder
+	logEnc otlpenc.LogEncoder
+	raw    []byte
+	zip    bytes.Buffer
+	zw     *gzip.Writer
+	resp   []byte
 	// open counts the request bodies made from raw or zip that the
 	// transport has not closed yet. net/http may still read a body after
 	// Do returns (an early answer while the body is being written), so

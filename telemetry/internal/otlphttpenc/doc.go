@@ -1,14 +1,17 @@
 // Package otlphttpenc is an OTLP/HTTP protobuf span exporter
-// ([go.opentelemetry.io/otel/sdk/trace.SpanExporter]) that encodes with
-// telemetry/internal/otlpenc instead of the SDK's transform and
-// proto.Marshal, and otherwise behaves as the SDK's otlptracehttp does
-// (issue 19; not yet the default of http endpoints).
+// ([go.opentelemetry.io/otel/sdk/trace.SpanExporter], [New]) and log
+// exporter ([go.opentelemetry.io/otel/sdk/log.Exporter], [NewLog]) that
+// encode with telemetry/internal/otlpenc instead of the SDK's transform and
+// proto.Marshal, and otherwise behave as the SDK's otlptracehttp and
+// otlploghttp do (issue 19). They are what telemetry's http endpoints use
+// unless SIGHTLINE_TELEMETRY_OTLP_EXPORTER=sdk.
 //
 // # What was read
 //
 // go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0:
 // client.go (request, answers, partial success, gzip pool, ourTransport,
-// Retry-After), internal/retry/retry.go (retry loop and
+// Retry-After; otlploghttp v0.23.0's is the same for log records),
+// internal/retry/retry.go (retry loop and
 // DefaultConfig), internal/otlpconfig/options.go (DefaultTimeout 10 s,
 // DefaultMaxResponseSize) and tls.go (CA file), internal/partialsuccess.go
 // (the partial success error's text), otlptrace v1.47.0 exporter.go; and

@@ -4,14 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
-	"sync/atomic"
-	"time"
 
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-
-	"github.com/sightline-dev/sightline/internal/otlphttp"
 )
 
 // ErrShutdown is returned by exports after Shutdown.
@@ -21,65 +16,45 @@ var ErrShutdown = errors.New("otlphttpenc: exporter is shut down")
 // Exporter Go/<version>").
 const userAgent = "sightline OTLP Exporter Go (otlpenc)"
 
-var _ sdktrace.SpanExporter = (*Exporter)(nil)
+var (
+	_ sdktrace.SpanExporter = (*Exporter)(nil)
+	_ sdklog.Exporter       = (*LogExporter)(nil)
+)
 
-// Exporter posts spans as OTLP/HTTP protobuf requests encoded by otlpenc.
-// It is safe for concurrent use.
-type Exporter struct {
-	url     *url.URL
-	header  http.Header // sent with every request, cloned per attempt
-	timeout time.Duration
-	gzip    bool
-	retry   RetryConfig
-	client  *http.Client
-	own     bool // client is the exporter's: Shutdown closes its idle connections
+// Exporter posts spans as OTLP/HTTP protobuf ExportTraceServiceRequests
+// encoded by otlpenc, as otlptracehttp does. It is safe for concurrent use.
+type Exporter struct{ c *client }
 
-	stopped context.Context // done at Shutdown: in-flight exports end
-	stop    context.CancelFunc
-	closed  atomic.Bool
-}
+// LogExporter posts log records as OTLP/HTTP protobuf
+// ExportLogsServiceRequests encoded by otlpenc, as otlploghttp does. It is
+// safe for concurrent use.
+type LogExporter struct{ c *client }
 
-// New returns an exporter for cfg, or an error naming the setting that
+// New returns a span exporter for cfg, or an error naming the setting that
 // cannot be used (see [Config.Validate]) or the CA file that cannot be read.
 func New(cfg Config) (*Exporter, error) {
-	if err := cfg.Validate(); err != nil {
+	c, err := newClient(cfg)
+	if err != nil {
 		return nil, err
 	}
-	u, _ := cfg.parseURL()
-	e := &Exporter{url: u, timeout: cfg.Timeout, gzip: cfg.Gzip, retry: cfg.Retry, client: cfg.HTTPClient}
-	if e.timeout == 0 {
-		e.timeout = DefaultTimeout
+	return &Exporter{c: c}, nil
+}
+
+// NewLog returns a log exporter for cfg (whose URL should end in
+// /v1/logs), or an error as [New]'s.
+func NewLog(cfg Config) (*LogExporter, error) {
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if e.retry.InitialInterval == 0 {
-		e.retry.InitialInterval = DefaultInitialInterval
-	}
-	if e.retry.MaxInterval == 0 {
-		e.retry.MaxInterval = DefaultMaxInterval
-	}
-	if e.client == nil {
-		tlsCfg, err := cfg.tlsConfig()
-		if err != nil {
-			return nil, err
-		}
-		e.client, e.own = &http.Client{Transport: newTransport(tlsCfg)}, true
-	}
-	// As the SDK: User-Agent first, so that Headers may replace it; the
-	// content headers last, so that they may not.
-	e.header = http.Header{"User-Agent": {userAgent}}
-	for k, v := range cfg.Headers {
-		e.header.Set(k, v)
-	}
-	e.header.Set("Content-Type", otlphttp.ContentTypeProto)
-	e.header.Del("Content-Encoding")
-	if e.gzip {
-		e.header.Set("Content-Encoding", "gzip")
-	}
-	e.stopped, e.stop = context.WithCancel(context.Background())
-	return e, nil
+	return &LogExporter{c: c}, nil
 }
 
 // URL is where the exporter posts.
-func (e *Exporter) URL() string { return e.url.String() }
+func (e *Exporter) URL() string { return e.c.url.String() }
+
+// URL is where the exporter posts.
+func (e *LogExporter) URL() string { return e.c.url.String() }
 
 // ExportSpans posts spans as one ExportTraceServiceRequest, retrying as
 // configured within the export timeout. It returns an error when the
@@ -87,60 +62,49 @@ func (e *Exporter) URL() string { return e.url.String() }
 // accepted the request but rejected spans or sent a warning, and
 // [ErrShutdown] after Shutdown. An empty batch sends nothing.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if e.closed.Load() {
-		return ErrShutdown
-	}
 	if len(spans) == 0 {
-		return nil
+		return e.c.shutdownErr()
 	}
-	// After Shutdown, release the connection this export may have
-	// returned to the pool, so that no connection goroutine remains.
-	defer func() {
-		if e.own && e.closed.Load() {
-			e.client.CloseIdleConnections()
-		}
-	}()
-	b := getBuffers()
-	defer putBuffers(b)
-	b.raw = b.enc.AppendTraces(b.raw[:0], spans)
-	if len(b.raw) == 0 {
-		return nil // only nil spans
+	return e.c.export(ctx, tracesPartialSuccess, func(b *buffers) []byte {
+		return b.enc.AppendTraces(b.raw[:0], spans)
+	})
+}
+
+// Export posts records as one ExportLogsServiceRequest, with the same
+// retries, errors and partial success as [Exporter.ExportSpans] (the
+// error counts rejected log records). An empty batch sends nothing.
+func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error {
+	if len(records) == 0 {
+		return e.c.shutdownErr()
 	}
-	payload := b.raw
-	if e.gzip {
-		var err error
-		if payload, err = b.compress(payload); err != nil {
-			return fmt.Errorf("otlphttpenc: compress %d bytes for %s: %w", len(b.raw), e.url, err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	defer cancel()
-	defer context.AfterFunc(e.stopped, cancel)()
-	return e.send(ctx, b, payload)
+	return e.c.export(ctx, logsPartialSuccess, func(b *buffers) []byte {
+		return b.logEnc.AppendLogs(b.raw[:0], records)
+	})
 }
 
 // ForceFlush does nothing: the exporter holds no spans between exports.
 func (e *Exporter) ForceFlush(context.Context) error { return nil }
 
+// ForceFlush does nothing: the exporter holds no records between exports.
+func (e *LogExporter) ForceFlush(context.Context) error { return nil }
+
 // Shutdown makes later exports fail with ErrShutdown, ends exports in
 // flight (as the SDK's Stop does) and closes the idle connections of the
 // exporter's own client. Later calls do nothing. It returns ctx's error
 // when ctx is already done, as the SDK does.
-func (e *Exporter) Shutdown(ctx context.Context) error {
-	if e.closed.CompareAndSwap(false, true) {
-		e.stop()
-		if e.own {
-			e.client.CloseIdleConnections()
-		}
-	}
-	return ctx.Err()
-}
+func (e *Exporter) Shutdown(ctx context.Context) error { return e.c.shutdown(ctx) }
+
+// Shutdown is [Exporter.Shutdown].
+func (e *LogExporter) Shutdown(ctx context.Context) error { return e.c.shutdown(ctx) }
 
 // PartialSuccessError is the answer of a server that accepted a request
-// but rejected some of its spans, or accepted all with a warning
-// (ExportTraceServiceResponse.partial_success). Its text is the SDK's.
+// but rejected some of its spans or log records, or accepted all with a
+// warning (Export*ServiceResponse.partial_success). Its text is the SDK's.
 type PartialSuccessError struct {
-	// RejectedSpans is how many spans the server dropped; 0 for a warning.
+	// Logs is set for a log export: the rejected items are log records.
+	Logs bool
+	// RejectedSpans is how many spans (log records, with Logs) the server
+	// dropped; 0 for a warning.
 	RejectedSpans int64
 	// Message is the server's explanation; may be empty.
 	Message string
@@ -151,5 +115,9 @@ func (e *PartialSuccessError) Error() string {
 	if msg == "" {
 		msg = "empty message"
 	}
-	return fmt.Sprintf("OTLP partial success: %s (%d spans rejected)", msg, e.RejectedSpans)
+	kind := "spans"
+	if e.Logs {
+		kind = "logs"
+	}
+	return fmt.Sprintf("OTLP partial success: %s (%d %s rejected)", msg, e.RejectedSpans, kind)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
@@ -32,12 +33,12 @@ const (
 // and the server's Retry-After. Unlike the SDK, a wait that would pass
 // the export's deadline is not started: the export fails at once instead
 // of holding the batch processor until the deadline.
-func (e *Exporter) send(ctx context.Context, b *buffers, payload []byte) error {
+func (e *client) send(ctx context.Context, b *buffers, payload []byte, partial func(contentType string, data []byte) error) error {
 	start := time.Now()
 	interval := e.retry.InitialInterval
 	var answer error // the last answer of the server, if any
 	for attempt := 1; ; attempt++ {
-		err := e.attempt(ctx, b, payload)
+		err := e.attempt(ctx, b, payload, partial)
 		if err == nil || !e.retry.Enabled {
 			return err
 		}
@@ -113,14 +114,14 @@ func nextInterval(d, maxInterval time.Duration) time.Duration {
 // attempt makes one request. Its error is a *otlphttp.StatusError for a
 // non-2xx answer, a *url.Error (wrapped) when no answer came, a
 // *PartialSuccessError when the server rejected spans, else nil.
-func (e *Exporter) attempt(ctx context.Context, b *buffers, payload []byte) error {
+func (e *client) attempt(ctx context.Context, b *buffers, payload []byte, partial func(contentType string, data []byte) error) error {
 	req := (&http.Request{Method: http.MethodPost, URL: e.url, Header: e.header.Clone(),
 		ContentLength: int64(len(payload)), Body: newBody(b, payload),
 		// For 307 and 308 redirects, which net/http follows as the SDK's
 		// client does.
 		GetBody: func() (io.ReadCloser, error) { return newBody(b, payload), nil },
 	}).WithContext(ctx)
-	resp, err := e.client.Do(req)
+	resp, err := e.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("otlphttpenc: %w", err) // *url.Error names the method and URL.
 	}
@@ -133,7 +134,7 @@ func (e *Exporter) attempt(ctx context.Context, b *buffers, payload []byte) erro
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		// The server accepted the request: a body that cannot be read or
 		// decoded does not change that (the SDK fails the export then).
-		return partialSuccess(resp.Header.Get("Content-Type"), data)
+		return partial(resp.Header.Get("Content-Type"), data)
 	}
 	se := &otlphttp.StatusError{URL: e.url.String(), StatusCode: resp.StatusCode, Status: resp.Status,
 		Message: errorMessage(resp.Header.Get("Content-Type"), data, readErr)}
@@ -150,31 +151,47 @@ func mediaType(contentType string) string {
 	return strings.ToLower(strings.TrimSpace(mt))
 }
 
-// partialSuccess reads an ExportTraceServiceResponse in the encoding its
-// Content-Type names (protobuf or JSON; any other is not read, as in the
-// SDK) and returns its partial success as an error, if any.
-func partialSuccess(contentType string, data []byte) error {
-	if len(data) == 0 {
+// tracesPartialSuccess reads an ExportTraceServiceResponse in the
+// encoding its Content-Type names (protobuf or JSON; any other is not
+// read, as in the SDK) and returns its partial success as an error, if any.
+func tracesPartialSuccess(contentType string, data []byte) error {
+	resp := ptraceotlp.NewExportResponse()
+	if !decodeAnswer(contentType, data, resp.UnmarshalProto, resp.UnmarshalJSON) {
 		return nil
 	}
-	resp := ptraceotlp.NewExportResponse()
-	var err error
+	return partialSuccess(false, resp.PartialSuccess().RejectedSpans(), resp.PartialSuccess().ErrorMessage())
+}
+
+// logsPartialSuccess is tracesPartialSuccess for an
+// ExportLogsServiceResponse.
+func logsPartialSuccess(contentType string, data []byte) error {
+	resp := plogotlp.NewExportResponse()
+	if !decodeAnswer(contentType, data, resp.UnmarshalProto, resp.UnmarshalJSON) {
+		return nil
+	}
+	return partialSuccess(true, resp.PartialSuccess().RejectedLogRecords(), resp.PartialSuccess().ErrorMessage())
+}
+
+// decodeAnswer decodes a non-empty answer with the decoder its Content-Type
+// names and reports whether it did.
+func decodeAnswer(contentType string, data []byte, proto, json func([]byte) error) bool {
+	if len(data) == 0 {
+		return false
+	}
 	switch mediaType(contentType) {
 	case otlphttp.ContentTypeProto:
-		err = resp.UnmarshalProto(data)
+		return proto(data) == nil
 	case otlphttp.ContentTypeJSON:
-		err = resp.UnmarshalJSON(data)
-	default:
+		return json(data) == nil
+	}
+	return false
+}
+
+func partialSuccess(logs bool, rejected int64, msg string) error {
+	if rejected == 0 && msg == "" {
 		return nil
 	}
-	if err != nil {
-		return nil
-	}
-	ps := resp.PartialSuccess()
-	if ps.RejectedSpans() == 0 && ps.ErrorMessage() == "" {
-		return nil
-	}
-	return &PartialSuccessError{RejectedSpans: ps.RejectedSpans(), Message: ps.ErrorMessage()}
+	return &PartialSuccessError{Logs: logs, RejectedSpans: rejected, Message: msg}
 }
 
 // errorMessage is what an error answer says: the message of the
