@@ -67,6 +67,13 @@ type Config struct {
 	SDKLogLevel Level
 	// OTLPJSON makes http endpoints send OTLP-JSON instead of protobuf.
 	OTLPJSON bool
+	// OTLPExporter is the implementation of http (protobuf) and grpc
+	// endpoints (SIGHTLINE_TELEMETRY_OTLP_EXPORTER): OTLPExporterSightline
+	// encodes straight from the SDK's spans and records (issue 19, several
+	// times cheaper), OTLPExporterSDK uses the SDK's otlptracehttp,
+	// otlptracegrpc, otlploghttp and otlploggrpc, to compare or fall back.
+	// "" means OTLPExporterSightline.
+	OTLPExporter string
 	// OTLPHeaders are sent with every OTLP export (http and grpc).
 	OTLPHeaders map[string]string
 	// ResourceAttributes are added to the resource (OTEL_RESOURCE_ATTRIBUTES);
@@ -133,6 +140,7 @@ func (c Config) Validate() error {
 	default:
 		check("SpanProcessor", c.SpanProcessor, badValue("simple, batch", "unknown span processor"))
 	}
+	check("OTLPExporter", c.OTLPExporter, checkOTLPExporter(c.OTLPExporter))
 	check("SyncExportTimeout", c.SyncExportTimeout.String(), checkTimeout(c.SyncExportTimeout, maxSyncExportTimeout))
 	check("TracesExportTimeout", c.TracesExportTimeout.String(), checkTimeout(c.TracesExportTimeout, maxExportTimeout))
 	check("LogsExportTimeout", c.LogsExportTimeout.String(), checkTimeout(c.LogsExportTimeout, maxExportTimeout))

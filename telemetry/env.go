@@ -89,6 +89,14 @@ func (r *envReader) read() {
 				"the default (simple for console and exporters registered with WithSimpleProcessor, batch otherwise)")
 		}
 	}
+	if v, ok := r.get(envOTLPExporter); ok {
+		if err := checkOTLPExporter(strings.ToLower(v)); err != nil {
+			r.bad(envOTLPExporter, v, err, "the default sightline")
+		} else {
+			r.cfg.OTLPExporter = strings.ToLower(v)
+			r.set(KeyOTLPExporter, envOTLPExporter)
+		}
+	}
 	r.readTimeouts()
 	r.readInFlight()
 	r.readSampler()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlphttp"
 	"github.com/sightline-dev/sightline/telemetry/internal/console"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
 
@@ -28,6 +29,7 @@ type exportSettings struct {
 	json        bool          // http endpoints send OTLP-JSON
 	synchronous bool          // simple processor: export in the caller, so no retries
 	timeout     time.Duration // bound of one export, retries included
+	sdk         bool          // http (protobuf) and grpc use the SDK's exporters
 }
 
 // Reconnection and retry of the OTLP exporters (issue 13, defect 5: after an
@@ -85,6 +87,19 @@ func (s exportSettings) retryConfig() otlptracegrpc.RetryConfig {
 		MaxInterval: retryMax, MaxElapsedTime: s.timeout}
 }
 
+// httpConfig is the configuration of sightline's OTLP/HTTP protobuf
+// exporter of sig posting to url: the retry, headers and timeout the SDK's
+// get, and the compression and TLS files of the environment.
+func (s exportSettings) httpConfig(sig Signal, url string) (otlphttpenc.Config, error) {
+	t, err := otlpTransportFromEnv(sig, strings.HasPrefix(url, "https://"), os.LookupEnv)
+	if err != nil {
+		return otlphttpenc.Config{}, err
+	}
+	return otlphttpenc.Config{URL: url, Headers: s.headers, Timeout: s.timeout, Gzip: t.gzip, TLS: t.tls,
+		Retry: otlphttpenc.RetryConfig{Enabled: !s.synchronous, InitialInterval: retryInitial,
+			MaxInterval: retryMax, MaxElapsedTime: s.timeout}}, nil
+}
+
 // httpJSONOptions are the options of sightline's OTLP-JSON exporters.
 func (s exportSettings) httpJSONOptions() []otlphttp.Option {
 	opts := []otlphttp.Option{otlphttp.WithHeaders(s.headers), otlphttp.WithTimeout(s.timeout),
@@ -127,6 +142,13 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 		if s.json {
 			return otlpjson.NewHTTPSpanExporter(ep.URL, s.httpJSONOptions()...), nil
 		}
+		if !s.sdk {
+			cfg, err := s.httpConfig(SignalTraces, ep.URL)
+			if err != nil {
+				return nil, err
+			}
+			return otlphttpenc.New(cfg)
+		}
 		return otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(ep.URL), otlptracehttp.WithHeaders(s.headers),
 			otlptracehttp.WithTimeout(s.timeout), otlptracehttp.WithRetry(otlptracehttp.RetryConfig(s.retryConfig())))
 	case ExporterGRPC:
@@ -152,6 +174,13 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 	case ExporterHTTP:
 		if s.json {
 			return otlpjson.NewHTTPLogExporter(ep.URL, s.httpJSONOptions()...), nil
+		}
+		if !s.sdk {
+			cfg, err := s.httpConfig(SignalLogs, ep.URL)
+			if err != nil {
+				return nil, err
+			}
+			return otlphttpenc.NewLog(cfg)
 		}
 		return otlploghttp.New(ctx, otlploghttp.WithEndpointURL(ep.URL), otlploghttp.WithHeaders(s.headers),
 			otlploghttp.WithTimeout(s.timeout), otlploghttp.WithRetry(otlploghttp.RetryConfig(s.retryConfig())))
@@ -188,7 +217,7 @@ func isNetwork(ep Endpoint) bool { return ep.Exporter == ExporterHTTP || ep.Expo
 // processor of kind needs from cfg.
 func settingsFor(cfg Config, sig Signal, kind string) exportSettings {
 	s := exportSettings{headers: cfg.OTLPHeaders, json: cfg.OTLPJSON, synchronous: kind == "simple",
-		timeout: cfg.batchTimeout(sig)}
+		timeout: cfg.batchTimeout(sig), sdk: cfg.otlpExporter() == OTLPExporterSDK}
 	if s.synchronous {
 		s.timeout = cfg.syncTimeout()
 	}

@@ -10,7 +10,7 @@ import (
 // settingKeys lists the setting keys in the order Status shows them.
 var settingKeys = []string{KeyEnable, KeyServiceName, KeyTypes, KeyTopics, KeyTracingEndpoints,
 	KeyLoggingEndpoints, KeySpanProcessor, KeySyncExportTimeout, KeyTracesExportTimeout, KeyLogsExportTimeout,
-	KeyInFlight, KeyInFlightThreshold, KeyInFlightInterval, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders, KeyResourceAttributes, KeyPropagators,
+	KeyInFlight, KeyInFlightThreshold, KeyInFlightInterval, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPExporter, KeyOTLPHeaders, KeyResourceAttributes, KeyPropagators,
 	KeyResourceDetectors}
 
 // settingValue renders one setting of cfg as text.
@@ -64,6 +64,8 @@ func settingValue(cfg Config, key string) string {
 			return "http/json"
 		}
 		return "http/protobuf"
+	case KeyOTLPExporter:
+		return cfg.otlpExporter()
 	case KeyOTLPHeaders:
 		return pairsText(cfg.OTLPHeaders, true)
 	case KeyResourceAttributes:

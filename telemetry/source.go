@@ -32,6 +32,7 @@ const (
 	KeySampler            = "sampler"
 	KeySDKLogLevel        = "sdk_log_level"
 	KeyOTLPProtocol       = "otlp_protocol"
+	KeyOTLPExporter       = "otlp_exporter"
 	KeyOTLPHeaders        = "otlp_headers"
 	KeyResourceAttributes = "resource_attributes"
 	KeyPropagators        = "propagators"
@@ -47,7 +48,7 @@ type Sources map[string]Origin
 func defaultSources() Sources {
 	s := Sources{}
 	for _, k := range []string{KeyEnable, KeyServiceName, KeyTypes, KeyTopics, KeyTracingEndpoints,
-		KeyLoggingEndpoints, KeySpanProcessor, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPHeaders,
+		KeyLoggingEndpoints, KeySpanProcessor, KeySampler, KeySDKLogLevel, KeyOTLPProtocol, KeyOTLPExporter, KeyOTLPHeaders,
 		KeyResourceAttributes, KeyPropagators, KeyResourceDetectors, KeyInFlight, KeyInFlightThreshold,
 		KeyInFlightInterval} {
 		s[k] = Origin{Source: SourceDefault}
