@@ -15,9 +15,10 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
-	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/sightline-dev/sightline/internal/grpcraw"
 )
 
 // The OTLP/gRPC export methods.
@@ -29,7 +30,7 @@ const (
 // grpcExporter calls the OTLP/gRPC export methods with the queued bytes
 // as they are. A batch is already a serialized Export*ServiceRequest (the
 // concatenation of several is one too), so the request goes out through a
-// codec that passes bytes through (rawCodec): nothing is decoded into
+// codec that passes bytes through (grpcraw.Codec): nothing is decoded into
 // pdata and encoded again, which would cost more than the send. Only the
 // small response is decoded, for its partial success.
 type grpcExporter struct {
@@ -59,7 +60,7 @@ func newGRPCExporter(cfg Config, up upstream) (*grpcExporter, error) {
 		return nil, fmt.Errorf("gRPC client for %s: %w", up.display, err)
 	}
 	e := &grpcExporter{conn: conn, md: metadata.New(cfg.headers(up)), timeout: cfg.Timeout,
-		callOpts: []grpc.CallOption{grpc.ForceCodecV2(rawCodec{}), grpc.MaxCallSendMsgSize(MaxRecordBytes + 1<<20)}}
+		callOpts: []grpc.CallOption{grpc.ForceCodecV2(grpcraw.Codec{}), grpc.MaxCallSendMsgSize(MaxRecordBytes + 1<<20)}}
 	if cfg.Compression == "gzip" {
 		gzipSpeed.Do(func() { _ = gzip.SetLevel(stdgzip.BestSpeed) })
 		e.callOpts = append(e.callOpts, grpc.UseCompressor(gzip.Name))
@@ -77,7 +78,7 @@ func (e *grpcExporter) export(ctx context.Context, sig Signal, body []byte) outc
 	if sig == Logs {
 		method = grpcMethodLogs
 	}
-	req, resp := rawMessage(body), rawMessage(nil)
+	req, resp := grpcraw.Message(body), grpcraw.Message(nil)
 	err := e.conn.Invoke(ctx, method, &req, &resp, e.callOpts...)
 	if err == nil {
 		out := outcome{reached: true}
@@ -127,30 +128,3 @@ func grpcPartialSuccess(sig Signal, data []byte) (int64, string) {
 }
 
 func (e *grpcExporter) close() { _ = e.conn.Close() }
-
-// rawMessage is a protobuf message already serialized.
-type rawMessage []byte
-
-// rawCodec passes rawMessages through as they are. It calls itself
-// "proto" (content type application/grpc+proto) since what it carries is
-// protobuf.
-type rawCodec struct{}
-
-func (rawCodec) Name() string { return "proto" }
-
-func (rawCodec) Marshal(v any) (mem.BufferSlice, error) {
-	m, ok := v.(*rawMessage)
-	if !ok {
-		return nil, fmt.Errorf("raw codec: cannot marshal %T", v)
-	}
-	return mem.BufferSlice{mem.SliceBuffer(*m)}, nil
-}
-
-func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	m, ok := v.(*rawMessage)
-	if !ok {
-		return fmt.Errorf("raw codec: cannot unmarshal into %T", v)
-	}
-	*m = data.Materialize()
-	return nil
-}
