@@ -1,0 +1,131 @@
+package otlpgrpcenc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/encoding/gzip"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/sightline-dev/sightline/internal/grpcraw"
+)
+
+// userAgent names the exporter, as the SDK's names itself ("OTel OTLP
+// Exporter Go/<version>"); grpc-go appends its own name and version.
+const userAgent = "sightline OTLP Exporter Go (otlpenc)"
+
+// The OTLP/gRPC export methods.
+const (
+	methodTraces = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+	methodLogs   = "/opentelemetry.proto.collector.logs.v1.LogsService/Export"
+)
+
+// errTimeout is the cause of an export's end at its Timeout, as the SDK's
+// "exporter export timeout".
+var errTimeout = errors.New("otlpgrpcenc: export timeout")
+
+// client is what the span and log exporters share: the connection, the
+// call options, the retry loop and the lifecycle.
+type client struct {
+	conn     *grpc.ClientConn
+	md       metadata.MD // nil when there are no headers
+	callOpts []grpc.CallOption
+	timeout  time.Duration
+	retry    RetryConfig
+	pool     sync.Pool // *buffers
+
+	stopped  context.Context // done at Shutdown, with ErrShutdown as cause
+	stop     context.CancelCauseFunc
+	closed   atomic.Bool
+	once     sync.Once
+	closeErr error
+}
+
+func newClient(cfg Config) (*client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	host, secure, _ := cfg.target()
+	creds, err := cfg.credentials(secure)
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]grpc.DialOption{grpc.WithUserAgent(userAgent), grpc.WithTransportCredentials(creds)}, cfg.DialOptions...)
+	conn, err := grpc.NewClient(host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("otlpgrpcenc: gRPC client for %s: %w", host, err)
+	}
+	c := &client{conn: conn, timeout: cfg.Timeout, retry: cfg.Retry,
+		callOpts: []grpc.CallOption{grpc.ForceCodecV2(grpcraw.Codec{})}}
+	if c.timeout == 0 {
+		c.timeout = DefaultTimeout
+	}
+	if len(cfg.Headers) > 0 {
+		c.md = metadata.New(cfg.Headers)
+	}
+	if cfg.Gzip {
+		c.callOpts = append(c.callOpts, grpc.UseCompressor(gzip.Name))
+	}
+	c.stopped, c.stop = context.WithCancelCause(context.Background())
+	return c, nil
+}
+
+// export sends b.raw, the request of n items of kind ("spans", "logs"),
+// to method, retrying as configured within the export timeout.
+func (c *client) export(ctx context.Context, method, kind string, n int, b *buffers) error {
+	if len(b.raw) > MaxRequestSize {
+		return fmt.Errorf("otlpgrpcenc: request of %d %s is %d bytes: exceeds the %d bytes allowed", n, kind, len(b.raw), MaxRequestSize)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errTimeout)
+	defer cancel()
+	ctx, cancelCause := context.WithCancelCause(ctx)
+	defer cancelCause(nil)
+	defer context.AfterFunc(c.stopped, func() { cancelCause(ErrShutdown) })()
+	if c.md != nil {
+		// As the SDK: the configured headers, joined with the caller's.
+		md := c.md
+		if out, ok := metadata.FromOutgoingContext(ctx); ok {
+			md = metadata.Join(md, out)
+		}
+		ctx = metadata.NewOutgoingContext(ctx, md)
+	}
+	return c.send(ctx, method, kind, b)
+}
+
+// attempt makes one call. Its error is the gRPC status error of a failed
+// call, a *PartialSuccessError when the server rejected items, else nil.
+func (c *client) attempt(ctx context.Context, method, kind string, b *buffers) error {
+	var resp grpcraw.Message
+	if err := c.conn.Invoke(ctx, method, b, &resp, c.callOpts...); err != nil {
+		return err
+	}
+	return partialSuccess(kind, resp)
+}
+
+// shutdown closes the connection once: exports in flight end with
+// ErrShutdown as their cause, later ones fail with ErrShutdown. It
+// returns ctx's error when ctx is done (as the SDK's), else the first
+// call's error closing the connection.
+func (c *client) shutdown(ctx context.Context) error {
+	first := false
+	c.once.Do(func() {
+		first = true
+		c.closed.Store(true)
+		c.stop(ErrShutdown)
+		if err := c.conn.Close(); err != nil {
+			c.closeErr = fmt.Errorf("otlpgrpcenc: close the connection to %s: %w", c.conn.Target(), err)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if first {
+		return c.closeErr
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+package otlpgrpcenc
+
+import (
+	"context"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// The kinds of items, as the SDK's partial success errors name them.
+const (
+	kindSpans = "spans"
+	kindLogs  = "logs"
+)
+
+var _ sdktrace.SpanExporter = (*Exporter)(nil)
+
+// Exporter sends spans as OTLP/gRPC ExportTraceServiceRequests encoded by
+// otlpenc. It is safe for concurrent use.
+type Exporter struct {
+	c *client
+}
+
+// New returns a span exporter for cfg, or an error naming the setting
+// that cannot be used (see [Config.Validate]) or the CA file that cannot
+// be read. It does not connect: the connection is made by the first
+// export, as grpc.NewClient does.
+func New(cfg Config) (*Exporter, error) {
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Exporter{c: c}, nil
+}
+
+// Target is the host:port the exporter sends to.
+func (e *Exporter) Target() string { return e.c.conn.Target() }
+
+// ExportSpans sends spans as one ExportTraceServiceRequest, retrying as
+// configured within the export timeout. It returns an error naming the
+// method, the target and the last status when the call fails for good, a
+// [*PartialSuccessError] when the server accepted the request but
+// rejected spans or sent a warning, and [ErrShutdown] after Shutdown. An
+// empty batch sends nothing.
+func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if e.c.closed.Load() {
+		return ErrShutdown
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	b := getBuffers(&e.c.pool)
+	defer b.release()
+	b.raw = b.spans.AppendTraces(b.raw[:0], spans)
+	if len(b.raw) == 0 {
+		return nil // only nil spans
+	}
+	return e.c.export(ctx, methodTraces, kindSpans, len(spans), b)
+}
+
+// ForceFlush does nothing: the exporter holds no spans between exports.
+func (e *Exporter) ForceFlush(context.Context) error { return nil }
+
+// Shutdown makes later exports fail with ErrShutdown, ends exports in
+// flight and closes the connection. Later calls do nothing. It returns
+// ctx's error when ctx is already done, as the SDK does.
+func (e *Exporter) Shutdown(ctx context.Context) error { return e.c.shutdown(ctx) }
