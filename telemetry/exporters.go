@@ -19,6 +19,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlphttp"
 	"github.com/sightline-dev/sightline/telemetry/internal/console"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
@@ -100,6 +101,20 @@ func (s exportSettings) httpConfig(sig Signal, url string) (otlphttpenc.Config, 
 			MaxInterval: retryMax, MaxElapsedTime: s.timeout}}, nil
 }
 
+// grpcConfig is httpConfig for sightline's OTLP/gRPC exporter of sig
+// calling url (grpc:// or grpcs://), with the reconnection of
+// grpcDialOptions.
+func (s exportSettings) grpcConfig(sig Signal, url string) (otlpgrpcenc.Config, error) {
+	t, err := otlpTransportFromEnv(sig, strings.HasPrefix(url, "grpcs://"), os.LookupEnv)
+	if err != nil {
+		return otlpgrpcenc.Config{}, err
+	}
+	return otlpgrpcenc.Config{URL: url, Headers: s.headers, Timeout: s.timeout, Gzip: t.gzip, TLS: t.tls,
+		DialOptions: s.grpcDialOptions(),
+		Retry: otlpgrpcenc.RetryConfig{Enabled: !s.synchronous, InitialInterval: retryInitial,
+			MaxInterval: retryMax, MaxElapsedTime: s.timeout}}, nil
+}
+
 // httpJSONOptions are the options of sightline's OTLP-JSON exporters.
 func (s exportSettings) httpJSONOptions() []otlphttp.Option {
 	opts := []otlphttp.Option{otlphttp.WithHeaders(s.headers), otlphttp.WithTimeout(s.timeout),
@@ -152,6 +167,13 @@ func newSpanExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdktra
 		return otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(ep.URL), otlptracehttp.WithHeaders(s.headers),
 			otlptracehttp.WithTimeout(s.timeout), otlptracehttp.WithRetry(otlptracehttp.RetryConfig(s.retryConfig())))
 	case ExporterGRPC:
+		if !s.sdk {
+			cfg, err := s.grpcConfig(SignalTraces, ep.URL)
+			if err != nil {
+				return nil, err
+			}
+			return otlpgrpcenc.New(cfg)
+		}
 		return otlptracegrpc.New(ctx, otlptracegrpc.WithEndpointURL(grpcURL(ep.URL)), otlptracegrpc.WithHeaders(s.headers),
 			otlptracegrpc.WithTimeout(s.timeout), otlptracegrpc.WithRetry(s.retryConfig()),
 			otlptracegrpc.WithDialOption(s.grpcDialOptions()...))
@@ -185,6 +207,13 @@ func newLogExporter(ctx context.Context, ep Endpoint, s exportSettings) (sdklog.
 		return otlploghttp.New(ctx, otlploghttp.WithEndpointURL(ep.URL), otlploghttp.WithHeaders(s.headers),
 			otlploghttp.WithTimeout(s.timeout), otlploghttp.WithRetry(otlploghttp.RetryConfig(s.retryConfig())))
 	case ExporterGRPC:
+		if !s.sdk {
+			cfg, err := s.grpcConfig(SignalLogs, ep.URL)
+			if err != nil {
+				return nil, err
+			}
+			return otlpgrpcenc.NewLog(cfg)
+		}
 		return otlploggrpc.New(ctx, otlploggrpc.WithEndpointURL(grpcURL(ep.URL)), otlploggrpc.WithHeaders(s.headers),
 			otlploggrpc.WithTimeout(s.timeout), otlploggrpc.WithRetry(otlploggrpc.RetryConfig(s.retryConfig())),
 			otlploggrpc.WithDialOption(s.grpcDialOptions()...))

@@ -11,10 +11,11 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
 
-// TestOTLPExporterSetting: http endpoints use sightline's exporters unless
+// TestOTLPExporterSetting: http and grpc endpoints use sightline's exporters unless
 // SIGHTLINE_TELEMETRY_OTLP_EXPORTER=sdk; a bad value is refused naming the
 // variable, the value and what is allowed; Status shows the setting.
 func TestOTLPExporterSetting(t *testing.T) {
@@ -32,8 +33,17 @@ func TestOTLPExporterSetting(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", tc.env, err)
 		}
-		for _, sig := range []Signal{SignalTraces, SignalLogs} {
-			ep, _ := ParseEndpoint(sig, ExporterHTTP, "http://127.0.0.1:4318")
+		for _, c := range []struct {
+			sig      Signal
+			exporter string
+			url      string
+		}{{SignalTraces, ExporterHTTP, "http://127.0.0.1:4318/v1/traces"}, {SignalLogs, ExporterHTTP, "http://127.0.0.1:4318/v1/logs"},
+			{SignalTraces, ExporterGRPC, "grpc://127.0.0.1:4317"}, {SignalLogs, ExporterGRPC, "grpc://127.0.0.1:4317"}} {
+			sig := c.sig
+			ep, err := ParseEndpoint(sig, c.exporter, c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var exp any
 			if sig == SignalTraces {
 				exp, err = newSpanExporter(context.Background(), ep, settingsFor(cfg, sig, "batch"))
@@ -43,9 +53,12 @@ func TestOTLPExporterSetting(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, spans := exp.(*otlphttpenc.Exporter)
-			_, logs := exp.(*otlphttpenc.LogExporter)
-			if (spans || logs) != tc.ours {
+			var ours bool
+			switch exp.(type) {
+			case *otlphttpenc.Exporter, *otlphttpenc.LogExporter, *otlpgrpcenc.Exporter, *otlpgrpcenc.LogExporter:
+				ours = true
+			}
+			if ours != tc.ours {
 				t.Errorf("%q %s: exporter %T, want sightline's: %v", tc.env, sig, exp, tc.ours)
 			}
 			switch e := exp.(type) {
