@@ -8,11 +8,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/sightline-dev/sightline/telemetry/attrs"
 )
 
 // TracerName is the instrumentation scope of Status spans.
@@ -80,32 +77,19 @@ func (s *Status) start(ctx context.Context, watch bool) {
 	if naming == "" {
 		naming = envNaming()
 	}
-	name, kv := cfg.typ, []attribute.KeyValue{attribute.String("status_type", cfg.typ),
-		attribute.Float64("settle_time", cfg.settleTime.Seconds()),
-		attribute.Float64("start_time", unixSeconds(time.Now()))}
-	if cfg.device != nil {
-		name += " " + cfg.device.Name()
-		kv = append(kv, attribute.String("device_name", cfg.device.Name()), attribute.String("device_type", TypeOf(cfg.device)))
-	}
+	name := cfg.typ
 	if naming == NamingBluesky {
 		name = OphydStatusSpanName
-		kv = cfg.ophydAttrs(kv)
+	} else if cfg.device != nil {
+		name += " " + cfg.device.Name()
 	}
-	if cfg.timeout > 0 {
-		kv = append(kv, attribute.Float64("timeout", cfg.timeout.Seconds()))
-	} else {
-		kv = append(kv, attribute.Bool("no_timeout_given", true))
+	_, s.span = s.tracer.Start(ctx, name)
+	if s.span.IsRecording() { // else the attributes would be thrown away
+		buf := getAttrBuf()
+		*buf = cfg.appendStartAttrs(*buf, naming == NamingBluesky)
+		s.span.SetAttributes(*buf...)
+		putAttrBuf(buf)
 	}
-	if cfg.target != nil {
-		kv = append(kv, attrs.Value("target", cfg.target))
-	}
-	if cfg.startPos != nil {
-		kv = append(kv, attrs.Value("start_pos", cfg.startPos))
-	}
-	if cfg.unit != "" {
-		kv = append(kv, attribute.String("unit", cfg.unit))
-	}
-	_, s.span = s.tracer.Start(ctx, name, trace.WithAttributes(kv...))
 	// The callbacks below may fire at once; complete takes the lock, so
 	// they wait until both are assigned.
 	s.mu.Lock()
@@ -201,11 +185,12 @@ func (s *Status) complete(err error) {
 	finishPos := s.finishPos
 	s.mu.Unlock()
 
-	kv := []attribute.KeyValue{attribute.Float64("finish_time", unixSeconds(time.Now())), attribute.Bool("success", err == nil)}
-	if finishPos != nil {
-		kv = append(kv, attrs.Value("finish_pos", finishPos))
+	if s.span.IsRecording() {
+		buf := getAttrBuf()
+		*buf = appendFinishAttrs(*buf, err, finishPos)
+		s.span.SetAttributes(*buf...)
+		putAttrBuf(buf)
 	}
-	s.span.SetAttributes(kv...)
 	if err != nil {
 		s.span.RecordError(err)
 		s.span.SetStatus(codes.Error, err.Error())

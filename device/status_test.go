@@ -14,6 +14,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/embedded"
 
 	"github.com/sightline-dev/sightline/device"
 )
@@ -213,6 +214,45 @@ func TestFinishedUnderCancelledContext(t *testing.T) {
 	for range 200 {
 		if s := device.Finished(ctx, nil, device.WithDevice(motor{})); !s.Success() {
 			t.Fatalf("Finished under a cancelled context ended with %v", s.Err())
+		}
+	}
+}
+
+// handedTracer makes spans that do not record (as a sampled-out or
+// disabled tracer does) and counts the attributes it is handed, at Start
+// and through SetAttributes.
+type handedTracer struct {
+	embedded.Tracer
+	handed atomic.Int64
+}
+
+func (h *handedTracer) Start(ctx context.Context, _ string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	cfg := trace.NewSpanStartConfig(opts...)
+	h.handed.Add(int64(len(cfg.Attributes())))
+	s := &handedSpan{Span: trace.SpanFromContext(context.Background()), h: h}
+	return trace.ContextWithSpan(ctx, s), s
+}
+
+type handedSpan struct {
+	trace.Span // not recording
+	h          *handedTracer
+}
+
+func (s *handedSpan) SetAttributes(kv ...attribute.KeyValue) { s.h.handed.Add(int64(len(kv))) }
+
+// TestNotRecordingStatusBuildsNoAttributes: a Status whose span does not
+// record computes none of its attributes (they would be thrown away), at
+// its start or its end, under both namings.
+func TestNotRecordingStatusBuildsNoAttributes(t *testing.T) {
+	for _, n := range []device.Naming{device.NamingSightline, device.NamingBluesky} {
+		tr := &handedTracer{}
+		ctx := device.ContextWithNaming(context.Background(), n)
+		s := device.NewStatus(ctx, moveOpts(tr)...)
+		s.SetFinishPos(5.0)
+		s.Cancel("test")
+		device.Finished(ctx, nil, device.WithDevice(motor{}), device.WithTracer(tr))
+		if got := tr.handed.Load(); got != 0 {
+			t.Errorf("%s: %d attributes handed to spans that do not record, want 0", n, got)
 		}
 	}
 }

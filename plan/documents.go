@@ -39,7 +39,7 @@ func (r *runner) openRun(pctx context.Context, m *Msg) {
 	_, span := r.re.tracer.Start(pctx, r.re.runName(planName))
 	if span.IsRecording() {
 		if r.re.bluesky { // Bluesky's run span carries the open_run message
-			span.SetAttributes(r.re.msgAttrs(m)...)
+			r.setMsgAttrs(span, m)
 		}
 		span.SetAttributes(runUIDKey.String(uid), planNameKey.String(planName), scanIDKey.Int(scanID))
 	}

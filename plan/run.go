@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/device"
@@ -20,6 +21,12 @@ type runner struct {
 	fallback trace.Span      // parent of messages outside a run that carry no Ctx
 	pctx     context.Context // the last parent context made (see parentCtx)
 	pctxSC   trace.SpanContext
+
+	// Reused from span to span (msgattrs.go): the attributes being set, and
+	// the msg.kwargs text of the last {"group": kwGroup}.
+	attrBuf []attribute.KeyValue
+	kwGroup string
+	kwText  string
 
 	uids       []string
 	run        *openRun

@@ -3,16 +3,11 @@ package plan
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/sightline-dev/sightline/device"
-	"github.com/sightline-dev/sightline/telemetry/attrs"
 )
 
 // Attribute keys of the engine's spans (docs/plan-tracing.md).
@@ -90,53 +85,6 @@ func Trace(tracer trace.Tracer, name string, p Plan) Plan {
 	}
 }
 
-// command starts the span of a command that takes time, a child of pctx,
-// with the message's attributes (computed only when the span records).
-func (r *runner) command(pctx context.Context, m *Msg) (context.Context, trace.Span) {
-	ctx, span := r.re.tracer.Start(pctx, r.re.commandName(m.Command))
-	if span.IsRecording() {
-		span.SetAttributes(r.re.msgAttrs(m)...)
-	}
-	return ctx, span
-}
-
-// msgAttrs are the attributes of a message's span. Under NamingBluesky,
-// msg.args is there also when empty and msg.kwargs is spaced as Python's
-// json.dumps, as Bluesky's spans show them.
-func (re *RunEngine) msgAttrs(m *Msg) []attribute.KeyValue {
-	kv := make([]attribute.KeyValue, 0, 5)
-	kv = append(kv, commandKey.String(m.Command))
-	if len(m.Args) > 0 {
-		kv = append(kv, attrs.Value(argsKey, m.Args))
-	} else if re.bluesky {
-		kv = append(kv, attribute.StringSlice(argsKey, []string{}))
-	}
-	kw := kwargsJSON(m.Kwargs)
-	if re.bluesky {
-		kw = pySpacing(kw)
-	}
-	kv = append(kv, kwargsKey.String(kw))
-	switch {
-	case m.Obj != nil && re.objRepr:
-		kv = append(kv, objKey.String(device.Repr(m.Obj)))
-	case m.Obj != nil:
-		kv = append(kv, objKey.String(m.Obj.Name()))
-	default:
-		kv = append(kv, noObjKey.Bool(true))
-	}
-	if m.Command == CmdWait {
-		kv = append(kv, groupAttr(groupOf(m)))
-	}
-	return kv
-}
-
-func groupAttr(group string, has bool) attribute.KeyValue {
-	if has {
-		return groupKey.String(group)
-	}
-	return noGroupKey.Bool(true)
-}
-
 // endSpan ends span with err as its error.
 func endSpan(span trace.Span, err error) {
 	span.RecordError(err)
@@ -149,76 +97,6 @@ func (r *runner) runEvent(name string) {
 	if r.run != nil {
 		r.run.span.AddEvent(name)
 	}
-}
-
-// kwargsJSON is the JSON text of kwargs, with a fast path for the usual
-// few keys of strings, integers and booleans (the same text as
-// encoding/json: sorted keys).
-func kwargsJSON(kw map[string]any) string {
-	if len(kw) == 0 {
-		return "{}"
-	}
-	if len(kw) == 1 { // the usual {"group": "..."}
-		for k, v := range kw {
-			if s, ok := v.(string); ok && plainJSON(k) && plainJSON(s) {
-				return `{"` + k + `":"` + s + `"}`
-			}
-		}
-	}
-	if len(kw) > 4 {
-		return attrs.JSON(kw)
-	}
-	keys := make([]string, 0, 4)
-	for k := range kw {
-		if !plainJSON(k) {
-			return attrs.JSON(kw)
-		}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	b := make([]byte, 0, 64)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = append(b, k...)
-		b = append(b, '"', ':')
-		switch v := kw[k].(type) {
-		case string:
-			if !plainJSON(v) {
-				return attrs.JSON(kw)
-			}
-			b = append(b, '"')
-			b = append(b, v...)
-			b = append(b, '"')
-		case int:
-			b = strconv.AppendInt(b, int64(v), 10)
-		case int64:
-			b = strconv.AppendInt(b, v, 10)
-		case bool:
-			b = strconv.AppendBool(b, v)
-		case nil:
-			b = append(b, "null"...)
-		default:
-			return attrs.JSON(kw)
-		}
-	}
-	b = append(b, '}')
-	return string(b)
-}
-
-// plainJSON reports whether s needs no escaping in JSON (encoding/json
-// also escapes <, > and &).
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return false
-		}
-	}
-	return true
 }
 
 // Kernel span names, made once.
