@@ -59,6 +59,19 @@
 // BenchmarkEncodeLogs measures about 19 times less CPU per record than the
 // SDK's transform and marshal, and no allocation against its 21 per record.
 //
+// # OTLP-JSON
+//
+// [Encoder.AppendTracesJSON] and [LogEncoder.AppendLogsJSON] write the same
+// batches as OTLP-JSON for telemetry/internal/otlpjson's file and HTTP/JSON
+// exporters, in one forward pass with no lengths to patch. Their bytes are
+// not a JSON rendering of the protobuf request but, byte for byte, what
+// the collector's pdata marshals for otlpjson.Traces (Logs) of the batch,
+// which groups by resource schema URL too, always writes resource and
+// scope, sends link trace states and merges repeated attribute keys (the
+// methods' docs list it all). The property and fuzz tests in json_test.go
+// compare them with pdata's output byte for byte; BenchmarkEncodeJSON
+// times both.
+//
 // # Lengths
 //
 // Protobuf puts each nested message's length before it. Three ways were

@@ -27,6 +27,14 @@ type Encoder struct {
 	prevRes   *resource.Resource
 	prevScope instrumentation.Scope
 	prevGroup int32
+
+	// splitSchemaURLs keys resource groups by schema URL as well as by
+	// attribute set, as the OTLP-JSON encodings do (see jsonGrouping).
+	// reset clears it.
+	splitSchemaURLs bool
+
+	// jsonScratch is the OTLP-JSON encodings' reused scratch memory.
+	jsonScratch jsonScratch
 }
 
 // resourceGroup is one ResourceSpans: the first resource seen with its
@@ -46,8 +54,9 @@ type scopeGroup struct {
 }
 
 type groupKey struct {
-	res   attribute.Distinct
-	scope instrumentation.Scope
+	res       attribute.Distinct
+	schemaURL string // the resource's, when splitSchemaURLs; else ""
+	scope     instrumentation.Scope
 }
 
 // AppendTraces appends to dst the protobuf encoding of an OTLP
@@ -144,6 +153,7 @@ func (e *Encoder) reset(n int) {
 		e.next[i] = -1
 	}
 	e.prevRes, e.prevScope, e.prevGroup = nil, instrumentation.Scope{}, -1
+	e.splitSchemaURLs = false
 }
 
 // add puts item i of the batch (added in increasing order) in the group
@@ -167,20 +177,24 @@ func (e *Encoder) add(i int, res *resource.Resource, scope instrumentation.Scope
 // (and its resource group) when it is new.
 func (e *Encoder) find(res *resource.Resource, scope instrumentation.Scope) int32 {
 	key := res.Equivalent()
+	var url string
+	if e.splitSchemaURLs {
+		url = res.SchemaURL()
+	}
 	if len(e.groups) <= linearGroups {
 		for g := range e.groups {
 			sg := &e.groups[g]
-			if sg.scope == scope && e.resources[sg.res].key == key {
+			if sg.scope == scope && e.sameResource(sg.res, key, url) {
 				return int32(g)
 			}
 		}
-	} else if g, ok := e.index[groupKey{key, scope}]; ok {
+	} else if g, ok := e.index[groupKey{key, url, scope}]; ok {
 		return g
 	}
 
 	r := int32(-1)
 	for i := range e.resources {
-		if e.resources[i].key == key {
+		if e.sameResource(int32(i), key, url) {
 			r = int32(i)
 			break
 		}
@@ -193,14 +207,31 @@ func (e *Encoder) find(res *resource.Resource, scope instrumentation.Scope) int3
 	e.groups = append(e.groups, scopeGroup{res: r, scope: scope, first: -1, last: -1})
 	switch {
 	case len(e.groups) > linearGroups+1:
-		e.index[groupKey{key, scope}] = g
+		e.index[groupKey{key, url, scope}] = g
 	case len(e.groups) == linearGroups+1:
 		if e.index == nil {
 			e.index = make(map[groupKey]int32)
 		}
 		for i := range e.groups {
-			e.index[groupKey{e.resources[e.groups[i].res].key, e.groups[i].scope}] = int32(i)
+			e.index[e.groupKeyOf(&e.groups[i])] = int32(i)
 		}
 	}
 	return g
+}
+
+// sameResource reports whether resource group r has attribute set key (and,
+// when splitSchemaURLs, schema URL url).
+func (e *Encoder) sameResource(r int32, key attribute.Distinct, url string) bool {
+	rg := &e.resources[r]
+	return rg.key == key && (!e.splitSchemaURLs || rg.res.SchemaURL() == url)
+}
+
+// groupKeyOf is the index key of scope group sg.
+func (e *Encoder) groupKeyOf(sg *scopeGroup) groupKey {
+	rg := &e.resources[sg.res]
+	k := groupKey{res: rg.key, scope: sg.scope}
+	if e.splitSchemaURLs {
+		k.schemaURL = rg.res.SchemaURL()
+	}
+	return k
 }

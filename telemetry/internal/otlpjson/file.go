@@ -10,8 +10,6 @@ import (
 	"sync"
 	"syscall"
 
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -57,12 +55,9 @@ func (e *FileSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var m ptrace.JSONMarshaler
-	b, err := m.MarshalTraces(Traces(spans))
-	if err != nil {
-		return fmt.Errorf("otlpjson: marshal spans for %s: %w", e.w.path, err)
-	}
-	return e.w.writeLine(b)
+	enc := getEncoders()
+	defer putEncoders(enc)
+	return e.w.writeLine(enc.spansLine(spans))
 }
 
 // ForceFlush syncs the file to stable storage.
@@ -99,12 +94,9 @@ func (e *FileLogExporter) Export(ctx context.Context, records []sdklog.Record) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var m plog.JSONMarshaler
-	b, err := m.MarshalLogs(Logs(records))
-	if err != nil {
-		return fmt.Errorf("otlpjson: marshal logs for %s: %w", e.w.path, err)
-	}
-	return e.w.writeLine(b)
+	enc := getEncoders()
+	defer putEncoders(enc)
+	return e.w.writeLine(enc.logsLine(records))
 }
 
 // ForceFlush syncs the file to stable storage.
@@ -147,17 +139,16 @@ func openLineFile(path, signal string) (*lineFile, error) {
 	return &lineFile{path: path, f: f}, nil
 }
 
-// writeLine appends b and a newline with one Write, so that concurrent
-// writers (in this process or, with O_APPEND, others) never interleave
-// within a line. It takes ownership of b.
-func (w *lineFile) writeLine(b []byte) error {
-	b = append(b, '\n')
+// writeLine appends line, which ends in a newline, with one Write, so
+// that concurrent writers (in this process or, with O_APPEND, others) never
+// interleave within a line. line is not kept.
+func (w *lineFile) writeLine(line []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return nil
 	}
-	if _, err := w.f.Write(b); err != nil {
+	if _, err := w.f.Write(line); err != nil {
 		return fmt.Errorf("otlpjson: %w", err) // *fs.PathError names the path.
 	}
 	return nil

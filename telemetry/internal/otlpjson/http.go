@@ -61,10 +61,9 @@ func (e *HTTPSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	if len(spans) == 0 {
 		return nil
 	}
-	body, err := ptraceotlp.NewExportRequestFromTraces(Traces(spans)).MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("otlpjson: marshal spans for %s: %w", e.s.URL(), err)
-	}
+	enc := getEncoders()
+	body := enc.spansBody(spans)
+	putEncoders(enc)
 	return sendErr(e.s.Send(ctx, body, e.checkResponse))
 }
 
@@ -115,10 +114,9 @@ func (e *HTTPLogExporter) Export(ctx context.Context, records []sdklog.Record) e
 	if len(records) == 0 {
 		return nil
 	}
-	body, err := plogotlp.NewExportRequestFromLogs(Logs(records)).MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("otlpjson: marshal logs for %s: %w", e.s.URL(), err)
-	}
+	enc := getEncoders()
+	body := enc.logsBody(records)
+	putEncoders(enc)
 	return sendErr(e.s.Send(ctx, body, e.checkResponse))
 }
 
