@@ -3,6 +3,7 @@ package remote_test
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -34,6 +35,17 @@ func onEnv(collector string) map[string]string {
 	}
 }
 
+// sdkExporter selects the SDK's OTLP exporters instead of sightline's
+// (issue 19: the figure before and after, side by side).
+var sdkExporter = map[string]string{"SIGHTLINE_TELEMETRY_OTLP_EXPORTER": "sdk"}
+
+// withEnv is env with more's variables added.
+func withEnv(env, more map[string]string) map[string]string {
+	out := maps.Clone(env)
+	maps.Copy(out, more)
+	return out
+}
+
 // BenchmarkRoundTrip is a no-op command over loopback HTTP, client and
 // server in one process, with telemetry off and on (the client program's
 // component and the device's, batch processor, OTLP/HTTP protobuf to a
@@ -42,14 +54,11 @@ func onEnv(collector string) map[string]string {
 func BenchmarkRoundTrip(b *testing.B) {
 	collector := discardCollector(b)
 	on := onEnv(collector)
-	sampled := map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "0.1"}
-	for k, v := range on {
-		sampled[k] = v
-	}
 	for _, c := range []struct {
 		name string
 		env  map[string]string
-	}{{"telemetry=off", offEnv}, {"telemetry=on", on}, {"telemetry=on,sampler=0.1", sampled}} {
+	}{{"telemetry=off", offEnv}, {"telemetry=on", on}, {"telemetry=on,exporter=sdk", withEnv(on, sdkExporter)},
+		{"telemetry=on,sampler=0.1", withEnv(on, map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "0.1"})}} {
 		b.Run(c.name, func(b *testing.B) {
 			d := server.NewDevice("bench/noop/1", "Noop")
 			server.Command(d, "Noop", func(context.Context, server.Void) (server.Void, error) { return server.Void{}, nil })
@@ -79,7 +88,7 @@ func BenchmarkRoundTripProcesses(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		env  map[string]string
-	}{{"telemetry=off", offEnv}, {"telemetry=on", on}} {
+	}{{"telemetry=off", offEnv}, {"telemetry=on", on}, {"telemetry=on,exporter=sdk", withEnv(on, sdkExporter)}} {
 		b.Run(c.name, func(b *testing.B) {
 			addr, stop := startServerProcess(b, c.env)
 			defer stop()

@@ -4,11 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 )
@@ -45,45 +41,6 @@ func (id identity) set(h http.Header) {
 	h.Set(HeaderClientPID, strconv.Itoa(id.pid))
 	h.Set(HeaderClientProgram, id.program)
 }
-
-// callerLocation is the code.* attributes of the first frame outside this
-// package: the code that made the call. Results are cached by call path
-// (resolving frames costs more than the rest of a span's attributes).
-func callerLocation() []attribute.KeyValue {
-	var pcs [12]uintptr
-	runtime.Callers(3, pcs[:])
-	if kv, ok := locations.Load(pcs); ok {
-		return kv.([]attribute.KeyValue)
-	}
-	frames := runtime.CallersFrames(pcs[:])
-	var kv []attribute.KeyValue
-	for {
-		f, more := frames.Next()
-		if f.Function != "" && !strings.HasPrefix(f.Function, TracerName+".") {
-			kv = []attribute.KeyValue{
-				attribute.String("code.function.name", f.Function),
-				attribute.String("code.file.path", f.File),
-				attribute.Int("code.line.number", f.Line),
-			}
-			break
-		}
-		if !more {
-			break
-		}
-	}
-	if n := locationCount.Add(1); n <= maxLocations {
-		locations.Store(pcs, kv)
-	}
-	return kv
-}
-
-// locations caches callerLocation, up to maxLocations call paths.
-var (
-	locations     sync.Map // [12]uintptr -> []attribute.KeyValue
-	locationCount atomic.Int64
-)
-
-const maxLocations = 4096
 
 // clip shortens a value for an error message.
 func clip(b []byte) string {

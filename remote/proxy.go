@@ -30,12 +30,13 @@ type Proxy struct {
 	token   string // WithAdminToken
 	// idHeaders are the client identity headers, made once.
 	idHeaders http.Header
-	// serverAttrs are server.address and server.port.
-	serverAttrs []attribute.KeyValue
-	follow      context.Context // ends on Shutdown: stops operation followers
-	stop        context.CancelFunc
-	wg          sync.WaitGroup
-	once        sync.Once
+	// spans makes the names and attributes of the CLIENT spans, once per
+	// operation and call path.
+	spans  *clientSpans
+	follow context.Context // ends on Shutdown: stops operation followers
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
 }
 
 // Dial makes a proxy for the device server at addr ("host:port" or
@@ -57,10 +58,12 @@ func Dial(addr string, opts ...DialOption) (*Proxy, error) {
 	}
 	p := &Proxy{base: base, timeout: o.timeout, token: o.token, hc: o.hc, tracing: NewTracing(o.tp, o.prop), idHeaders: http.Header{}}
 	localIdentity().set(p.idHeaders)
+	var serverAttrs []attribute.KeyValue
 	if u, err := url.Parse(base); err == nil {
 		port, _ := strconv.Atoi(u.Port())
-		p.serverAttrs = []attribute.KeyValue{attribute.String("server.address", u.Hostname()), attribute.Int("server.port", port)}
+		serverAttrs = []attribute.KeyValue{attribute.String("server.address", u.Hostname()), attribute.Int("server.port", port)}
 	}
+	p.spans = newClientSpans(serverAttrs)
 	if p.timeout == 0 {
 		p.timeout = DefaultTimeout
 	}

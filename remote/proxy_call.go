@@ -13,8 +13,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/remote/internal/carrier"
 )
 
 // maxResponse bounds a response body the proxy reads.
@@ -30,18 +30,15 @@ func (p *Proxy) call(ctx context.Context, dev, method, httpMethod, path string, 
 	if kernel {
 		tracer = tr.kernel
 	}
-	ctx, span := tracer.Start(ctx, dev+"."+method, trace.WithSpanKind(trace.SpanKindClient))
+	op := p.spans.op(dev, method)
+	ctx, span := tracer.Start(ctx, op.name, clientStart...)
 	defer span.End()
 	if span.IsRecording() {
-		loc := callerLocation()
-		kv := make([]attribute.KeyValue, 0, 6+len(p.serverAttrs))
-		kv = append(kv, rpcSystem,
-			attribute.String("rpc.service", dev),
-			attribute.String("rpc.method", method),
-			AttrDeviceName.String(dev))
-		kv = append(kv, p.serverAttrs...)
-		kv = append(kv, loc...)
-		span.SetAttributes(kv...)
+		// One SetAttributes of a slice made once: the span copies it into
+		// an attribute slice of the right size. (trace.WithAttributes would
+		// cost two allocations more: the option, and the SDK's copy into
+		// its SpanConfig.)
+		span.SetAttributes(p.spans.attributes(op)...)
 	}
 	err := p.roundTrip(ctx, tr, httpMethod, path, body, out)
 	if err != nil {
@@ -90,7 +87,7 @@ func (p *Proxy) roundTrip(ctx context.Context, tr *Tracing, httpMethod, path str
 	}
 	// The caller's span (the CLIENT span) is the server span's parent,
 	// whether or not kernel spans are recorded.
-	tr.prop.Inject(ctx, propagation.HeaderCarrier(req.Header))
+	tr.prop.Inject(ctx, carrier.Header(req.Header))
 	if dl, ok := ctx.Deadline(); ok {
 		req.Header.Set(HeaderTimeout, max(time.Until(dl), time.Millisecond).String())
 	}
@@ -103,7 +100,9 @@ func (p *Proxy) roundTrip(ctx context.Context, tr *Tracing, httpMethod, path str
 	}
 	data, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	_ = resp.Body.Close()
-	tsp.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	if tsp.IsRecording() {
+		tsp.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	}
 	tsp.End()
 	if rerr != nil {
 		return transportError(ctx, rerr, p.base)

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"net"
 	"net/http"
-	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -20,6 +18,7 @@ import (
 	"github.com/sightline-dev/sightline/device"
 	"github.com/sightline-dev/sightline/internal/httpjson"
 	"github.com/sightline-dev/sightline/remote"
+	"github.com/sightline-dev/sightline/remote/internal/carrier"
 	"github.com/sightline-dev/sightline/telemetry"
 )
 
@@ -75,29 +74,14 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request, devName, method s
 	if kernel {
 		tracer = c.run.tracing.Kernel()
 	}
-	ctx := c.run.tracing.Propagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	ctx, c.span = tracer.Start(ctx, class+"."+method, trace.WithSpanKind(trace.SpanKindServer))
+	ctx := c.run.tracing.Propagator().Extract(r.Context(), carrier.Header(r.Header))
+	ss, herr := serverSpanOf(r, devName, method, class)
+	ctx, c.span = tracer.Start(ctx, ss.name, serverStart...)
 	c.ctx, c.cancel = ctx, func() {}
-	id, herr := parseIdentity(r.Header)
 	if c.span.IsRecording() {
-		// One SetAttributes call: the span's attribute slice grows once.
-		kv := make([]attribute.KeyValue, 0, 13)
-		kv = append(kv, rpcSystem,
-			attribute.String("rpc.service", devName),
-			attribute.String("rpc.method", method),
-			remote.AttrDeviceName.String(devName),
-			remote.AttrDeviceClass.String(class))
-		if id := connGoroutine(r.Context()); id != 0 {
-			kv = append(kv, attribute.Int64("thread.id", id))
-		}
-		if host, port, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			p, _ := strconv.Atoi(port)
-			kv = append(kv, attribute.String("client.address", host), attribute.Int("client.port", p))
-		}
-		if herr == nil {
-			kv = append(kv, remote.AttrClientHost.String(id.host), remote.AttrClientPID.Int(id.pid), remote.AttrClientProgram.String(id.program))
-		}
-		c.span.SetAttributes(kv...)
+		// One SetAttributes of a slice made once per connection and
+		// operation: the span copies it into a slice of the right size.
+		c.span.SetAttributes(ss.attributes(herr)...)
 	}
 	timeout, terr := parseTimeout(r.Header)
 	switch {
@@ -145,7 +129,9 @@ func (c *call) decode(v any) *remote.Error {
 		}
 		return c.spanErr(sp, newError(remote.CodeMalformedBody, "read request body: %v", err))
 	}
-	sp.SetAttributes(attribute.Int("remote.body.size", len(body)))
+	if sp.IsRecording() {
+		sp.SetAttributes(attribute.Int("remote.body.size", len(body)))
+	}
 	if len(body) == 0 {
 		return nil
 	}
@@ -170,7 +156,9 @@ func (c *call) reply(v any) {
 	defer c.end()
 	_, sp := c.run.tracing.Kernel().Start(c.ctx, "remote.encode")
 	b, err := json.Marshal(v)
-	sp.SetAttributes(attribute.Int("remote.body.size", len(b)))
+	if sp.IsRecording() {
+		sp.SetAttributes(attribute.Int("remote.body.size", len(b)))
+	}
 	sp.End()
 	if err != nil {
 		c.failLocked(newError(remote.CodeFailed, "encode the result: %v", err))

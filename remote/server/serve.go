@@ -39,7 +39,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, ready func(net.Addr
 	}()
 	hs := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-		ConnContext: withConnGoroutine}
+		ConnContext: withConn}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
