@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -41,13 +39,14 @@ func Middleware(h http.Handler, opts ...MiddlewareOption) (http.Handler, error) 
 		return nil, err
 	}
 	inner := &serverHandler{
+		routes:       new(routeCache),
 		next:         h,
 		details:      cfg.spanDetails,
 		route:        cfg.route,
 		requestHook:  cfg.requestHook,
 		responseHook: cfg.responseHook,
 	}
-	traced := otelhttp.NewHandler(inner, "", cfg.otelOptions(otelhttp.WithSpanNameFormatter(serverSpanName))...)
+	traced := otelhttp.NewHandler(inner, "", cfg.otelOptions(otelhttp.WithSpanNameFormatter(inner.routes.spanName))...)
 	out := &outerHandler{traced: traced, next: h, active: active}
 	if !m.empty() {
 		out.m = m
@@ -83,6 +82,7 @@ func (h *outerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // copy of the request, its context holds the server span, and the
 // ServeMux in next sets r.Pattern on it.
 type serverHandler struct {
+	routes       *routeCache // also otelhttp's span name formatter's
 	next         http.Handler
 	details      func(*http.Request) (string, []attribute.KeyValue)
 	route        func(*http.Request) string
@@ -141,7 +141,7 @@ func (h *serverHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // details (WithSpanDetails), and reports whether the caller must clear
 // r.Pattern: when the route function or the details named the span.
 // After a normal return with a pattern, otelhttp renames the span itself
-// (with serverSpanName); after a panic it does not.
+// (with routeCache.spanName); after a panic it does not.
 func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (clearPattern bool) {
 	route := ""
 	if h.route != nil {
@@ -151,11 +151,17 @@ func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (
 	if !fromFunc {
 		route = routeOf(r.Pattern)
 	}
+	var rs *routeSpan
 	if route != "" {
-		span.SetAttributes(semconv.HTTPRoute(route))
+		rs = h.routes.get(r.Method, route)
+		span.SetAttributes(rs.attrs...)
 	}
 	if fromFunc || r.Pattern == "" || panicking {
-		span.SetName(spanName(r.Method, route))
+		if rs != nil {
+			span.SetName(rs.name)
+		} else {
+			span.SetName(spanMethod(r.Method))
+		}
 	}
 	renamed := fromFunc
 	if h.details != nil {
@@ -168,45 +174,12 @@ func (h *serverHandler) name(span trace.Span, r *http.Request, panicking bool) (
 			renamed = true
 		}
 	}
-	if renamed && route != "" {
+	if renamed && rs != nil {
 		// The caller clears r.Pattern so that otelhttp keeps this name;
 		// the metrics get the route from the labeler instead.
 		if l, ok := otelhttp.LabelerFromContext(r.Context()); ok {
-			l.Add(semconv.HTTPRoute(route))
+			l.Add(rs.attrs...)
 		}
 	}
 	return renamed
-}
-
-// serverSpanName is the span name formatter given to otelhttp; it names
-// the span at its start and, when the mux set a pattern, again after the
-// handler.
-func serverSpanName(_ string, r *http.Request) string {
-	return spanName(r.Method, routeOf(r.Pattern))
-}
-
-// spanName is "METHOD route", or "METHOD" without a route, as the HTTP
-// semantic conventions name server spans; a method outside the standard
-// ones is "HTTP".
-func spanName(method, route string) string {
-	switch m := strings.ToUpper(method); m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
-		method = m
-	default:
-		method = "HTTP"
-	}
-	if route == "" {
-		return method
-	}
-	return method + " " + route
-}
-
-// routeOf strips the method and host of a ServeMux pattern:
-// "GET example.com/scans/{id}" gives "/scans/{id}", "" gives "".
-func routeOf(pattern string) string {
-	if i := strings.IndexByte(pattern, '/'); i >= 0 {
-		return pattern[i:]
-	}
-	return ""
 }

@@ -7,9 +7,7 @@ import (
 	"sync"
 
 	"github.com/nats-io/nats.go"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -26,6 +24,10 @@ type Client struct {
 	// startErr, when not nil, fails every Submit: Default's client, whose
 	// startup hook was unknown or failed.
 	startErr error
+
+	// spans has the span names, subjects and attributes of the functions
+	// submitted so far.
+	spans spanCache
 
 	mu      sync.Mutex
 	pending map[string]*Future
@@ -57,6 +59,11 @@ func newClient(c common) *Client {
 	}
 }
 
+// newSpans is the fnSpans of c's tasks of function.
+func (c *Client) newSpans(function string) *fnSpans {
+	return newSubmitSpans(function, c.t.subject(function), c.t.system())
+}
+
 // Submit sends a call of the function name with args (encoded as JSON) and
 // returns a Future of its result. The task lives under ctx: its deadline
 // travels with the task and bounds the run at the worker, and when ctx is
@@ -82,17 +89,9 @@ func (c *Client) Submit(ctx context.Context, name string, args any) (*Future, er
 			Message: fmt.Sprintf("encode arguments of type %T: %v", args, err), cause: err}
 	}
 	id := newID()
-	subject := c.t.subject(name)
-	attrs := []attribute.KeyValue{
-		attribute.String("task.function", name),
-		attribute.String("task.id", id),
-	}
-	if sys := c.t.system(); sys != "" {
-		attrs = append(attrs, semconv.MessagingSystemKey.String(sys), semconv.MessagingDestinationName(subject))
-	}
-	sctx, span := c.tracer.Start(ctx, name+" task.submit",
-		trace.WithSpanKind(trace.SpanKindProducer), trace.WithAttributes(attrs...))
+	sctx, span, fs := c.startSubmit(ctx, name, id)
 	defer span.End()
+	subject := fs.subject
 
 	h := nats.Header{HeaderTaskID: {id}, HeaderFunction: {name}}
 	if reply := c.t.replyTo(id); reply != "" {

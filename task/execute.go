@@ -62,6 +62,15 @@ type executor struct {
 	markDelay time.Duration // see WithMarkDelay
 	attempts  *attemptStore // nil in process
 
+	// spans has the span names of the functions run so far; worker,
+	// hostName and messaging are attributes of every CONSUMER span:
+	// worker.id and worker.pid, host.name, and on NATS messaging.system and
+	// messaging.consumer.group.name.
+	spans     spanCache
+	worker    [2]attribute.KeyValue
+	hostName  attribute.KeyValue
+	messaging [2]attribute.KeyValue
+
 	mu      sync.Mutex
 	running map[string]*runningTask
 }
@@ -101,6 +110,9 @@ func newExecutor(cfg executorConfig) *executor {
 	if cfg.remote {
 		e.system = "nats"
 	}
+	e.worker = [2]attribute.KeyValue{attribute.String("worker.id", e.workerID), attribute.Int("worker.pid", e.pid)}
+	e.hostName = semconv.HostName(e.host)
+	e.messaging = [2]attribute.KeyValue{semconv.MessagingSystemKey.String(e.system), semconv.MessagingConsumerGroupName(e.consumer)}
 	return e
 }
 
@@ -124,24 +136,21 @@ func (e *executor) handle(base context.Context, d delivery) {
 	if attempt > 1 && e.attempts != nil {
 		earlier = e.attempts.earlier(base, req.id, attempt)
 	}
-	ctx, span := e.tracer.Start(parent, req.function+" task.run",
-		trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(e.attributes(&req, d, attempt)...),
-		trace.WithLinks(attemptLinks(earlier)...))
+	ctx, span, fs := e.startRun(parent, &req, attempt, d.subject(), earlier)
 	if attempt > 1 {
 		span.AddEvent("task.redelivered", trace.WithAttributes(
 			attribute.Int("task.attempt", attempt),
 			attribute.Int("task.previous_attempts", len(earlier))))
 	}
-	unmark := func() {}
+	var mark *attemptMark
 	if e.attempts != nil && span.IsRecording() {
-		unmark = e.markAttempt(ctx, &req, attempt, earlier)
+		mark = e.markAttempt(ctx, fs, &req, attempt, earlier)
 	}
 
 	// The span ends before the result is sent, so that once a submitter
 	// has the result, every span of the task has ended.
 	res, stopped := e.execute(ctx, &req, attempt, d)
-	unmark()
+	mark.unmark()
 	if stopped {
 		span.SetStatus(codes.Error, "the worker stopped before the task finished")
 		span.End()
@@ -249,65 +258,6 @@ func (e *executor) malformed(d delivery, err error) {
 		_ = d.reply(req, encodeResult(resultMsg{ID: te.TaskID, Attempt: d.attempt(), Worker: e.workerID, Error: te}))
 	}
 	d.term()
-}
-
-func (e *executor) attributes(req *request, d delivery, attempt int) []attribute.KeyValue {
-	attrs := []attribute.KeyValue{
-		attribute.String("task.function", req.function),
-		attribute.String("task.id", req.id),
-		attribute.Int("task.attempt", attempt),
-		attribute.String("worker.id", e.workerID),
-		attribute.Int("worker.pid", e.pid),
-		semconv.HostName(e.host),
-	}
-	if e.system != "" {
-		attrs = append(attrs,
-			semconv.MessagingSystemKey.String(e.system),
-			semconv.MessagingDestinationName(d.subject()),
-			semconv.MessagingConsumerGroupName(e.consumer))
-	}
-	return attrs
-}
-
-// markAttempt leaves the marks of a running attempt that outlive a worker
-// killed during it: the attempt's record in the attempt bucket (so that a
-// later attempt links to this one's CONSUMER span) and the zero-length
-// span "<function> task.start", a child of that CONSUMER span, which is
-// exported at once, while the CONSUMER span of a killed attempt never is.
-// Both are made when the attempt has run for the mark delay (at once when
-// it is 0) and are stamped with its start; an attempt that ends sooner
-// needs neither, since its CONSUMER span is exported. The returned
-// function cancels marks not made yet and waits for one being made.
-func (e *executor) markAttempt(ctx context.Context, req *request, attempt int, earlier []attemptRecord) (unmark func()) {
-	start := time.Now()
-	sc := trace.SpanContextFromContext(ctx)
-	mark := func() {
-		// The span first: with a synchronous span processor it is
-		// exported once the record can be read.
-		_, s := e.tracer.Start(ctx, req.function+" task.start", trace.WithTimestamp(start), trace.WithAttributes(
-			attribute.String("task.function", req.function),
-			attribute.String("task.id", req.id),
-			attribute.Int("task.attempt", attempt),
-			attribute.String("worker.id", e.workerID),
-			attribute.Int("worker.pid", e.pid),
-		))
-		s.End(trace.WithTimestamp(start))
-		e.attempts.record(req.id, earlier, e.newRecord(attempt, sc, start))
-	}
-	if e.markDelay <= 0 {
-		mark()
-		return func() {}
-	}
-	done := make(chan struct{})
-	t := time.AfterFunc(e.markDelay, func() {
-		defer close(done)
-		mark()
-	})
-	return func() {
-		if !t.Stop() {
-			<-done
-		}
-	}
 }
 
 // track registers a running task for cancellation through the cancel
