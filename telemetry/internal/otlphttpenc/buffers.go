@@ -25,6 +25,14 @@ const (
 // buffers is what one export needs and the next reuses: the encoder's
 // tables, the encoded request, its compressed form and the gzip writer,
 // and room for the response.
+//
+// net/http may still read a request body after Do returns (it writes the
+// body on its own goroutine, and an early answer ends the call before the
+// write does), so buffers counts its holders: the export, and every
+// request body made from it that the transport has not closed yet (the
+// transport always closes them). The last to let go puts it back in the
+// pool, so an export at a steady rate reuses the same memory instead of
+// growing a new request buffer each time.
 type buffers struct {
 	enc    otlpenc.Encoder
 	logEnc otlpenc.LogEncoder
@@ -32,19 +40,22 @@ type buffers struct {
 	zip    bytes.Buffer
 	zw     *gzip.Writer
 	resp   []byte
-	// open counts the request bodies made from raw or zip that the
-	// transport has not closed yet. net/http may still read a body after
-	// Do returns (an early answer while the body is being written), so
-	// buffers with an open body are left to the garbage collector.
-	open atomic.Int32
+	refs   atomic.Int32
 }
 
 var pool = sync.Pool{New: func() any { return new(buffers) }}
 
-func getBuffers() *buffers { return pool.Get().(*buffers) }
+// getBuffers takes buffers from the pool, held by the export.
+func getBuffers() *buffers {
+	b := pool.Get().(*buffers)
+	b.refs.Store(1)
+	return b
+}
 
-func putBuffers(b *buffers) {
-	if b.open.Load() != 0 || cap(b.raw) > maxPooled || b.zip.Cap() > maxPooled {
+// release drops one holder; the last returns b to the pool unless its
+// buffers grew past maxPooled.
+func (b *buffers) release() {
+	if b.refs.Add(-1) != 0 || cap(b.raw) > maxPooled || b.zip.Cap() > maxPooled {
 		return
 	}
 	pool.Put(b)
@@ -73,8 +84,8 @@ func (b *buffers) compress(p []byte) ([]byte, error) {
 	return b.zip.Bytes(), nil
 }
 
-// body is a request body over a buffers' bytes that tells them when the
-// transport has closed it.
+// body is a request body over a buffers' bytes, one of their holders until
+// the transport closes it.
 type body struct {
 	bytes.Reader
 	owner  *buffers
@@ -82,15 +93,17 @@ type body struct {
 }
 
 func newBody(owner *buffers, p []byte) *body {
-	owner.open.Add(1)
+	owner.refs.Add(1)
 	b := &body{owner: owner}
 	b.Reset(p)
 	return b
 }
 
+// Close gives the body's hold on its buffers back; reading it after is
+// not allowed (net/http does not).
 func (b *body) Close() error {
 	if b.closed.CompareAndSwap(false, true) {
-		b.owner.open.Add(-1)
+		b.owner.release()
 	}
 	return nil
 }

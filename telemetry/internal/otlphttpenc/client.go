@@ -86,7 +86,7 @@ func (c *client) export(ctx context.Context, partial func(contentType string, da
 		}
 	}()
 	b := getBuffers()
-	defer putBuffers(b)
+	defer b.release()
 	b.raw = encode(b)
 	if len(b.raw) == 0 {
 		return nil // only nil spans
