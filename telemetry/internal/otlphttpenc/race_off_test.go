@@ -1,0 +1,5 @@
+//go:build !race
+
+package otlphttpenc_test
+
+const raceEnabled = false
