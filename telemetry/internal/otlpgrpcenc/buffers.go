@@ -1,12 +1,12 @@
 package otlpgrpcenc
 
 import (
-	"sync"
 	"sync/atomic"
 
 	"google.golang.org/grpc/mem"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
 // maxPooled is the largest request buffer kept for the next export, in
@@ -28,14 +28,15 @@ type buffers struct {
 	logs  otlpenc.LogEncoder
 	raw   []byte
 	refs  atomic.Int32
-	home  *sync.Pool
+	home  *spare.Pool[buffers]
 }
 
-func getBuffers(p *sync.Pool) *buffers {
-	b, _ := p.Get().(*buffers)
-	if b == nil {
-		b = &buffers{home: p}
-	}
+// getBuffers takes buffers from the exporter's pool, which keeps one across
+// garbage collections (package spare): a process that collects more often
+// than it exports still reuses them.
+func getBuffers(p *spare.Pool[buffers]) *buffers {
+	b := p.Get()
+	b.home = p
 	b.refs.Store(1) // the export's
 	return b
 }

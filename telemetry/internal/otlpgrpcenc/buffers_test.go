@@ -2,8 +2,9 @@ package otlpgrpcenc
 
 import (
 	"bytes"
-	"sync"
 	"testing"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
 // TestBuffersLoans checks that a request lent to grpc-go is counted until
@@ -11,7 +12,7 @@ import (
 // only then, and that a small request is copied instead of lent (grpc-go
 // would not say when it is done with it).
 func TestBuffersLoans(t *testing.T) {
-	var pool sync.Pool
+	var pool spare.Pool[buffers]
 	b := getBuffers(&pool)
 	b.raw = append(b.raw[:0], bytes.Repeat([]byte{7}, 4096)...)
 	first, second := b.Lend(), b.Lend() // two attempts

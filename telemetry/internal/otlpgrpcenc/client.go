@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/sightline-dev/sightline/internal/grpcraw"
+	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
 // userAgent names the exporter, as the SDK's names itself ("OTel OTLP
@@ -37,7 +38,7 @@ type client struct {
 	callOpts []grpc.CallOption
 	timeout  time.Duration
 	retry    RetryConfig
-	pool     sync.Pool // *buffers
+	pool     spare.Pool[buffers]
 
 	stopped  context.Context // done at Shutdown, with ErrShutdown as cause
 	stop     context.CancelCauseFunc

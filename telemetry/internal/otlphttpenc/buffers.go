@@ -5,10 +5,10 @@ import (
 	"compress/gzip"
 	"io"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
 const (
@@ -41,24 +41,26 @@ type buffers struct {
 	zw     *gzip.Writer
 	resp   []byte
 	refs   atomic.Int32
+	home   *spare.Pool[buffers]
 }
 
-var pool = sync.Pool{New: func() any { return new(buffers) }}
-
-// getBuffers takes buffers from the pool, held by the export.
-func getBuffers() *buffers {
-	b := pool.Get().(*buffers)
+// getBuffers takes buffers from the exporter's pool, held by the export.
+// The pool keeps one across garbage collections (package spare), so a
+// process that collects more often than it exports still reuses them.
+func getBuffers(p *spare.Pool[buffers]) *buffers {
+	b := p.Get()
+	b.home = p
 	b.refs.Store(1)
 	return b
 }
 
-// release drops one holder; the last returns b to the pool unless its
+// release drops one holder; the last returns b to its pool unless its
 // buffers grew past maxPooled.
 func (b *buffers) release() {
 	if b.refs.Add(-1) != 0 || cap(b.raw) > maxPooled || b.zip.Cap() > maxPooled {
 		return
 	}
-	pool.Put(b)
+	b.home.Put(b)
 }
 
 // compress returns p gzipped at gzip's best speed, as internal/otlphttp

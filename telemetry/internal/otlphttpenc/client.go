@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/otlphttp"
+	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
 // client is what the span and log exporters share: where and how to post,
@@ -21,6 +22,8 @@ type client struct {
 	retry   RetryConfig
 	http    *http.Client
 	own     bool // http is the exporter's: Shutdown closes its idle connections
+
+	bufs spare.Pool[buffers]
 
 	stopped context.Context // done at Shutdown: in-flight exports end
 	stop    context.CancelFunc
@@ -85,7 +88,7 @@ func (c *client) export(ctx context.Context, partial func(contentType string, da
 			c.http.CloseIdleConnections()
 		}
 	}()
-	b := getBuffers()
+	b := getBuffers(&c.bufs)
 	defer b.release()
 	b.raw = encode(b)
 	if len(b.raw) == 0 {

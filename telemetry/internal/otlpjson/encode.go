@@ -1,12 +1,11 @@
 package otlpjson
 
 import (
-	"sync"
-
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
 // maxPooledLine is the largest line buffer kept for the next export, in
@@ -25,9 +24,12 @@ type encoders struct {
 	body  int    // the length of the last HTTP body, to size the next
 }
 
-var encoderPool = sync.Pool{New: func() any { return new(encoders) }}
+// encoderPool keeps one encoders across garbage collections (package
+// spare), so that a process collecting more often than it exports still
+// reuses them.
+var encoderPool spare.Pool[encoders]
 
-func getEncoders() *encoders { return encoderPool.Get().(*encoders) }
+func getEncoders() *encoders { return encoderPool.Get() }
 
 func putEncoders(e *encoders) {
 	if cap(e.line) > maxPooledLine {

@@ -1,5 +1,0 @@
-//go:build !race
-
-package otlphttpenc_test
-
-const raceEnabled = false
