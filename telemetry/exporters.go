@@ -22,6 +22,7 @@ import (
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 // exportSettings is what building an exporter needs besides the endpoint.
@@ -81,8 +82,9 @@ func (s exportSettings) grpcDialOptions() []grpc.DialOption {
 	return opts
 }
 
-// retryConfig is the retry of the SDK's OTLP exporters (the four RetryConfig
-// types are one type underneath).
+// retryConfig is the retry of the OTLP exporters: the SDK's four
+// RetryConfig types and sightline's otlpretry.RetryConfig are one type
+// underneath, so one value converts to each.
 func (s exportSettings) retryConfig() otlptracegrpc.RetryConfig {
 	return otlptracegrpc.RetryConfig{Enabled: !s.synchronous, InitialInterval: retryInitial,
 		MaxInterval: retryMax, MaxElapsedTime: s.timeout}
@@ -97,8 +99,7 @@ func (s exportSettings) httpConfig(sig Signal, url string) (otlphttpenc.Config, 
 		return otlphttpenc.Config{}, err
 	}
 	return otlphttpenc.Config{URL: url, Headers: s.headers, Timeout: s.timeout, Gzip: t.gzip, TLS: t.tls,
-		Retry: otlphttpenc.RetryConfig{Enabled: !s.synchronous, InitialInterval: retryInitial,
-			MaxInterval: retryMax, MaxElapsedTime: s.timeout}}, nil
+		Retry: otlpretry.RetryConfig(s.retryConfig())}, nil
 }
 
 // grpcConfig is httpConfig for sightline's OTLP/gRPC exporter of sig
@@ -110,9 +111,7 @@ func (s exportSettings) grpcConfig(sig Signal, url string) (otlpgrpcenc.Config, 
 		return otlpgrpcenc.Config{}, err
 	}
 	return otlpgrpcenc.Config{URL: url, Headers: s.headers, Timeout: s.timeout, Gzip: t.gzip, TLS: t.tls,
-		DialOptions: s.grpcDialOptions(),
-		Retry: otlpgrpcenc.RetryConfig{Enabled: !s.synchronous, InitialInterval: retryInitial,
-			MaxInterval: retryMax, MaxElapsedTime: s.timeout}}, nil
+		DialOptions: s.grpcDialOptions(), Retry: otlpretry.RetryConfig(s.retryConfig())}, nil
 }
 
 // httpJSONOptions are the options of sightline's OTLP-JSON exporters.

@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
 
@@ -25,13 +26,13 @@ import (
 // Run: go test -run '^$' -bench BenchmarkEncodeJSON -count 6 ./telemetry/internal/otlpenc/
 func BenchmarkEncodeJSON(b *testing.B) {
 	perItem := func(b *testing.B, unit string) {
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatchSize), "ns/"+unit)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*otlpenctest.BatchSize), "ns/"+unit)
 	}
 	for _, batch := range []struct {
 		name       string
 		scalarOnly bool
 	}{{"spans", false}, {"spans-scalar", true}} {
-		spans := benchBatch(batch.scalarOnly)
+		spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, batch.scalarOnly)
 		b.Run(batch.name+"/otlpenc", func(b *testing.B) {
 			var enc otlpenc.Encoder
 			buf := enc.AppendTracesJSON(nil, spans)
@@ -52,7 +53,7 @@ func BenchmarkEncodeJSON(b *testing.B) {
 			perItem(b, "span")
 		})
 	}
-	records := benchLogs()
+	records := otlpenctest.BenchRecords(otlpenctest.BatchSize)
 	b.Run("logs/otlpenc", func(b *testing.B) {
 		var enc otlpenc.LogEncoder
 		buf := enc.AppendLogsJSON(nil, records)

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpjson"
 )
 
@@ -202,7 +203,7 @@ func TestLogsJSONStubs(t *testing.T) {
 		return r
 	}
 	repeated := func(n int) []sdklog.Record {
-		capture := new(captureProcessor)
+		capture := new(otlpenctest.Keep)
 		lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(capture), sdklog.WithAllowKeyDuplication(),
 			sdklog.WithAttributeCountLimit(-1))
 		var r log.Record
@@ -210,7 +211,7 @@ func TestLogsJSONStubs(t *testing.T) {
 			r.AddAttributes(attribute.Int(string(rune('A'+i%(n/2+1))), i))
 		}
 		lp.Logger("x").Emit(context.Background(), r)
-		return capture.records
+		return capture.Records()
 	}
 	tests := []struct {
 		name    string
@@ -263,24 +264,24 @@ func TestAppendJSONAllocs(t *testing.T) {
 	}{
 		{"spans, scalar", func() func([]byte) []byte {
 			var enc otlpenc.Encoder
-			spans := benchBatch(true)
+			spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, true)
 			return func(b []byte) []byte { return enc.AppendTracesJSON(b, spans) }
 		}(), 0},
 		{"spans, string slice", func() func([]byte) []byte {
 			var enc otlpenc.Encoder
-			spans := benchBatch(false)
+			spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, false)
 			return func(b []byte) []byte { return enc.AppendTracesJSON(b, spans) }
-		}(), benchBatchSize},
+		}(), otlpenctest.BatchSize},
 		{"logs", func() func([]byte) []byte {
 			var enc otlpenc.LogEncoder
-			records := benchLogs()
+			records := otlpenctest.BenchRecords(otlpenctest.BatchSize)
 			return func(b []byte) []byte { return enc.AppendLogsJSON(b, records) }
 		}(), 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			buf := tt.encode(nil)
 			if got := testing.AllocsPerRun(20, func() { buf = tt.encode(buf[:0]) }); got > tt.want {
-				t.Fatalf("%v allocations per batch of %d, want at most %v", got, benchBatchSize, tt.want)
+				t.Fatalf("%v allocations per batch of %d, want at most %v", got, otlpenctest.BatchSize, tt.want)
 			}
 		})
 	}

@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
-	"go.opentelemetry.io/otel/sdk/resource"
-	"go.opentelemetry.io/otel/trace"
 	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	logspb "go.opentelemetry.io/proto/otlp/logs/v1"
@@ -19,41 +15,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 )
-
-// benchLogs emits benchBatchSize records through a real LoggerProvider, as
-// the slog bridge writes them: a string body, 5 attributes (string, int,
-// float, bool, string), severity number and text, and the trace context of
-// a sampled span; a resource with 5 attributes, one scope.
-func benchLogs() []sdklog.Record {
-	capture := new(captureProcessor)
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(capture), sdklog.WithResource(
-		resource.NewWithAttributes("https://opentelemetry.io/schemas/1.26.0",
-			attribute.String("service.name", "checkout"), attribute.String("service.version", "1.4.2"),
-			attribute.String("deployment.environment", "staging"), attribute.String("host.name", "node-7"),
-			attribute.Int("process.pid", 4242))))
-	logger := lp.Logger("github.com/sightline-dev/sightline/telemetry", log.WithInstrumentationVersion("0.1.0"))
-	start := time.Date(2025, time.March, 4, 5, 6, 7, 0, time.UTC)
-	for i := range benchBatchSize {
-		ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
-			TraceID: trace.TraceID{0x0a, 0xf7, 0x65, byte(i)}, SpanID: trace.SpanID{0xb7, 0xad, byte(i)},
-			TraceFlags: trace.FlagsSampled}))
-		var r log.Record
-		r.SetTimestamp(start.Add(time.Duration(i) * time.Millisecond))
-		r.SetObservedTimestamp(start.Add(time.Duration(i)*time.Millisecond + time.Microsecond))
-		r.SetSeverity(log.SeverityInfo)
-		r.SetSeverityText("INFO")
-		r.SetBody(attribute.StringValue("order lookup finished"))
-		r.AddAttributes(
-			attribute.String("order.id", "1234"),
-			attribute.Int("http.response.status_code", 200),
-			attribute.Float64("server.duration_ms", 41.75),
-			attribute.Bool("cache.hit", false),
-			attribute.String("client.address", "10.1.2.3"))
-		logger.Emit(ctx, r)
-	}
-	return capture.records
-}
 
 // sdkLogRequest builds the generated ExportLogsServiceRequest the SDK's log
 // exporters marshal, the way their transform does (a condensed copy of
@@ -130,7 +93,7 @@ func pbLogRecord(r *sdklog.Record) *logspb.LogRecord {
 // transform builds the request the SDK's exporter sends, byte for byte, and
 // that otlpenc writes the same bytes, so the benchmarks time equal work.
 func TestSDKLogMirror(t *testing.T) {
-	records := benchLogs()
+	records := otlpenctest.BenchRecords(otlpenctest.BatchSize)
 	mirror, err := proto.Marshal(sdkLogRequest(records))
 	if err != nil {
 		t.Fatal(err)
@@ -147,11 +110,11 @@ func TestSDKLogMirror(t *testing.T) {
 // TestAppendLogsAllocs checks that a LogEncoder reusing its buffer does not
 // allocate for records whose body and attributes are scalars.
 func TestAppendLogsAllocs(t *testing.T) {
-	records := benchLogs()
+	records := otlpenctest.BenchRecords(otlpenctest.BatchSize)
 	var enc otlpenc.LogEncoder
 	buf := enc.AppendLogs(nil, records)
 	if got := testing.AllocsPerRun(20, func() { buf = enc.AppendLogs(buf[:0], records) }); got != 0 {
-		t.Fatalf("%v allocations per batch of %d records, want 0", got, benchBatchSize)
+		t.Fatalf("%v allocations per batch of %d records, want 0", got, otlpenctest.BatchSize)
 	}
 }
 
@@ -167,9 +130,9 @@ func TestAppendLogsAllocs(t *testing.T) {
 //
 // Run: go test -run '^$' -bench BenchmarkEncodeLogs -benchtime 2s ./telemetry/internal/otlpenc/
 func BenchmarkEncodeLogs(b *testing.B) {
-	records := benchLogs()
+	records := otlpenctest.BenchRecords(otlpenctest.BatchSize)
 	perRecord := func(b *testing.B) {
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatchSize), "ns/record")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*otlpenctest.BatchSize), "ns/record")
 	}
 	b.Run("otlpenc", func(b *testing.B) {
 		var enc otlpenc.LogEncoder

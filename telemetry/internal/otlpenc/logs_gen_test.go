@@ -3,34 +3,15 @@ package otlpenc_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 )
-
-// captureProcessor keeps a copy of every record emitted through a
-// LoggerProvider, in emission order, as an exporting processor would get
-// them.
-type captureProcessor struct {
-	mu      sync.Mutex
-	records []sdklog.Record
-}
-
-func (p *captureProcessor) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
-
-func (p *captureProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.records = append(p.records, r.Clone())
-	return nil
-}
-
-func (p *captureProcessor) Shutdown(context.Context) error   { return nil }
-func (p *captureProcessor) ForceFlush(context.Context) error { return nil }
 
 // logContext returns a context carrying a span context for the record:
 // none, a full one with random trace flags, or one with only a trace id or
@@ -76,7 +57,7 @@ func (g gen) logTime() time.Time {
 // value kind, event names, errors (which the SDK turns into exception
 // attributes) and trace contexts.
 func (g gen) logs() []sdklog.Record {
-	capture := new(captureProcessor)
+	capture := new(otlpenctest.Keep)
 	var loggers []log.Logger
 	var providers []*sdklog.LoggerProvider
 	for range 1 + g.c.intn(3) {
@@ -125,7 +106,5 @@ func (g gen) logs() []sdklog.Record {
 	for _, lp := range providers {
 		_ = lp.Shutdown(context.Background())
 	}
-	capture.mu.Lock()
-	defer capture.mu.Unlock()
-	return capture.records
+	return capture.Records()
 }

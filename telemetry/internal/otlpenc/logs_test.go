@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 )
 
 // TestLogsMatchSDK is the property test for log records: random batches
@@ -54,15 +55,15 @@ func TestLogsMatchSDKStubs(t *testing.T) {
 		return r
 	}
 	fromProvider := func(res *resource.Resource, body attribute.Value) []sdklog.Record {
-		capture := new(captureProcessor)
+		capture := new(otlpenctest.Keep)
 		lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(capture), sdklog.WithResource(res))
 		var r log.Record
 		r.SetBody(body)
 		lp.Logger("x").Emit(context.Background(), r)
-		return capture.records
+		return capture.Records()
 	}
 	manyScopes := func() []sdklog.Record {
-		capture := new(captureProcessor)
+		capture := new(otlpenctest.Keep)
 		lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(capture),
 			sdklog.WithResource(resource.NewSchemaless(attribute.String("service.name", "stub"))))
 		for i := range 40 { // interleaved scopes, some repeated
@@ -71,7 +72,7 @@ func TestLogsMatchSDKStubs(t *testing.T) {
 			lp.Logger(words[i%len(words)]+"l", log.WithInstrumentationVersion(string(rune('a'+i%13)))).
 				Emit(context.Background(), r)
 		}
-		return capture.records
+		return capture.Records()
 	}
 	tests := []struct {
 		name    string

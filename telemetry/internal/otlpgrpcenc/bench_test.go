@@ -17,6 +17,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/grpcraw"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 )
 
@@ -54,7 +55,7 @@ func discardCollector(b *testing.B) string {
 // is the floor: the same request already encoded, sent through grpcraw.
 func BenchmarkExport(b *testing.B) {
 	const batch = 512
-	spans, records := benchSpans(batch), testLogs(batch)
+	spans, records := otlpenctest.BenchSpans(batch, false), otlpenctest.BridgeRecords(batch)
 	url := discardCollector(b)
 	for _, gzip := range []bool{false, true} {
 		suffix := ""

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/sightline-dev/sightline/internal/grpcraw"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
@@ -37,7 +38,7 @@ type client struct {
 	md       metadata.MD // nil when there are no headers
 	callOpts []grpc.CallOption
 	timeout  time.Duration
-	retry    RetryConfig
+	retry    otlpretry.Policy
 	pool     spare.Pool[buffers]
 
 	stopped  context.Context // done at Shutdown, with ErrShutdown as cause
@@ -61,10 +62,10 @@ func newClient(cfg Config) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("otlpgrpcenc: gRPC client for %s: %w", host, err)
 	}
-	c := &client{conn: conn, timeout: cfg.Timeout, retry: cfg.Retry,
+	c := &client{conn: conn, timeout: cfg.Timeout, retry: newPolicy(cfg.Retry),
 		callOpts: []grpc.CallOption{grpc.ForceCodecV2(grpcraw.Codec{})}}
 	if c.timeout == 0 {
-		c.timeout = DefaultTimeout
+		c.timeout = otlpretry.DefaultTimeout
 	}
 	if len(cfg.Headers) > 0 {
 		c.md = metadata.New(cfg.Headers)
@@ -95,17 +96,24 @@ func (c *client) export(ctx context.Context, method, kind string, n int, b *buff
 		}
 		ctx = metadata.NewOutgoingContext(ctx, md)
 	}
-	return c.send(ctx, method, kind, b)
+	return c.retry.Do(ctx, func() error { return c.attempt(ctx, method, kind, b) })
 }
 
-// attempt makes one call. Its error is the gRPC status error of a failed
-// call, a *PartialSuccessError when the server rejected items, else nil.
+// attempt makes one call. Its error names the method and the target and
+// wraps the gRPC status error of a failed call (and, with retries off, the
+// cause of a context that ended it: the export's timeout, Shutdown); it is
+// a *otlpretry.PartialSuccessError when the server rejected items, else
+// nil.
 func (c *client) attempt(ctx context.Context, method, kind string, b *buffers) error {
 	var resp grpcraw.Message
 	if err := c.conn.Invoke(ctx, method, b, &resp, c.callOpts...); err != nil {
+		err = fmt.Errorf("otlpgrpcenc: %s to %s: %w", method, c.conn.Target(), err)
+		if !c.retry.Retry.Enabled && ctx.Err() != nil {
+			return fmt.Errorf("%w (%w)", err, context.Cause(ctx))
+		}
 		return err
 	}
-	return partialSuccess(kind, resp)
+	return otlpretry.PartialSuccess(kind, resp, false)
 }
 
 // shutdown closes the connection once: exports in flight end with

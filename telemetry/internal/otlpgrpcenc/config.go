@@ -12,21 +12,13 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
-// The defaults of the SDK's otlptracegrpc v1.47.0 and otlploggrpc v0.23.0:
-// DefaultTimeout and DefaultMaxRequestSize in internal/otlpconfig, and
-// retry.DefaultConfig in internal/retry/retry.go (those of otlphttpenc).
-const (
-	DefaultTimeout         = otlphttpenc.DefaultTimeout         // 10 s
-	DefaultInitialInterval = otlphttpenc.DefaultInitialInterval // 5 s
-	DefaultMaxInterval     = otlphttpenc.DefaultMaxInterval     // 30 s
-	DefaultMaxElapsedTime  = otlphttpenc.DefaultMaxElapsedTime  // 1 min
-	// MaxRequestSize is the largest request sent, in bytes: a larger
-	// batch fails without being sent, as in the SDK.
-	MaxRequestSize = 64 << 20
-)
+// MaxRequestSize is the largest request sent, in bytes: a larger batch
+// fails without being sent, as in the SDK (DefaultMaxRequestSize in
+// otlptracegrpc v1.47.0 internal/otlpconfig).
+const MaxRequestSize = 64 << 20
 
 // Config is what an [Exporter] or [LogExporter] is built from. Start from
 // [DefaultConfig]: the zero Config has retries disabled.
@@ -40,7 +32,8 @@ type Config struct {
 	// lowercased, as gRPC metadata keys are). Nil means none.
 	Headers map[string]string
 	// Timeout bounds one export, every attempt and wait between attempts
-	// included. Zero means DefaultTimeout (10 s); negative is invalid.
+	// included. Zero means otlpretry.DefaultTimeout (10 s); negative is
+	// invalid.
 	Timeout time.Duration
 	// Gzip compresses requests with grpc-go's gzip compressor, at the
 	// level grpc-go is set to for the process (its default unless
@@ -54,41 +47,22 @@ type Config struct {
 	// sign the server's (OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE); read by
 	// New. Empty means the system's roots.
 	CAFile string
-	// Retry is how retryable answers are retried.
-	Retry RetryConfig
+	// Retry is how the codes the SDK's gRPC exporters retry are retried:
+	// CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE,
+	// DATA_LOSS, and RESOURCE_EXHAUSTED with RetryInfo, whose delay is the
+	// least wait. The zero RetryConfig makes single attempts.
+	Retry otlpretry.RetryConfig
 	// DialOptions are added after the exporter's own (transport
 	// credentials, user agent), as the SDK's WithDialOption: reconnection
 	// backoff, default call options such as WaitForReady. Nil means none.
 	DialOptions []grpc.DialOption
 }
 
-// RetryConfig is the SDK exporters' RetryConfig: jittered exponential
-// backoff (×1.5 a wait, each drawn from [0.5, 1.5] times the interval),
-// with a server's RetryInfo delay as a lower bound of the wait. It has
-// otlphttpenc.RetryConfig's fields, and converts to it.
-type RetryConfig struct {
-	// Enabled retries the codes the SDK's gRPC exporters retry:
-	// CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE,
-	// DATA_LOSS, and RESOURCE_EXHAUSTED with RetryInfo. False makes every
-	// export a single attempt.
-	Enabled bool
-	// InitialInterval is the first interval between attempts. Zero means
-	// DefaultInitialInterval (5 s).
-	InitialInterval time.Duration
-	// MaxInterval caps the interval before randomisation. Zero means
-	// DefaultMaxInterval (30 s).
-	MaxInterval time.Duration
-	// MaxElapsedTime is how long attempts may go on, within Timeout. Zero
-	// means no bound other than Timeout (as in the SDK).
-	MaxElapsedTime time.Duration
-}
-
 // DefaultConfig is the SDK's gRPC exporters' defaults for url: a 10 s
 // timeout and retries from 5 s up to 30 s for at most a minute (which the
 // timeout cuts to 10 s).
 func DefaultConfig(url string) Config {
-	return Config{URL: url, Timeout: DefaultTimeout, Retry: RetryConfig{Enabled: true,
-		InitialInterval: DefaultInitialInterval, MaxInterval: DefaultMaxInterval, MaxElapsedTime: DefaultMaxElapsedTime}}
+	return Config{URL: url, Timeout: otlpretry.DefaultTimeout, Retry: otlpretry.DefaultRetryConfig()}
 }
 
 // Validate reports the first setting that cannot be used, naming it and
@@ -97,12 +71,11 @@ func (c Config) Validate() error {
 	if _, _, err := c.target(); err != nil {
 		return err
 	}
-	switch {
-	case c.Timeout < 0:
+	if c.Timeout < 0 {
 		return fmt.Errorf("otlpgrpcenc: timeout %v: want >= 0", c.Timeout)
-	case c.Retry.InitialInterval < 0 || c.Retry.MaxInterval < 0 || c.Retry.MaxElapsedTime < 0:
-		return fmt.Errorf("otlpgrpcenc: retry intervals %v, %v, %v: want >= 0",
-			c.Retry.InitialInterval, c.Retry.MaxInterval, c.Retry.MaxElapsedTime)
+	}
+	if err := c.Retry.Validate(); err != nil {
+		return fmt.Errorf("otlpgrpcenc: %w", err)
 	}
 	return nil
 }

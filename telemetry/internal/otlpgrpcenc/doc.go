@@ -11,15 +11,15 @@
 //
 // go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc v1.47.0:
 // client.go (UploadTraces, exportContext, retryable, throttleDelay, Stop),
-// internal/retry/retry.go (the retry loop and DefaultConfig),
 // internal/otlpconfig/options.go (WithEndpointURL, NewGRPCConfig's dial
-// options, DefaultTimeout, DefaultMaxRequestSize), tls.go and
-// internal/partialsuccess.go; otlptrace v1.47.0 exporter.go;
-// otlploggrpc v0.23.0 client.go, exporter.go and
-// internal/partialsuccess.go; grpc-go v1.85.0 call.go, stream.go
-// (SendMsg), rpc_util.go (setCallInfoCodec), mem/buffers.go and
-// internal/transport (http2_client.go write, controlbuf.go processData):
-// who holds the request's bytes and until when.
+// options, DefaultMaxRequestSize) and tls.go; otlptrace v1.47.0
+// exporter.go; otlploggrpc v0.23.0 client.go and exporter.go; grpc-go
+// v1.85.0 call.go, stream.go (SendMsg), rpc_util.go (setCallInfoCodec),
+// mem/buffers.go and internal/transport (http2_client.go write,
+// controlbuf.go processData): who holds the request's bytes and until
+// when. The retry loop, its
+// backoff and defaults and the partial success error are otlpretry's,
+// shared with otlphttpenc (its doc names what was read for them).
 //
 // # Behaviour, as the SDK's
 //
@@ -35,16 +35,16 @@
 //     UNAVAILABLE and DATA_LOSS, and RESOURCE_EXHAUSTED when the status
 //     carries RetryInfo; the wait is the greater of RetryInfo's delay and
 //     the backoff (5 s growing ×1.5 to 30 s, each drawn from [0.5, 1.5]
-//     times the interval: otlphttpenc.Backoff, shared with otlphttpenc);
-//     stop when the context is done or MaxElapsedTime has passed. Other
+//     times the interval); stop when the context is done or
+//     MaxElapsedTime has passed (otlpretry's loop, otlphttpenc's). Other
 //     codes fail at once with an error naming the method, the target, the
 //     code and the collector's message (a wrapped status error, so
 //     status.Code works on it).
 //   - A response with a partial success (rejected items or a message)
-//     makes the export return a [*PartialSuccessError] with the SDK's
-//     text ("OTLP partial success: %s (%d spans rejected)", "... logs
-//     rejected"), for spans and for logs, as both SDK exporters return
-//     it; the batch processors hand it to otel.Handle.
+//     makes the export return an [*otlpretry.PartialSuccessError] with
+//     the SDK's text ("OTLP partial success: %s (%d spans rejected)",
+//     "... logs rejected"), for spans and for logs, as both SDK exporters
+//     return it; the batch processors hand it to otel.Handle.
 //   - Shutdown is idempotent, ends exports in flight, closes the
 //     connection and returns ctx's error when ctx is done; later exports
 //     fail with [ErrShutdown] (for logs, an error that is also

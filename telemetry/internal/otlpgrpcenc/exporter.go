@@ -4,12 +4,8 @@ import (
 	"context"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-)
 
-// The kinds of items, as the SDK's partial success errors name them.
-const (
-	kindSpans = "spans"
-	kindLogs  = "logs"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
@@ -38,7 +34,7 @@ func (e *Exporter) Target() string { return e.c.conn.Target() }
 // ExportSpans sends spans as one ExportTraceServiceRequest, retrying as
 // configured within the export timeout. It returns an error naming the
 // method, the target and the last status when the call fails for good, a
-// [*PartialSuccessError] when the server accepted the request but
+// [*otlpretry.PartialSuccessError] when the server accepted the request but
 // rejected spans or sent a warning, and [ErrShutdown] after Shutdown. An
 // empty batch sends nothing.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
@@ -54,7 +50,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if len(b.raw) == 0 {
 		return nil // only nil spans
 	}
-	return e.c.export(ctx, methodTraces, kindSpans, len(spans), b)
+	return e.c.export(ctx, methodTraces, otlpretry.KindSpans, len(spans), b)
 }
 
 // ForceFlush does nothing: the exporter holds no spans between exports.

@@ -11,7 +11,9 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
 	"github.com/sightline-dev/sightline/internal/poll"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 // TestPartialSuccess checks that a partial success answer makes an export
@@ -29,14 +31,14 @@ func TestPartialSuccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		col := newCollector(t, nil, func(context.Context, int) (int64, string, error) { return tt.rejected, tt.msg, nil })
-		errSpans := newExporter(t, fastRetry(col.url())).ExportSpans(context.Background(), testSpans(4))
-		errLogs := newLogExporter(t, fastRetry(col.url())).Export(context.Background(), testLogs(4))
+		errSpans := newExporter(t, fastRetry(col.url())).ExportSpans(context.Background(), otlpenctest.Spans(4))
+		errLogs := newLogExporter(t, fastRetry(col.url())).Export(context.Background(), otlpenctest.BridgeRecords(4))
 		for _, c := range []struct {
 			err  error
 			want string
 			kind string
 		}{{errSpans, tt.wantSpans, "spans"}, {errLogs, tt.wantLogs, "logs"}} {
-			pe, ok := errors.AsType[*otlpgrpcenc.PartialSuccessError](c.err)
+			pe, ok := errors.AsType[*otlpretry.PartialSuccessError](c.err)
 			if !ok || c.err.Error() != c.want {
 				t.Errorf("%s: error %v, want a *PartialSuccessError %q", c.kind, c.err, c.want)
 				continue
@@ -70,7 +72,7 @@ func TestShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- exp.ExportSpans(context.Background(), testSpans(2)) }()
+	go func() { done <- exp.ExportSpans(context.Background(), otlpenctest.Spans(2)) }()
 	<-held
 	start := time.Now()
 	if err := exp.Shutdown(context.Background()); err != nil {
@@ -87,7 +89,7 @@ func TestShutdown(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("export in flight ended %v after Shutdown, want at once", elapsed)
 	}
-	if err := exp.ExportSpans(context.Background(), testSpans(1)); !errors.Is(err, otlpgrpcenc.ErrShutdown) {
+	if err := exp.ExportSpans(context.Background(), otlpenctest.Spans(1)); !errors.Is(err, otlpgrpcenc.ErrShutdown) {
 		t.Errorf("export after Shutdown: %v, want ErrShutdown", err)
 	}
 	if err := exp.Shutdown(context.Background()); err != nil {
@@ -103,7 +105,7 @@ func TestShutdown(t *testing.T) {
 	if err := logs.Shutdown(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("log Shutdown with a done context: %v, want its error, as the SDK", err)
 	}
-	err = logs.Export(context.Background(), testLogs(1))
+	err = logs.Export(context.Background(), otlpenctest.BridgeRecords(1))
 	if !errors.Is(err, otlpgrpcenc.ErrShutdown) || !errors.Is(err, sdklog.ErrExporterShutdown) {
 		t.Errorf("log export after Shutdown: %v, want ErrShutdown and sdklog.ErrExporterShutdown", err)
 	}
@@ -117,7 +119,7 @@ func TestShutdown(t *testing.T) {
 func TestConcurrentExports(t *testing.T) {
 	col := newCollector(t, nil, nil)
 	exp := newExporter(t, fastRetry(col.url()))
-	spans := testSpans(60)
+	spans := otlpenctest.Spans(60)
 	want := tracesJSON(t, encodeSpansForTest(t, spans))
 	var wg sync.WaitGroup
 	for range 4 {

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 var _ sdklog.Exporter = (*LogExporter)(nil)
@@ -31,7 +33,7 @@ func (e *LogExporter) Target() string { return e.c.conn.Target() }
 // Export sends records as one ExportLogsServiceRequest, retrying as
 // configured within the export timeout. It returns an error naming the
 // method, the target and the last status when the call fails for good, a
-// [*PartialSuccessError] when the server accepted the request but
+// [*otlpretry.PartialSuccessError] when the server accepted the request but
 // rejected records or sent a warning (otlploggrpc returns it too; the
 // batch processor hands it to otel.Handle), and an error that is both
 // [ErrShutdown] and sdklog.ErrExporterShutdown after Shutdown. An empty
@@ -46,7 +48,7 @@ func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error
 	b := getBuffers(&e.c.pool)
 	defer b.release()
 	b.raw = b.logs.AppendLogs(b.raw[:0], records)
-	return e.c.export(ctx, methodLogs, kindLogs, len(records), b)
+	return e.c.export(ctx, methodLogs, otlpretry.KindLogs, len(records), b)
 }
 
 // ForceFlush does nothing: the exporter holds no records between exports.

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 )
 
@@ -58,7 +59,7 @@ func TestRetry(t *testing.T) {
 		{"invalid argument", failFirst(5, status.New(codes.InvalidArgument, "bad batch")), 1, codes.InvalidArgument, "bad batch"},
 		{"permission denied", failFirst(5, status.New(codes.PermissionDenied, "who are you")), 1, codes.PermissionDenied, "who are you"},
 	}
-	spans, records := testSpans(5), testLogs(5)
+	spans, records := otlpenctest.Spans(5), otlpenctest.BridgeRecords(5)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, signal := range []string{"spans", "logs"} {
@@ -96,7 +97,7 @@ func TestRetryInfoDelay(t *testing.T) {
 	const delay = 300 * time.Millisecond
 	col := newCollector(t, nil, failFirst(1, withRetryInfo(t, status.New(codes.Unavailable, "busy"), delay)))
 	start := time.Now()
-	if err := newExporter(t, fastRetry(col.url())).ExportSpans(context.Background(), testSpans(3)); err != nil {
+	if err := newExporter(t, fastRetry(col.url())).ExportSpans(context.Background(), otlpenctest.Spans(3)); err != nil {
 		t.Fatal(err)
 	}
 	if elapsed := time.Since(start); elapsed < delay {
@@ -147,7 +148,7 @@ func TestTimeoutBoundsExport(t *testing.T) {
 			cfg := fastRetry(col.url())
 			cfg.Timeout, cfg.Retry.Enabled = timeout, tt.retry
 			start := time.Now()
-			err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(3))
+			err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(3))
 			elapsed := time.Since(start)
 			if err == nil || !strings.Contains(err.Error(), tt.wantInMsg) {
 				t.Fatalf("export error %v, want one saying %q", err, tt.wantInMsg)
@@ -169,7 +170,7 @@ func TestMaxElapsedTime(t *testing.T) {
 	cfg := fastRetry(col.url())
 	cfg.Retry.MaxElapsedTime = 50 * time.Millisecond
 	start := time.Now()
-	err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1))
+	err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1))
 	if err == nil || !strings.Contains(err.Error(), "the most allowed is 50ms") {
 		t.Fatalf("export error %v, want the retry limit named", err)
 	}

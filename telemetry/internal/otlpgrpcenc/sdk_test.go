@@ -9,6 +9,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 )
 
@@ -49,7 +50,7 @@ func sdkLogExporter(t testing.TB, url string, gzip bool, headers map[string]stri
 // metadata, the same content type; with gzip the requests are compressed
 // on the wire.
 func TestSameRequestAsSDK(t *testing.T) {
-	spans, records := testSpans(40), testLogs(40)
+	spans, records := otlpenctest.Spans(40), otlpenctest.BridgeRecords(40)
 	headers := map[string]string{"Authorization": "Bearer s3cret", "x-tenant": "beamline-7"}
 	for _, gzip := range []bool{false, true} {
 		ours, theirs := newCollector(t, nil, nil), newCollector(t, nil, nil)

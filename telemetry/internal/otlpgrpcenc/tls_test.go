@@ -19,6 +19,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 )
 
 // selfSigned is a certificate for 127.0.0.1 that signs itself, its server
@@ -54,7 +56,7 @@ func TestTLS(t *testing.T) {
 	for _, scheme := range []string{"https", "grpcs"} {
 		cfg := fastRetry(scheme + "://" + col.addr)
 		cfg.CAFile = caFile
-		if err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(2)); err != nil {
+		if err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(2)); err != nil {
 			t.Fatalf("%s with the CA file: %v", scheme, err)
 		}
 	}
@@ -64,7 +66,7 @@ func TestTLS(t *testing.T) {
 
 	cfg := fastRetry("https://" + col.addr)
 	cfg.Retry.Enabled = false
-	err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1))
+	err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1))
 	if status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("without the CA file: %v, want UNAVAILABLE naming the certificate", err)
 	}

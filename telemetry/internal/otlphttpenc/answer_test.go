@@ -17,7 +17,9 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlphttp"
 	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 // TestRetryThenSuccess: 503, 429 and 502 answers (with Retry-After: 0) are
@@ -29,7 +31,7 @@ func TestRetryThenSuccess(t *testing.T) {
 			w.WriteHeader([]int{http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusBadGateway}[n-1])
 		}
 	})
-	if err := newExporter(t, fastRetry(srv.URL)).ExportSpans(context.Background(), testSpans(5)); err != nil {
+	if err := newExporter(t, fastRetry(srv.URL)).ExportSpans(context.Background(), otlpenctest.Spans(5)); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	got := srv.Received()
@@ -72,7 +74,7 @@ func TestNoRetry(t *testing.T) {
 			})
 			cfg := fastRetry(srv.URL)
 			cfg.Retry.Enabled = tc.retry
-			err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(2))
+			err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(2))
 			var se *otlphttp.StatusError
 			if !errors.As(err, &se) {
 				t.Fatalf("error %v, want a *otlphttp.StatusError", err)
@@ -94,7 +96,7 @@ func TestRetryStopsAtDeadline(t *testing.T) {
 	cfg := fastRetry(srv.URL)
 	cfg.Timeout = 200 * time.Millisecond
 	start := time.Now()
-	err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1))
+	err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1))
 	var se *otlphttp.StatusError
 	if !errors.As(err, &se) || se.StatusCode != 503 {
 		t.Fatalf("error %v, want the 503", err)
@@ -163,7 +165,7 @@ func TestPartialSuccess(t *testing.T) {
 				}
 				return
 			}
-			var ps *otlphttpenc.PartialSuccessError
+			var ps *otlpretry.PartialSuccessError
 			if len(handled) != 1 || !errors.As(handled[0], &ps) || handled[0].Error() != tc.want {
 				t.Errorf("error handler got %v, want one %q", handled, tc.want)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/otlphttp"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 	"github.com/sightline-dev/sightline/telemetry/internal/spare"
 )
 
@@ -19,7 +20,7 @@ type client struct {
 	header  http.Header // sent with every request, cloned per attempt
 	timeout time.Duration
 	gzip    bool
-	retry   RetryConfig
+	retry   otlpretry.Policy
 	http    *http.Client
 	own     bool // http is the exporter's: Shutdown closes its idle connections
 
@@ -35,15 +36,10 @@ func newClient(cfg Config) (*client, error) {
 		return nil, err
 	}
 	u, _ := cfg.parseURL()
-	c := &client{url: u, timeout: cfg.Timeout, gzip: cfg.Gzip, retry: cfg.Retry, http: cfg.HTTPClient}
+	c := &client{url: u, timeout: cfg.Timeout, gzip: cfg.Gzip, http: cfg.HTTPClient,
+		retry: otlpretry.Policy{Retry: cfg.Retry, Classify: classify, Throttle: "Retry-After"}}
 	if c.timeout == 0 {
-		c.timeout = DefaultTimeout
-	}
-	if c.retry.InitialInterval == 0 {
-		c.retry.InitialInterval = DefaultInitialInterval
-	}
-	if c.retry.MaxInterval == 0 {
-		c.retry.MaxInterval = DefaultMaxInterval
+		c.timeout = otlpretry.DefaultTimeout
 	}
 	if c.http == nil {
 		tlsCfg, err := cfg.tlsConfig()
@@ -75,9 +71,10 @@ func (c *client) shutdownErr() error {
 	return nil
 }
 
-// export encodes a request with encode into pooled buffers and posts it,
-// reading a 2xx answer's partial success with partial.
-func (c *client) export(ctx context.Context, partial func(contentType string, data []byte) error, encode func(*buffers) []byte) error {
+// export encodes a request of items of kind (otlpretry.KindSpans,
+// KindLogs) with encode into pooled buffers and posts it, retrying as
+// configured, and reads a 2xx answer's partial success.
+func (c *client) export(ctx context.Context, kind string, encode func(*buffers) []byte) error {
 	if c.closed.Load() {
 		return ErrShutdown
 	}
@@ -104,7 +101,7 @@ func (c *client) export(ctx context.Context, partial func(contentType string, da
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	defer context.AfterFunc(c.stopped, cancel)()
-	return c.send(ctx, b, payload, partial)
+	return c.retry.Do(ctx, func() error { return c.attempt(ctx, b, payload, kind) })
 }
 
 func (c *client) shutdown(ctx context.Context) error {

@@ -9,16 +9,8 @@ import (
 	"net/url"
 	"os"
 	"time"
-)
 
-// The defaults of the SDK's otlptracehttp v1.47.0: DefaultTimeout in
-// internal/otlpconfig/options.go and retry.DefaultConfig in
-// internal/retry/retry.go.
-const (
-	DefaultTimeout         = 10 * time.Second
-	DefaultInitialInterval = 5 * time.Second
-	DefaultMaxInterval     = 30 * time.Second
-	DefaultMaxElapsedTime  = time.Minute
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 // Config is what an [Exporter] is built from. Start from [DefaultConfig]:
@@ -32,7 +24,8 @@ type Config struct {
 	// Content-Encoding. Nil means none.
 	Headers map[string]string
 	// Timeout bounds one export, every attempt and wait between attempts
-	// included. Zero means DefaultTimeout (10 s); negative is invalid.
+	// included. Zero means otlpretry.DefaultTimeout (10 s); negative is
+	// invalid.
 	Timeout time.Duration
 	// Gzip compresses request bodies (Content-Encoding: gzip). False sends
 	// them as they are, the SDK's default.
@@ -44,38 +37,21 @@ type Config struct {
 	// sign the server's (OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE); read by
 	// New. Empty means the system's roots. Only with the default client.
 	CAFile string
-	// Retry is how throttling and unavailability answers are retried.
-	Retry RetryConfig
+	// Retry is how 429, 502, 503 and 504 answers and temporary transport
+	// errors are retried, the server's Retry-After being the least wait.
+	// The zero RetryConfig makes single attempts.
+	Retry otlpretry.RetryConfig
 	// HTTPClient sends the requests. Nil means a client of the exporter's
 	// own with a dedicated transport (the SDK's settings), whose idle
 	// connections Shutdown closes.
 	HTTPClient *http.Client
 }
 
-// RetryConfig is the SDK exporters' RetryConfig: jittered exponential
-// backoff (×1.5 a wait, each drawn from [0.5, 1.5] times the interval),
-// with a server's Retry-After as a lower bound of the wait.
-type RetryConfig struct {
-	// Enabled retries 429, 502, 503 and 504 answers and temporary
-	// transport errors. False makes every export a single attempt.
-	Enabled bool
-	// InitialInterval is the first interval between attempts. Zero means
-	// DefaultInitialInterval (5 s).
-	InitialInterval time.Duration
-	// MaxInterval caps the interval before randomisation. Zero means
-	// DefaultMaxInterval (30 s).
-	MaxInterval time.Duration
-	// MaxElapsedTime is how long attempts may go on, within Timeout. Zero
-	// means no bound other than Timeout (as in the SDK).
-	MaxElapsedTime time.Duration
-}
-
 // DefaultConfig is the SDK's otlptracehttp defaults for url: a 10 s
 // timeout and retries from 5 s up to 30 s for at most a minute (which
 // the timeout cuts to 10 s).
 func DefaultConfig(url string) Config {
-	return Config{URL: url, Timeout: DefaultTimeout, Retry: RetryConfig{Enabled: true,
-		InitialInterval: DefaultInitialInterval, MaxInterval: DefaultMaxInterval, MaxElapsedTime: DefaultMaxElapsedTime}}
+	return Config{URL: url, Timeout: otlpretry.DefaultTimeout, Retry: otlpretry.DefaultRetryConfig()}
 }
 
 // Validate reports the first setting that cannot be used, naming it and
@@ -84,13 +60,13 @@ func (c Config) Validate() error {
 	if _, err := c.parseURL(); err != nil {
 		return err
 	}
-	switch {
-	case c.Timeout < 0:
+	if c.Timeout < 0 {
 		return fmt.Errorf("otlphttpenc: timeout %v: want >= 0", c.Timeout)
-	case c.Retry.InitialInterval < 0 || c.Retry.MaxInterval < 0 || c.Retry.MaxElapsedTime < 0:
-		return fmt.Errorf("otlphttpenc: retry intervals %v, %v, %v: want >= 0",
-			c.Retry.InitialInterval, c.Retry.MaxInterval, c.Retry.MaxElapsedTime)
-	case c.HTTPClient != nil && (c.TLS != nil || c.CAFile != ""):
+	}
+	if err := c.Retry.Validate(); err != nil {
+		return fmt.Errorf("otlphttpenc: %w", err)
+	}
+	if c.HTTPClient != nil && (c.TLS != nil || c.CAFile != "") {
 		return fmt.Errorf("otlphttpenc: TLS settings with an HTTP client of the caller's: configure its transport instead")
 	}
 	return nil

@@ -10,12 +10,11 @@
 //
 // go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0:
 // client.go (request, answers, partial success, gzip pool, ourTransport,
-// Retry-After; otlploghttp v0.23.0's is the same for log records),
-// internal/retry/retry.go (retry loop and
-// DefaultConfig), internal/otlpconfig/options.go (DefaultTimeout 10 s,
-// DefaultMaxResponseSize) and tls.go (CA file), internal/partialsuccess.go
-// (the partial success error's text), otlptrace v1.47.0 exporter.go; and
-// cenkalti/backoff/v5 v5.0.3 exponential.go (the backoff the SDK uses).
+// Retry-After, evaluate; otlploghttp v0.23.0's is the same for log
+// records), internal/otlpconfig/options.go (DefaultMaxResponseSize) and
+// tls.go (CA file), otlptrace v1.47.0 exporter.go. The retry loop, its
+// backoff and defaults and the partial success error are otlpretry's,
+// shared with otlpgrpcenc (its doc names what was read for them).
 //
 // # Behaviour, as the SDK's
 //
@@ -27,12 +26,13 @@
 //     followed with the body (GetBody), others turn into a GET.
 //   - 2xx: the answer's ExportTraceServiceResponse (protobuf or JSON, by its
 //     Content-Type) is read; rejected spans or a message make the export
-//     return a [*PartialSuccessError] with the SDK's text, which the batch
-//     processor hands to otel.Handle as it does the SDK's.
+//     return an [*otlpretry.PartialSuccessError] with the SDK's text,
+//     which the batch processor hands to otel.Handle as it does the SDK's.
 //   - 429, 502, 503, 504 and temporary transport errors are retried: the
-//     SDK's loop (stop when the context is done or MaxElapsedTime passed,
-//     else wait the greater of Retry-After and the backoff: 5 s growing
-//     ×1.5 to 30 s, each drawn from [0.5, 1.5] times the interval).
+//     SDK's loop (otlpretry: stop when the context is done or
+//     MaxElapsedTime passed, else wait the greater of Retry-After and the
+//     backoff: 5 s growing ×1.5 to 30 s, each drawn from [0.5, 1.5] times
+//     the interval).
 //   - Other statuses fail at once with an *otlphttp.StatusError (the type
 //     sightline's JSON exporters return) naming the URL, the status and
 //     the message: that of a google.rpc.Status body, else the body's text,

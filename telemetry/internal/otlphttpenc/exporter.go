@@ -3,10 +3,11 @@ package otlphttpenc
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
 // ErrShutdown is returned by exports after Shutdown.
@@ -58,14 +59,14 @@ func (e *LogExporter) URL() string { return e.c.url.String() }
 
 // ExportSpans posts spans as one ExportTraceServiceRequest, retrying as
 // configured within the export timeout. It returns an error when the
-// request fails for good, a [*PartialSuccessError] when the server
+// request fails for good, a [*otlpretry.PartialSuccessError] when the server
 // accepted the request but rejected spans or sent a warning, and
 // [ErrShutdown] after Shutdown. An empty batch sends nothing.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	if len(spans) == 0 {
 		return e.c.shutdownErr()
 	}
-	return e.c.export(ctx, tracesPartialSuccess, func(b *buffers) []byte {
+	return e.c.export(ctx, otlpretry.KindSpans, func(b *buffers) []byte {
 		return b.enc.AppendTraces(b.raw[:0], spans)
 	})
 }
@@ -77,7 +78,7 @@ func (e *LogExporter) Export(ctx context.Context, records []sdklog.Record) error
 	if len(records) == 0 {
 		return e.c.shutdownErr()
 	}
-	return e.c.export(ctx, logsPartialSuccess, func(b *buffers) []byte {
+	return e.c.export(ctx, otlpretry.KindLogs, func(b *buffers) []byte {
 		return b.logEnc.AppendLogs(b.raw[:0], records)
 	})
 }
@@ -96,28 +97,3 @@ func (e *Exporter) Shutdown(ctx context.Context) error { return e.c.shutdown(ctx
 
 // Shutdown is [Exporter.Shutdown].
 func (e *LogExporter) Shutdown(ctx context.Context) error { return e.c.shutdown(ctx) }
-
-// PartialSuccessError is the answer of a server that accepted a request
-// but rejected some of its spans or log records, or accepted all with a
-// warning (Export*ServiceResponse.partial_success). Its text is the SDK's.
-type PartialSuccessError struct {
-	// Logs is set for a log export: the rejected items are log records.
-	Logs bool
-	// RejectedSpans is how many spans (log records, with Logs) the server
-	// dropped; 0 for a warning.
-	RejectedSpans int64
-	// Message is the server's explanation; may be empty.
-	Message string
-}
-
-func (e *PartialSuccessError) Error() string {
-	msg := e.Message
-	if msg == "" {
-		msg = "empty message"
-	}
-	kind := "spans"
-	if e.Logs {
-		kind = "logs"
-	}
-	return fmt.Sprintf("OTLP partial success: %s (%d %s rejected)", msg, e.RejectedSpans, kind)
-}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
 
@@ -18,7 +19,7 @@ func FuzzAnswer(f *testing.F) {
 	f.Add(200, "application/json", "", []byte(`{"partialSuccess":{"rejectedSpans":"2"}}`))
 	f.Add(400, "application/x-protobuf", "", []byte{0x12, 0x03, 'b', 'a', 'd'})
 	f.Add(503, "text/plain", "Wed, 21 Oct 2015 07:28:00 GMT", []byte("down"))
-	spans := testSpans(1)
+	spans := otlpenctest.Spans(1)
 	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter string, body []byte) {
 		if status < 100 || status > 999 {
 			return

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
 
@@ -56,7 +57,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 		})}
 		cfg := otlphttpenc.DefaultConfig("http://collector.invalid/v1/traces")
 		cfg.HTTPClient, cfg.Timeout = client, time.Minute
-		if err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1)); err != nil {
+		if err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1)); err != nil {
 			t.Fatal(err)
 		}
 		if len(at) != 3 {
@@ -83,7 +84,7 @@ func TestRetryAfterPastDeadline(t *testing.T) {
 			return answer(http.StatusServiceUnavailable, "60")
 		})}
 		start := time.Now()
-		err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1))
+		err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1))
 		if err == nil || !strings.Contains(err.Error(), "would pass the export deadline") || n != 1 {
 			t.Errorf("after %d attempts: %v, want one attempt and a deadline error", n, err)
 		}
@@ -107,7 +108,7 @@ func TestTimeout(t *testing.T) {
 	cfg := fastRetry(srv.URL)
 	cfg.Timeout = 100 * time.Millisecond
 	start := time.Now()
-	err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1))
+	err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want the deadline", err)
 	}
@@ -131,7 +132,7 @@ func TestShutdown(t *testing.T) {
 	defer close(release)
 	exp := newExporter(t, fastRetry(srv.URL))
 	done := make(chan error)
-	go func() { done <- exp.ExportSpans(context.Background(), testSpans(1)) }()
+	go func() { done <- exp.ExportSpans(context.Background(), otlpenctest.Spans(1)) }()
 	<-arrived
 	for range 2 {
 		if err := exp.Shutdown(context.Background()); err != nil {
@@ -141,7 +142,7 @@ func TestShutdown(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("export in flight: %v, want it cancelled", err)
 	}
-	if err := exp.ExportSpans(context.Background(), testSpans(1)); !errors.Is(err, otlphttpenc.ErrShutdown) {
+	if err := exp.ExportSpans(context.Background(), otlpenctest.Spans(1)); !errors.Is(err, otlphttpenc.ErrShutdown) {
 		t.Errorf("export after Shutdown: %v, want ErrShutdown", err)
 	}
 	if err := exp.ForceFlush(context.Background()); err != nil {
@@ -177,7 +178,7 @@ func TestTLS(t *testing.T) {
 			cfg := otlphttpenc.DefaultConfig(srv.URL + "/v1/traces")
 			cfg.Retry.Enabled = false
 			tc.set(&cfg)
-			err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(1))
+			err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(1))
 			if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Errorf("error %v, want %q", err, tc.wantErr)
 			}
@@ -226,7 +227,7 @@ func TestConcurrentExports(t *testing.T) {
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
-			spans := testSpans(1 + g*7)
+			spans := otlpenctest.Spans(1 + g*7)
 			for range 5 {
 				if err := exp.ExportSpans(context.Background(), spans); err != nil {
 					t.Error(err)

@@ -10,16 +10,17 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
 
-// BenchmarkExportLogs posts batches of 512 log records (testRecords'
+// BenchmarkExportLogs posts batches of 512 log records (otlpenctest.Records'
 // shape: 4 attributes, a map body, a span context on half) to a loopback
 // server that discards them, with the log exporter and with the SDK's
 // otlploghttp.
 func BenchmarkExportLogs(b *testing.B) {
 	const batch = 512
-	records := testRecords(batch)
+	records := otlpenctest.Records(batch)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))

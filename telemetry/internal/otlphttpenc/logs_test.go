@@ -5,66 +5,17 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
-	"go.opentelemetry.io/otel/log"
-	sdklog "go.opentelemetry.io/otel/sdk/log"
-	"go.opentelemetry.io/otel/sdk/resource"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
-
-// keepRecords is a log processor that keeps a copy of every record.
-type keepRecords struct {
-	mu      sync.Mutex
-	records []sdklog.Record
-}
-
-func (p *keepRecords) OnEmit(_ context.Context, r *sdklog.Record) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.records = append(p.records, r.Clone())
-	return nil
-}
-func (p *keepRecords) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
-func (p *keepRecords) Shutdown(context.Context) error                         { return nil }
-func (p *keepRecords) ForceFlush(context.Context) error                       { return nil }
-
-// testRecords emits n records through a real LoggerProvider: one
-// resource, two scopes, severities, bodies and attributes of several
-// kinds, some in a span's context.
-func testRecords(n int) []sdklog.Record {
-	keep := &keepRecords{}
-	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(keep), sdklog.WithResource(
-		resource.NewWithAttributes("https://opentelemetry.io/schemas/1.26.0", attribute.String("service.name", "checkout"))))
-	loggers := []log.Logger{lp.Logger("plan"), lp.Logger("remote", log.WithInstrumentationVersion("0.1.0"))}
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: trace.TraceID{1, 2}, SpanID: trace.SpanID{3}, TraceFlags: trace.FlagsSampled})
-	at := time.Date(2025, time.March, 4, 5, 6, 7, 0, time.UTC)
-	for i := range n {
-		ctx := context.Background()
-		if i%2 == 0 {
-			ctx = trace.ContextWithSpanContext(ctx, sc)
-		}
-		var r log.Record
-		r.SetTimestamp(at.Add(time.Duration(i) * time.Millisecond))
-		r.SetObservedTimestamp(at.Add(time.Duration(i)*time.Millisecond + time.Microsecond))
-		r.SetSeverity(log.Severity(1 + i%24))
-		r.SetSeverityText("WARN")
-		r.SetEventName("scan.point")
-		r.SetBody(attribute.MapValue(attribute.String("msg", "moved"), attribute.Float64("pos", 1.5), attribute.Int64Slice("ids", []int64{int64(i)})))
-		r.AddAttributes(attribute.String("device", "motor1"), attribute.Int("point", i), attribute.Bool("ok", i%3 == 0), attribute.StringSlice("tags", []string{"a", "b"}))
-		loggers[i%2].Emit(ctx, r)
-	}
-	return keep.records
-}
 
 func decodeLogs(t testing.TB, body []byte) plog.Logs {
 	t.Helper()
@@ -98,7 +49,7 @@ func newLogExporter(t testing.TB, cfg otlphttpenc.Config) *otlphttpenc.LogExport
 // and the SDK's otlploghttp, each to a recording server: the same bytes
 // (one resource), the same decoded logs, the same content headers.
 func TestLogsSameRequestAsSDK(t *testing.T) {
-	records := testRecords(30)
+	records := otlpenctest.Records(30)
 	for _, gzip := range []bool{false, true} {
 		ours, theirs := otlphttptest.NewServer(t, nil), otlphttptest.NewServer(t, nil)
 		cfg := otlphttpenc.DefaultConfig(ours.URL + "/v1/logs")
@@ -158,9 +109,9 @@ func TestLogsRetryAndPartialSuccess(t *testing.T) {
 		w.Header().Set("Content-Type", "application/x-protobuf")
 		_, _ = w.Write(body)
 	})
-	err = newLogExporter(t, fastRetry(srv.URL+"/v1/logs")).Export(context.Background(), testRecords(3))
-	ps, ok := errors.AsType[*otlphttpenc.PartialSuccessError](err)
-	if !ok || !ps.Logs || ps.RejectedSpans != 2 {
+	err = newLogExporter(t, fastRetry(srv.URL+"/v1/logs")).Export(context.Background(), otlpenctest.Records(3))
+	ps, ok := errors.AsType[*otlpretry.PartialSuccessError](err)
+	if !ok || ps.Kind != otlpretry.KindLogs || ps.Rejected != 2 {
 		t.Fatalf("export: %v, want a partial success of 2 log records", err)
 	}
 	if want := "OTLP partial success: too old (2 logs rejected)"; err.Error() != want {

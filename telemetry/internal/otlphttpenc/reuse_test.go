@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
 
@@ -30,7 +31,7 @@ func (l lateCloser) RoundTrip(r *http.Request) (*http.Response, error) {
 // grows a new request buffer (about twice the request's size allocated,
 // by doubling); with it, an export allocates much less than one request.
 func TestExportsReuseTheirBuffers(t *testing.T) {
-	spans := benchSpans(512)
+	spans := otlpenctest.BenchSpans(512, false)
 	size := len(otlpenc.AppendTraces(nil, spans))
 	rt := lateCloser{bodies: make(chan io.ReadCloser, 1)}
 	cfg := otlphttpenc.DefaultConfig("http://collector.invalid/v1/traces")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
 	"github.com/sightline-dev/sightline/sightlinetest"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
 
@@ -33,7 +34,7 @@ func sdkExporter(t testing.TB, url string, opts ...otlptracehttp.Option) sdktrac
 // servers received: the same bytes (one resource), the same decoded
 // traces, the same method and content headers.
 func TestSameRequestAsSDK(t *testing.T) {
-	spans := testSpans(40)
+	spans := otlpenctest.Spans(40)
 	for _, gzip := range []bool{false, true} {
 		ours, theirs := otlphttptest.NewServer(t, nil), otlphttptest.NewServer(t, nil)
 		cfg := otlphttpenc.DefaultConfig(ours.URL + "/v1/traces")
@@ -77,7 +78,7 @@ func TestSameRequestAsSDK(t *testing.T) {
 // receiver `sightline serve` runs) and compares what it stored.
 func TestSightlineReceiver(t *testing.T) {
 	recv := sightlinetest.NewReceiver(t)
-	spans := testSpans(25)
+	spans := otlpenctest.Spans(25)
 	stored := func(exp sdktrace.SpanExporter) []string {
 		recv.Reset()
 		if err := exp.ExportSpans(context.Background(), spans); err != nil {
@@ -123,7 +124,7 @@ func TestHeaders(t *testing.T) {
 	cfg := otlphttpenc.DefaultConfig(srv.URL + "/v1/traces")
 	cfg.Headers = map[string]string{"Authorization": "Bearer s3cret", "x-tenant": "beamline-7",
 		"content-type": "text/plain", "User-Agent": "mine/1"}
-	if err := newExporter(t, cfg).ExportSpans(context.Background(), testSpans(3)); err != nil {
+	if err := newExporter(t, cfg).ExportSpans(context.Background(), otlpenctest.Spans(3)); err != nil {
 		t.Fatal(err)
 	}
 	h := srv.Received()[0].Header
@@ -134,7 +135,7 @@ func TestHeaders(t *testing.T) {
 		}
 	}
 	srv2 := otlphttptest.NewServer(t, nil)
-	if err := newExporter(t, otlphttpenc.DefaultConfig(srv2.URL)).ExportSpans(context.Background(), testSpans(1)); err != nil {
+	if err := newExporter(t, otlphttpenc.DefaultConfig(srv2.URL)).ExportSpans(context.Background(), otlpenctest.Spans(1)); err != nil {
 		t.Fatal(err)
 	}
 	if ua := srv2.Received()[0].Header.Get("User-Agent"); !strings.HasPrefix(ua, "sightline") {
