@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/sightline-dev/sightline/internal/grpcraw"
@@ -58,6 +57,13 @@ func newClient(cfg Config) (*client, error) {
 		return nil, err
 	}
 	opts := append([]grpc.DialOption{grpc.WithUserAgent(userAgent), grpc.WithTransportCredentials(creds)}, cfg.DialOptions...)
+	if cfg.Gzip {
+		gz, err := gzipSpeed()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, gz)
+	}
 	conn, err := grpc.NewClient(host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("otlpgrpcenc: gRPC client for %s: %w", host, err)
@@ -69,9 +75,6 @@ func newClient(cfg Config) (*client, error) {
 	}
 	if len(cfg.Headers) > 0 {
 		c.md = metadata.New(cfg.Headers)
-	}
-	if cfg.Gzip {
-		c.callOpts = append(c.callOpts, grpc.UseCompressor(gzip.Name))
 	}
 	c.stopped, c.stop = context.WithCancelCause(context.Background())
 	return c, nil

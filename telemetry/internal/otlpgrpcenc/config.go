@@ -35,10 +35,9 @@ type Config struct {
 	// included. Zero means otlpretry.DefaultTimeout (10 s); negative is
 	// invalid.
 	Timeout time.Duration
-	// Gzip compresses requests with grpc-go's gzip compressor, at the
-	// level grpc-go is set to for the process (its default unless
-	// something called gzip.SetLevel). False sends them as they are, the
-	// SDK's default.
+	// Gzip compresses requests with gzip at its best speed (see
+	// gzipSpeed), sent as grpc-go's "gzip" encoding. False sends them as
+	// they are, the SDK's default.
 	Gzip bool
 	// TLS is the client TLS configuration for an https URL, cloned. Nil
 	// means the system's roots (or CAFile's).

@@ -30,7 +30,7 @@
 //   - Each export is one unary call of TraceService/Export or
 //     LogsService/Export, content type application/grpc, the Headers as
 //     metadata joined with the caller's outgoing metadata, optionally
-//     gzip (grpc-go's compressor). A request over 64 MiB fails unsent.
+//     gzip (at its best speed, on this connection only). A request over 64 MiB fails unsent.
 //   - Retries: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE,
 //     UNAVAILABLE and DATA_LOSS, and RESOURCE_EXHAUSTED when the status
 //     carries RetryInfo; the wait is the greater of RetryInfo's delay and
