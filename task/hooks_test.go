@@ -125,15 +125,24 @@ func TestUnknownHookBeforeConnecting(t *testing.T) {
 	}
 }
 
+// errHook is what the hook TestClientHooks registers returns; the hook is
+// registered once per process (hooks cannot be removed), so that the test
+// also passes with -count above 1.
+var (
+	errHook         = errors.New("collector unreachable")
+	clientHooksOnce sync.Once
+)
+
 // TestClientHooks: clients, not only workers, check and run the startup
 // hook: an unknown name fails the constructor listing the registered
 // ones, a failing hook fails it with the hook's error, and the default
 // client, which has no constructor, fails every Submit instead.
 func TestClientHooks(t *testing.T) {
-	errHook := errors.New("collector unreachable")
-	if err := RegisterHook("client-hooks-test-fails", func(context.Context) error { return errHook }); err != nil {
-		t.Fatal(err)
-	}
+	clientHooksOnce.Do(func() {
+		if err := RegisterHook("client-hooks-test-fails", func(context.Context) error { return errHook }); err != nil {
+			t.Fatal(err)
+		}
+	})
 	_, err := NewLocal(WithHook("no-such-hook"))
 	if err == nil || !strings.Contains(err.Error(), `unknown startup hook "no-such-hook" (registered: `) ||
 		!strings.Contains(err.Error(), "client-hooks-test-fails") || !strings.Contains(err.Error(), "(from WithHook)") {
