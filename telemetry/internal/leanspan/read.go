@@ -159,6 +159,11 @@ func (s *Span) Snapshot() sdktrace.ReadOnlySpan {
 		Resource:             s.tracer.cfg.Resource,
 		InstrumentationScope: s.tracer.cfg.Scope,
 	}
+	// SpanStub.Snapshot takes the deprecated InstrumentationLibrary
+	// instead of a scope with no name, version or schema URL, which would
+	// lose such a scope's attributes (the SDK never makes one, a Config
+	// may): both say the same.
+	stub.InstrumentationLibrary = s.tracer.cfg.Scope //lint:ignore SA1019 see above.
 	if len(s.read().events.items) > 0 {
 		stub.Events = slices.Clone(s.read().events.items)
 		stub.DroppedEvents = s.read().events.dropped
