@@ -86,10 +86,12 @@ func (e *Encoder) AppendTraces(dst []byte, spans []sdktrace.ReadOnlySpan) []byte
 			e.add(i, sd.Resource(), sd.InstrumentationScope())
 		}
 	}
-	// The SDK's transform sends no resource for a nil one.
-	return e.appendRequest(dst, func(r *resource.Resource) bool { return r != nil },
-		func(b []byte, i int) []byte { return appendSpan(b, spans[i]) })
+	return e.appendRequest(dst, notNil, func(b []byte, i int) []byte { return appendSpan(b, spans[i]) })
 }
+
+// notNil reports whether r is not nil: the SDK's transform sends no
+// resource for a nil one.
+func notNil(r *resource.Resource) bool { return r != nil }
 
 // appendRequest appends the batch as grouped by reset and add: a
 // ResourceSpans (ResourceLogs) per resource group, holding its resource

@@ -176,13 +176,8 @@ func (g gen) batch() []sdktrace.ReadOnlySpan {
 	var tracers []trace.Tracer
 	for range 1 + g.c.intn(3) {
 		res := resource.NewWithAttributes([]string{"", "https://a/1", "https://a/2"}[g.c.intn(3)], g.attrs(0, 6)...)
-		limits := sdktrace.SpanLimits{
-			AttributeValueLengthLimit: []int{-1, 4}[g.c.intn(2)], AttributeCountLimit: g.limit(),
-			EventCountLimit: g.limit(), LinkCountLimit: g.limit(),
-			AttributePerEventCountLimit: g.limit(), AttributePerLinkCountLimit: g.limit(),
-		}
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithResource(res),
-			sdktrace.WithRawSpanLimits(limits), sdktrace.WithSampler(sampler{}))
+			sdktrace.WithRawSpanLimits(g.limits()), sdktrace.WithSampler(sampler{}))
 		for range 1 + g.c.intn(3) {
 			tracers = append(tracers, tp.Tracer(g.word(), trace.WithInstrumentationVersion(g.word()),
 				trace.WithSchemaURL([]string{"", "https://s/1"}[g.c.intn(2)]),
@@ -191,22 +186,7 @@ func (g gen) batch() []sdktrace.ReadOnlySpan {
 	}
 	var open []trace.Span
 	for range 1 + g.c.intn(24) {
-		ctx := context.Background()
-		switch g.c.intn(3) {
-		case 1:
-			ctx = trace.ContextWithRemoteSpanContext(ctx, g.spanContext(true))
-		case 2:
-			if len(open) > 0 {
-				ctx = trace.ContextWithSpan(ctx, open[g.c.intn(len(open))])
-			}
-		}
-		opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKind(g.c.intn(7))),
-			trace.WithAttributes(g.attrs(0, 6)...), trace.WithTimestamp(g.time())}
-		for range g.c.intn(4) {
-			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: g.spanContext(g.bool()), Attributes: g.attrs(0, 4)}))
-		}
-		name := g.word() + []string{"", "~record", "~state"}[g.c.intn(3)]
-		_, s := tracers[g.c.intn(len(tracers))].Start(ctx, name, opts...)
+		s := g.start(tracers, open)
 		for range g.c.intn(4) {
 			s.AddEvent(g.word(), trace.WithTimestamp(g.time()), trace.WithAttributes(g.attrs(0, 5)...))
 		}
@@ -223,4 +203,37 @@ func (g gen) batch() []sdktrace.ReadOnlySpan {
 		s.End()
 	}
 	return rec.Ended()
+}
+
+// limits returns span limits of the generator's choosing.
+func (g gen) limits() sdktrace.SpanLimits {
+	return sdktrace.SpanLimits{
+		AttributeValueLengthLimit: []int{-1, 4}[g.c.intn(2)], AttributeCountLimit: g.limit(),
+		EventCountLimit: g.limit(), LinkCountLimit: g.limit(),
+		AttributePerEventCountLimit: g.limit(), AttributePerLinkCountLimit: g.limit(),
+	}
+}
+
+// start starts a span on one of tracers: a root, the child of a remote
+// context or of one of the open spans, of any kind (unknown ones too),
+// with attributes, a start time, links and a name that steers the test
+// sampler.
+func (g gen) start(tracers []trace.Tracer, open []trace.Span) trace.Span {
+	ctx := context.Background()
+	switch g.c.intn(3) {
+	case 1:
+		ctx = trace.ContextWithRemoteSpanContext(ctx, g.spanContext(true))
+	case 2:
+		if len(open) > 0 {
+			ctx = trace.ContextWithSpan(ctx, open[g.c.intn(len(open))])
+		}
+	}
+	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKind(g.c.intn(7))),
+		trace.WithAttributes(g.attrs(0, 6)...), trace.WithTimestamp(g.time())}
+	for range g.c.intn(4) {
+		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: g.spanContext(g.bool()), Attributes: g.attrs(0, 4)}))
+	}
+	name := g.word() + []string{"", "~record", "~state"}[g.c.intn(3)]
+	_, s := tracers[g.c.intn(len(tracers))].Start(ctx, name, opts...)
+	return s
 }

@@ -26,7 +26,7 @@ const (
 // appendSpan appends sd as a Span field of a ScopeSpans, with the fields in
 // field-number order and each set exactly as the SDK's transform sets it
 // (tracetransform.span).
-func appendSpan(b []byte, sd sdktrace.ReadOnlySpan) []byte {
+func appendSpan(b []byte, sd spanReader) []byte {
 	b, start := openMsg(b, tagScopeSpansSpans, reserveSpan)
 
 	sc := sd.SpanContext()

@@ -1,0 +1,113 @@
+package otlpenc_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
+)
+
+// leanSpans replays spans (root spans, as otlpenctest's benchmark spans
+// are) through leanspan Tracers of the same resource and scope: name,
+// kind, start time, links, attributes, events and end time, and returns
+// the ended leanspan spans in order.
+func leanSpans(spans []sdktrace.ReadOnlySpan) []*leanspan.Span {
+	var ended []*leanspan.Span
+	byScope := map[any]*leanspan.Tracer{}
+	for _, sd := range spans {
+		key := [2]any{sd.Resource(), sd.InstrumentationScope()}
+		t := byScope[key]
+		if t == nil {
+			t = leanspan.New(leanspan.Config{Sampler: sdktrace.AlwaysSample(), Resource: sd.Resource(),
+				Scope: sd.InstrumentationScope(), OnEnd: func(s *leanspan.Span) { ended = append(ended, s) }})
+			byScope[key] = t
+		}
+		opts := []trace.SpanStartOption{trace.WithSpanKind(sd.SpanKind()), trace.WithTimestamp(sd.StartTime()),
+			trace.WithAttributes(sd.Attributes()...)}
+		for _, l := range sd.Links() {
+			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: l.SpanContext, Attributes: l.Attributes}))
+		}
+		_, s := t.Start(context.Background(), sd.Name(), opts...)
+		for _, e := range sd.Events() {
+			s.AddEvent(e.Name, trace.WithTimestamp(e.Time), trace.WithAttributes(e.Attributes...))
+		}
+		s.SetStatus(sd.Status().Code, sd.Status().Description)
+		s.End(trace.WithTimestamp(sd.EndTime()))
+	}
+	return ended
+}
+
+// TestLeanBenchSpans checks that the benchmark's leanspan spans encode as
+// the SDK spans they replay but for their ids: the same size.
+func TestLeanBenchSpans(t *testing.T) {
+	spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, false)
+	lean := leanSpans(spans)
+	var enc otlpenc.Encoder
+	if got, want := len(enc.AppendLeanTraces(nil, lean)), len(enc.AppendTraces(nil, spans)); got != want {
+		t.Fatalf("the leanspan replay encodes to %d bytes, the SDK spans to %d", got, want)
+	}
+}
+
+// BenchmarkEncodeLean times one batch of 512 ended leanspan spans of
+// BenchmarkEncode's shape (otlpenctest.BenchSpans replayed through
+// leanspan), reported per span (ns/span, B/span, allocs/span) through:
+//
+//   - direct: Encoder.AppendLeanTraces into a reused buffer (the getters);
+//   - snapshot: each span's Snapshot, then Encoder.AppendTraces;
+//   - readonlyspan: AppendTraces of the SDK's own spans, for reference
+//     (BenchmarkEncode/otlpenc).
+//
+// "-scalar" has the string-slice attribute a string, as in BenchmarkEncode.
+// Run: go test -run '^$' -bench BenchmarkEncodeLean -count 6 ./telemetry/internal/otlpenc/
+func BenchmarkEncodeLean(b *testing.B) {
+	for _, scalarOnly := range []bool{false, true} {
+		spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, scalarOnly)
+		lean := leanSpans(spans)
+		suffix := ""
+		if scalarOnly {
+			suffix = "-scalar"
+		}
+		var enc otlpenc.Encoder
+		buf := enc.AppendTraces(nil, spans)
+		b.Run("direct"+suffix, func(b *testing.B) {
+			runPerSpan(b, func() { buf = enc.AppendLeanTraces(buf[:0], lean) })
+		})
+		snaps := make([]sdktrace.ReadOnlySpan, len(lean))
+		b.Run("snapshot"+suffix, func(b *testing.B) {
+			runPerSpan(b, func() {
+				for i, s := range lean {
+					snaps[i] = s.Snapshot()
+				}
+				buf = enc.AppendTraces(buf[:0], snaps)
+			})
+		})
+		b.Run("readonlyspan"+suffix, func(b *testing.B) {
+			runPerSpan(b, func() { buf = enc.AppendTraces(buf[:0], spans) })
+		})
+	}
+}
+
+// runPerSpan runs op, which encodes a batch of otlpenctest.BatchSize
+// spans, as the benchmark's loop, and reports time, bytes allocated and
+// allocations per span.
+func runPerSpan(b *testing.B, op func()) {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	n := 0
+	for b.Loop() {
+		op()
+		n++
+	}
+	runtime.ReadMemStats(&after)
+	spans := float64(n * otlpenctest.BatchSize)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/spans, "ns/span")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/spans, "B/span")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/spans, "allocs/span")
+}

@@ -1,0 +1,89 @@
+package otlpenc_test
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+)
+
+// snapshots returns the spans' Snapshots, nil for a nil span.
+func snapshots(spans []*leanspan.Span) []sdktrace.ReadOnlySpan {
+	out := make([]sdktrace.ReadOnlySpan, len(spans))
+	for i, s := range spans {
+		if s != nil {
+			out[i] = s.Snapshot()
+		}
+	}
+	return out
+}
+
+// requireSameAsSnapshots fails unless AppendLeanTraces of spans writes the
+// bytes AppendTraces writes for their Snapshots, after a prefix each keeps,
+// and returns how many spans the encoding holds (pdata decodes it).
+func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, spans []*leanspan.Span) int {
+	tb.Helper()
+	prefix := []byte("prefix")
+	want := snap.AppendTraces(prefix, snapshots(spans))
+	got := lean.AppendLeanTraces(prefix, spans)
+	if !bytes.Equal(got, want) {
+		tb.Fatalf("AppendLeanTraces wrote %d bytes, AppendTraces of the Snapshots %d; first difference at byte %d",
+			len(got), len(want), firstDiff(got, want))
+	}
+	n := 0
+	for _, s := range spans {
+		if s != nil {
+			n++
+		}
+	}
+	if got := decode(tb, "AppendLeanTraces's encoding", want[len(prefix):]).SpanCount(); got != n {
+		tb.Fatalf("the encoding holds %d spans, want the batch's %d", got, n)
+	}
+	return n
+}
+
+// TestLeanMatchesSnapshots is the property test: random scripts of
+// leanspan calls over several resources, scopes and span limits end
+// batches whose direct encoding is byte for byte that of their Snapshots
+// (which leanspan's TestEquivalence proves equal to the SDK's spans, and
+// TestMatchesSDK encodes as the SDK's exporter does). Each side reuses one
+// Encoder, so state left from one batch would show in the next.
+func TestLeanMatchesSnapshots(t *testing.T) {
+	var lean, snap otlpenc.Encoder
+	n := 500
+	if testing.Short() {
+		n = 100
+	}
+	spans := 0
+	for seed := range n {
+		spans += requireSameAsSnapshots(t, &lean, &snap, gen{randChooser{rand.New(rand.NewPCG(uint64(seed), 20))}}.leanBatch())
+	}
+	if spans < 2*n {
+		t.Fatalf("only %d spans in %d batches: the generator does not exercise the encoder", spans, n)
+	}
+}
+
+// TestLeanEmpty checks that an empty batch, or one of nil spans, encodes
+// to nothing, as AppendTraces.
+func TestLeanEmpty(t *testing.T) {
+	var enc otlpenc.Encoder
+	for _, spans := range [][]*leanspan.Span{nil, {nil, nil}} {
+		if got := enc.AppendLeanTraces(nil, spans); len(got) != 0 {
+			t.Fatalf("AppendLeanTraces(%d nil spans) wrote %d bytes, want 0", len(spans), len(got))
+		}
+	}
+}
+
+// FuzzAppendLeanTraces runs leanspan scripts drawn from the fuzzer's bytes
+// and requires the direct encoding to be that of the Snapshots.
+func FuzzAppendLeanTraces(f *testing.F) {
+	addSeeds(f)
+	var lean, snap otlpenc.Encoder
+	f.Fuzz(func(t *testing.T, data []byte) {
+		requireSameAsSnapshots(t, &lean, &snap, gen{&byteChooser{data}}.leanBatch())
+	})
+}
