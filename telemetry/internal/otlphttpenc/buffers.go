@@ -110,31 +110,24 @@ func (b *body) Close() error {
 	return nil
 }
 
-// readBounded reads r into dst[:0], up to limit bytes, and reports
-// whether more was left.
-func readBounded(dst []byte, r io.Reader, limit int) ([]byte, bool, error) {
+// readBounded reads r into dst[:0], up to limit bytes (drain reads what
+// is left).
+func readBounded(dst []byte, r io.Reader, limit int) ([]byte, error) {
 	dst = dst[:0]
-	for {
-		if len(dst) >= limit {
-			var one [1]byte
-			n, err := io.ReadFull(r, one[:])
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				err = nil
-			}
-			return dst, n > 0, err
-		}
+	for len(dst) < limit {
 		if len(dst) == cap(dst) {
 			dst = slices.Grow(dst, min(max(512, cap(dst)), limit-len(dst)))
 		}
 		n, err := r.Read(dst[len(dst):min(cap(dst), limit)])
 		dst = dst[:len(dst)+n]
 		if err == io.EOF {
-			return dst, false, nil
+			return dst, nil
 		}
 		if err != nil {
-			return dst, false, err
+			return dst, err
 		}
 	}
+	return dst, nil
 }
 
 // drain reads what is left of a response body, up to maxResponse bytes,

@@ -51,7 +51,7 @@ func (e *client) attempt(ctx context.Context, b *buffers, payload []byte, kind s
 		drain(resp.Body, b.resp)
 		_ = resp.Body.Close()
 	}()
-	data, _, readErr := readBounded(b.resp, resp.Body, maxResponse)
+	data, readErr := readBounded(b.resp, resp.Body, maxResponse)
 	b.resp = data
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		// The server accepted the request: a body that cannot be read or
