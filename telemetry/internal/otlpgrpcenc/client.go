@@ -52,11 +52,8 @@ func newClient(cfg Config) (*client, error) {
 		return nil, err
 	}
 	host, secure, _ := cfg.target()
-	creds, err := cfg.credentials(secure)
-	if err != nil {
-		return nil, err
-	}
-	opts := append([]grpc.DialOption{grpc.WithUserAgent(userAgent), grpc.WithTransportCredentials(creds)}, cfg.DialOptions...)
+	opts := append([]grpc.DialOption{grpc.WithUserAgent(userAgent), grpc.WithTransportCredentials(cfg.credentials(secure))},
+		cfg.DialOptions...)
 	if cfg.Gzip {
 		gz, err := gzipSpeed()
 		if err != nil {

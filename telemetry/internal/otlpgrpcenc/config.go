@@ -2,10 +2,8 @@ package otlpgrpcenc
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net/url"
-	"os"
 	"time"
 
 	"google.golang.org/grpc"
@@ -39,13 +37,11 @@ type Config struct {
 	// gzipSpeed), sent as grpc-go's "gzip" encoding. False sends them as
 	// they are, the SDK's default.
 	Gzip bool
-	// TLS is the client TLS configuration for an https URL, cloned. Nil
-	// means the system's roots (or CAFile's).
+	// TLS is the client TLS configuration for an https or grpcs URL,
+	// cloned (the telemetry package builds it from
+	// OTEL_EXPORTER_OTLP_*CERTIFICATE and _CLIENT_KEY). Nil means the
+	// system's roots.
 	TLS *tls.Config
-	// CAFile is a PEM file of the certificates that alone are trusted to
-	// sign the server's (OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE); read by
-	// New. Empty means the system's roots.
-	CAFile string
 	// Retry is how the codes the SDK's gRPC exporters retry are retried:
 	// CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE,
 	// DATA_LOSS, and RESOURCE_EXHAUSTED with RetryInfo, whose delay is the
@@ -96,36 +92,17 @@ func (c Config) target() (host string, secure bool, err error) {
 		return "", false, fmt.Errorf("otlpgrpcenc: URL %q: no host", c.URL)
 	}
 	// As the SDK refuses an insecure endpoint with a TLS configuration.
-	if !secure && (c.TLS != nil || c.CAFile != "") {
+	if !secure && c.TLS != nil {
 		return "", false, fmt.Errorf("otlpgrpcenc: URL %q: TLS settings need an https or grpcs URL", c.URL)
 	}
 	return u.Host, secure, nil
 }
 
 // credentials are the transport credentials: plaintext, or TLS with TLS's
-// configuration and CAFile's roots (as the SDK's CreateTLSConfig reads
-// it), the system's roots when neither is set.
-func (c Config) credentials(secure bool) (credentials.TransportCredentials, error) {
+// configuration (the system's roots when it is nil).
+func (c Config) credentials(secure bool) credentials.TransportCredentials {
 	if !secure {
-		return insecure.NewCredentials(), nil
+		return insecure.NewCredentials()
 	}
-	var cfg *tls.Config
-	if c.TLS != nil {
-		cfg = c.TLS.Clone()
-	}
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("otlpgrpcenc: CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("otlpgrpcenc: CA file %s: no PEM certificate in it", c.CAFile)
-		}
-		if cfg == nil {
-			cfg = &tls.Config{}
-		}
-		cfg.RootCAs = pool
-	}
-	return credentials.NewTLS(cfg), nil
+	return credentials.NewTLS(c.TLS.Clone())
 }

@@ -24,7 +24,7 @@
 // # Behaviour, as the SDK's
 //
 //   - The URL's scheme says plaintext (http, grpc) or TLS (https, grpcs,
-//     with TLS's configuration and CAFile's roots, else the system's);
+//     with TLS's configuration, else the system's roots);
 //     its host:port is the target of grpc.NewClient; the path is
 //     ignored. Config.DialOptions come after the exporter's own.
 //   - Each export is one unary call of TraceService/Export or

@@ -17,8 +17,7 @@ type Exporter struct {
 }
 
 // New returns a span exporter for cfg, or an error naming the setting
-// that cannot be used (see [Config.Validate]) or the CA file that cannot
-// be read. It does not connect: the connection is made by the first
+// that cannot be used (see [Config.Validate]). It does not connect: the connection is made by the first
 // export, as grpc.NewClient does.
 func New(cfg Config) (*Exporter, error) {
 	c, err := newClient(cfg)
@@ -27,9 +26,6 @@ func New(cfg Config) (*Exporter, error) {
 	}
 	return &Exporter{c: c}, nil
 }
-
-// Target is the host:port the exporter sends to.
-func (e *Exporter) Target() string { return e.c.conn.Target() }
 
 // ExportSpans sends spans as one ExportTraceServiceRequest, retrying as
 // configured within the export timeout. It returns an error naming the

@@ -52,12 +52,3 @@ func encodeSpansForTest(t testing.TB, spans []sdktrace.ReadOnlySpan) ptrace.Trac
 	}
 	return req.Traces()
 }
-
-// newLogExporterErr is NewLog's error, shutting down what it built.
-func newLogExporterErr(cfg otlpgrpcenc.Config) (*otlpgrpcenc.LogExporter, error) {
-	e, err := otlpgrpcenc.NewLog(cfg)
-	if err == nil {
-		_ = e.Shutdown(context.Background())
-	}
-	return e, err
-}

@@ -2,6 +2,7 @@ package otlpgrpcenc_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"strings"
 	"sync"
@@ -153,7 +154,7 @@ func TestValidate(t *testing.T) {
 		{"host:port", func(c *otlpgrpcenc.Config) { c.URL = "localhost:4317" }, `URL "localhost:4317"`},
 		{"other scheme", func(c *otlpgrpcenc.Config) { c.URL = "ftp://h:1" }, `URL "ftp://h:1": want`},
 		{"no host", func(c *otlpgrpcenc.Config) { c.URL = "grpc://" }, `URL "grpc://": no host`},
-		{"TLS on plaintext", func(c *otlpgrpcenc.Config) { c.CAFile = "ca.pem" }, "TLS settings need an https or grpcs URL"},
+		{"TLS on plaintext", func(c *otlpgrpcenc.Config) { c.TLS = &tls.Config{} }, "TLS settings need an https or grpcs URL"},
 		{"negative timeout", func(c *otlpgrpcenc.Config) { c.Timeout = -time.Second }, "timeout -1s"},
 		{"negative interval", func(c *otlpgrpcenc.Config) { c.Retry.MaxInterval = -1 }, "retry intervals 5s, -1ns, 1m0s"},
 	}

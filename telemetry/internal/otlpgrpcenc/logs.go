@@ -17,8 +17,7 @@ type LogExporter struct {
 }
 
 // NewLog returns a log exporter for cfg, or an error naming the setting
-// that cannot be used (see [Config.Validate]) or the CA file that cannot
-// be read. It does not connect: the first export does.
+// that cannot be used (see [Config.Validate]). It does not connect: the first export does.
 func NewLog(cfg Config) (*LogExporter, error) {
 	c, err := newClient(cfg)
 	if err != nil {
@@ -26,9 +25,6 @@ func NewLog(cfg Config) (*LogExporter, error) {
 	}
 	return &LogExporter{c: c}, nil
 }
-
-// Target is the host:port the exporter sends to.
-func (e *LogExporter) Target() string { return e.c.conn.Target() }
 
 // Export sends records as one ExportLogsServiceRequest, retrying as
 // configured within the export timeout. It returns an error naming the

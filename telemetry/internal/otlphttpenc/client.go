@@ -42,11 +42,7 @@ func newClient(cfg Config) (*client, error) {
 		c.timeout = otlpretry.DefaultTimeout
 	}
 	if c.http == nil {
-		tlsCfg, err := cfg.tlsConfig()
-		if err != nil {
-			return nil, err
-		}
-		c.http, c.own = &http.Client{Transport: newTransport(tlsCfg)}, true
+		c.http, c.own = &http.Client{Transport: newTransport(cfg.TLS.Clone())}, true
 	}
 	// As the SDK: User-Agent first, so that Headers may replace it; the
 	// content headers last, so that they may not.

@@ -2,12 +2,10 @@ package otlphttpenc
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
@@ -30,13 +28,11 @@ type Config struct {
 	// Gzip compresses request bodies (Content-Encoding: gzip). False sends
 	// them as they are, the SDK's default.
 	Gzip bool
-	// TLS is the client TLS configuration for an https URL, cloned. Nil
-	// means the system's roots (or CAFile's). Only with the default client.
+	// TLS is the client TLS configuration for an https URL, cloned (the
+	// telemetry package builds it from OTEL_EXPORTER_OTLP_*CERTIFICATE and
+	// _CLIENT_KEY). Nil means the system's roots. Only with the default
+	// client.
 	TLS *tls.Config
-	// CAFile is a PEM file of the certificates that alone are trusted to
-	// sign the server's (OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE); read by
-	// New. Empty means the system's roots. Only with the default client.
-	CAFile string
 	// Retry is how 429, 502, 503 and 504 answers and temporary transport
 	// errors are retried, the server's Retry-After being the least wait.
 	// The zero RetryConfig makes single attempts.
@@ -66,7 +62,7 @@ func (c Config) Validate() error {
 	if err := c.Retry.Validate(); err != nil {
 		return fmt.Errorf("otlphttpenc: %w", err)
 	}
-	if c.HTTPClient != nil && (c.TLS != nil || c.CAFile != "") {
+	if c.HTTPClient != nil && c.TLS != nil {
 		return fmt.Errorf("otlphttpenc: TLS settings with an HTTP client of the caller's: configure its transport instead")
 	}
 	return nil
@@ -81,34 +77,10 @@ func (c Config) parseURL() (*url.URL, error) {
 		return nil, fmt.Errorf("otlphttpenc: URL %q: want http:// or https:// and a host", c.URL)
 	}
 	// As the SDK refuses an insecure endpoint with a TLS configuration.
-	if u.Scheme == "http" && (c.TLS != nil || c.CAFile != "") {
+	if u.Scheme == "http" && c.TLS != nil {
 		return nil, fmt.Errorf("otlphttpenc: URL %q: TLS settings need an https URL", c.URL)
 	}
 	return u, nil
-}
-
-// tlsConfig is the client TLS configuration: TLS's, with the roots of
-// CAFile when set (as the SDK's CreateTLSConfig reads it), or nil.
-func (c Config) tlsConfig() (*tls.Config, error) {
-	if c.TLS == nil && c.CAFile == "" {
-		return nil, nil
-	}
-	cfg := &tls.Config{}
-	if c.TLS != nil {
-		cfg = c.TLS.Clone()
-	}
-	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("otlphttpenc: CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("otlphttpenc: CA file %s: no PEM certificate in it", c.CAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
 }
 
 // newTransport is the SDK's ourTransport (otlptracehttp client.go, which

@@ -11,8 +11,8 @@
 // go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp v1.47.0:
 // client.go (request, answers, partial success, gzip pool, ourTransport,
 // Retry-After, evaluate; otlploghttp v0.23.0's is the same for log
-// records), internal/otlpconfig/options.go (DefaultMaxResponseSize) and
-// tls.go (CA file), otlptrace v1.47.0 exporter.go. The retry loop, its
+// records), internal/otlpconfig/options.go (DefaultMaxResponseSize),
+// otlptrace v1.47.0 exporter.go. The retry loop, its
 // backoff and defaults and the partial success error are otlpretry's,
 // shared with otlpgrpcenc (its doc names what was read for them).
 //
@@ -20,7 +20,7 @@
 //
 //   - POST to the URL as given, Content-Type application/x-protobuf,
 //     optional gzip (Content-Encoding), the configured headers (which may
-//     replace User-Agent, not the content headers), TLS from a CA file or a
+//     replace User-Agent, not the content headers), TLS from a
 //     tls.Config on a dedicated transport with the SDK's settings. Redirects
 //     are net/http's default, as for the SDK's client: 307 and 308 are
 //     followed with the body (GetBody), others turn into a GET.

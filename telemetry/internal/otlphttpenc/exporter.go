@@ -32,7 +32,7 @@ type Exporter struct{ c *client }
 type LogExporter struct{ c *client }
 
 // New returns a span exporter for cfg, or an error naming the setting that
-// cannot be used (see [Config.Validate]) or the CA file that cannot be read.
+// cannot be used (see [Config.Validate]).
 func New(cfg Config) (*Exporter, error) {
 	c, err := newClient(cfg)
 	if err != nil {
@@ -50,12 +50,6 @@ func NewLog(cfg Config) (*LogExporter, error) {
 	}
 	return &LogExporter{c: c}, nil
 }
-
-// URL is where the exporter posts.
-func (e *Exporter) URL() string { return e.c.url.String() }
-
-// URL is where the exporter posts.
-func (e *LogExporter) URL() string { return e.c.url.String() }
 
 // ExportSpans posts spans as one ExportTraceServiceRequest, retrying as
 // configured within the export timeout. It returns an error when the

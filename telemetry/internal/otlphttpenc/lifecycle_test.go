@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -150,18 +147,15 @@ func TestShutdown(t *testing.T) {
 	}
 }
 
-// TestTLS: an https collector with a test CA, trusted through CAFile or
-// a tls.Config, and refused without it.
+// TestTLS: an https collector with a test CA, trusted through a
+// tls.Config, and refused without it. (Reading the CA file of
+// OTEL_EXPORTER_OTLP_*CERTIFICATE is the telemetry package's,
+// TestOTLPTransportFromEnv.)
 func TestTLS(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))
 	t.Cleanup(srv.Close)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 
@@ -170,7 +164,6 @@ func TestTLS(t *testing.T) {
 		set     func(*otlphttpenc.Config)
 		wantErr string
 	}{
-		{"CA file", func(c *otlphttpenc.Config) { c.CAFile = caFile }, ""},
 		{"tls.Config", func(c *otlphttpenc.Config) { c.TLS = &tls.Config{RootCAs: roots} }, ""},
 		{"untrusted", func(*otlphttpenc.Config) {}, "certificate"},
 	} {
@@ -188,10 +181,6 @@ func TestTLS(t *testing.T) {
 
 // TestConfigErrors: settings that cannot be used are refused by name.
 func TestConfigErrors(t *testing.T) {
-	empty := filepath.Join(t.TempDir(), "empty.pem")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name string
 		set  func(*otlphttpenc.Config)
@@ -199,14 +188,12 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"no URL", func(c *otlphttpenc.Config) { c.URL = "" }, "want http:// or https://"},
 		{"grpc scheme", func(c *otlphttpenc.Config) { c.URL = "grpc://h:4317" }, "want http:// or https://"},
-		{"TLS on http", func(c *otlphttpenc.Config) { c.CAFile = empty }, "TLS settings need an https URL"},
+		{"TLS on http", func(c *otlphttpenc.Config) { c.TLS = &tls.Config{} }, "TLS settings need an https URL"},
 		{"negative timeout", func(c *otlphttpenc.Config) { c.Timeout = -time.Second }, "timeout -1s"},
 		{"negative interval", func(c *otlphttpenc.Config) { c.Retry.MaxInterval = -1 }, "retry intervals"},
 		{"client and TLS", func(c *otlphttpenc.Config) {
 			c.URL, c.HTTPClient, c.TLS = "https://h/v1/traces", http.DefaultClient, &tls.Config{}
 		}, "configure its transport"},
-		{"missing CA file", func(c *otlphttpenc.Config) { c.URL, c.CAFile = "https://h/v1/traces", empty+".no" }, "CA file"},
-		{"empty CA file", func(c *otlphttpenc.Config) { c.URL, c.CAFile = "https://h/v1/traces", empty }, "no PEM certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := otlphttpenc.DefaultConfig("http://127.0.0.1:4318/v1/traces")
