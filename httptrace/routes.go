@@ -14,6 +14,12 @@ import (
 // with both made anew.
 const maxRoutes = 4096
 
+// maxRouteLen bounds the length in bytes of a route a Middleware keeps:
+// a WithRoute function may give one made of the request (its path), and
+// maxRoutes of those would keep up to a megabyte each (a request line's
+// bound).
+const maxRouteLen = 256
+
 // routeCache makes the server span name ("GET /scans/{id}") and the
 // http.route attribute of a route once per method and route, instead of on
 // every request (each would be an allocation). The zero value is ready to
@@ -50,7 +56,7 @@ func (c *routeCache) get(method, route string) *routeSpan {
 	if c.m == nil {
 		c.m = make(map[routeKey]*routeSpan)
 	}
-	if len(c.m) < maxRoutes {
+	if len(c.m) < maxRoutes && len(route) <= maxRouteLen {
 		c.m[k] = rs
 	}
 	return rs
@@ -67,18 +73,8 @@ func (c *routeCache) spanName(_ string, r *http.Request) string {
 	return c.get(r.Method, route).name
 }
 
-// spanName is "METHOD route", or "METHOD" without a route, as the HTTP
-// semantic conventions name server spans; a method outside the standard
-// ones is "HTTP".
-func spanName(method, route string) string {
-	method = spanMethod(method)
-	if route == "" {
-		return method
-	}
-	return method + " " + route
-}
-
-// spanMethod is method upper-cased when it is a standard one, else "HTTP".
+// spanMethod is method upper-cased when it is a standard one, else "HTTP",
+// as the HTTP semantic conventions name spans.
 func spanMethod(method string) string {
 	switch m := strings.ToUpper(method); m {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,

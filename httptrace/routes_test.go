@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -25,6 +26,10 @@ func TestRouteCache(t *testing.T) {
 	}
 	if o := c.get("PURGE", "/scans/{id}"); o.name != "HTTP /scans/{id}" || c.get("BREW", "/scans/{id}") != o {
 		t.Errorf("non-standard methods: %q, want one entry named HTTP /scans/{id}", o.name)
+	}
+	long := "/" + strings.Repeat("x", maxRouteLen)
+	if l := c.get(http.MethodGet, long); l.name != "GET "+long || len(c.m) != 2 {
+		t.Errorf("a route of %d bytes: %d bytes of name, %d cached; want it named, not cached", len(long), len(l.name), len(c.m))
 	}
 	for i := range maxRoutes {
 		c.get(http.MethodGet, "/r/"+strconv.Itoa(i))

@@ -50,7 +50,7 @@ func Transport(base http.RoundTripper, opts ...TransportOption) (http.RoundTripp
 	return &excludingTransport{traced: traced, next: base, m: m, propagators: cfg.propagator()}, nil
 }
 
-func clientSpanName(_ string, r *http.Request) string { return spanName(r.Method, "") }
+func clientSpanName(_ string, r *http.Request) string { return spanMethod(r.Method) }
 
 // excludingTransport sends excluded requests with the bare transport,
 // after injecting the caller's trace context (an otelhttp filter would send
