@@ -64,6 +64,9 @@ func TestRouteCacheSpanName(t *testing.T) {
 // active-requests counter) allocates nothing per request once a route has
 // been seen: it even saves otelhttp's own span name.
 func TestMiddlewareAllocatesLessThanOtelhttp(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts under the race detector vary by a few (its sync.Pool drops items on purpose)")
+	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
