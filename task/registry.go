@@ -110,7 +110,11 @@ func (r *Registry) Names() []string {
 	return names
 }
 
+// lookup is the function registered as name; a nil Registry has none.
 func (r *Registry) lookup(name string) (*entry, bool) {
+	if r == nil {
+		return nil, false
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	e, ok := r.fns[name]

@@ -134,7 +134,14 @@ func (c *Client) startSubmit(ctx context.Context, name, id string) (context.Cont
 // appendRunAttrs (set only when the span records), and returns it with
 // its context and the function's fnSpans.
 func (e *executor) startRun(parent context.Context, req *request, attempt int, subject string, earlier []attemptRecord) (context.Context, trace.Span, *fnSpans) {
-	fs := e.spans.get(req.function, newRunSpans)
+	var fs *fnSpans
+	if _, ok := e.reg.lookup(req.function); ok {
+		fs = e.spans.get(req.function, newRunSpans)
+	} else {
+		// A name no function has (execute fails it) is not cached: anyone
+		// who can publish could otherwise fill the cache with junk.
+		fs = newRunSpans(req.function)
+	}
 	start := consumerStart
 	if len(earlier) > 0 {
 		start = []trace.SpanStartOption{consumerStart[0], trace.WithLinks(attemptLinks(earlier)...)}

@@ -96,7 +96,11 @@ func TestSpanStartsAllocateNoMoreThanTheSDK(t *testing.T) {
 		t.Errorf("PRODUCER span: %v allocations, the SDK alone %v", submit, base)
 	}
 
-	e := newExecutor(executorConfig{common: common{tp: tp}, remote: true, consumer: "workers"})
+	reg := NewRegistry()
+	if err := RegisterIn(reg, "add", func(context.Context, int) (int, error) { return 0, nil }); err != nil {
+		t.Fatal(err)
+	}
+	e := newExecutor(executorConfig{common: common{tp: tp}, remote: true, consumer: "workers", reg: reg})
 	req := &request{id: id, function: "add"}
 	run := testing.AllocsPerRun(200, func() {
 		_, s, _ := e.startRun(ctx, req, 1, "p.run.add", nil)
@@ -118,7 +122,11 @@ func TestSpanAttributesOnlyWhenRecording(t *testing.T) {
 	}))
 	c := newClient(common{tp: tp})
 	c.t = &natsTransport{prefix: "p"}
-	e := newExecutor(executorConfig{common: common{tp: tp}, remote: true})
+	reg := NewRegistry()
+	if err := RegisterIn(reg, "add", func(context.Context, int) (int, error) { return 0, nil }); err != nil {
+		t.Fatal(err)
+	}
+	e := newExecutor(executorConfig{common: common{tp: tp}, remote: true, reg: reg})
 	req := &request{id: newID(), function: "add"}
 	tracer := tp.Tracer(tracerName)
 	base := testing.AllocsPerRun(200, func() {
@@ -155,4 +163,24 @@ func TestAttemptMarkPooled(t *testing.T) {
 		t.Errorf("a mark arranged and canceled: %v allocations, want 0", n)
 	}
 	// e.attempts is nil: a mark that fired would panic in record.
+}
+
+// TestRunSpansCachedOnlyForRegisteredFunctions: a worker caches the span
+// names of the functions it has, not of any name a message carries.
+func TestRunSpansCachedOnlyForRegisteredFunctions(t *testing.T) {
+	reg := NewRegistry()
+	if err := RegisterIn(reg, "add", func(context.Context, int) (int, error) { return 0, nil }); err != nil {
+		t.Fatal(err)
+	}
+	e := newExecutor(executorConfig{common: common{tp: sdktrace.NewTracerProvider()}, remote: true, reg: reg})
+	for _, name := range []string{"add", "junk-1", "junk-2"} {
+		_, s, fs := e.startRun(context.Background(), &request{id: "t", function: name}, 1, "p.run."+name, nil)
+		s.End()
+		if fs.run != name+" task.run" {
+			t.Errorf("%s: span name %q", name, fs.run)
+		}
+	}
+	if _, ok := e.spans.m["add"]; !ok || len(e.spans.m) != 1 {
+		t.Errorf("cached %d names, want only the registered add", len(e.spans.m))
+	}
 }
