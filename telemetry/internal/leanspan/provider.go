@@ -21,6 +21,11 @@ type Provider struct {
 
 var _ trace.TracerProvider = (*Provider)(nil)
 
+// NewProvider returns a provider of tracers built from cfg (see [New]):
+// each [Provider.Tracer] has cfg with its own scope. It is what an SDK
+// TracerProvider is to its tracers, without the tracer cache.
+func NewProvider(cfg Config) *Provider { return New(cfg).provider }
+
 // Tracer returns a Tracer with p's configuration and the scope named by
 // name (the SDK's default name when empty) and opts. Unlike the SDK's,
 // scope attributes are kept as given (not depth-normalised) and tracers

@@ -1,53 +1,20 @@
 package otlpenc_test
 
 import (
-	"context"
 	"runtime"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/trace"
 
-	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 )
-
-// leanSpans replays spans (root spans, as otlpenctest's benchmark spans
-// are) through leanspan Tracers of the same resource and scope: name,
-// kind, start time, links, attributes, events and end time, and returns
-// the ended leanspan spans in order.
-func leanSpans(spans []sdktrace.ReadOnlySpan) []*leanspan.Span {
-	var ended []*leanspan.Span
-	byScope := map[any]*leanspan.Tracer{}
-	for _, sd := range spans {
-		key := [2]any{sd.Resource(), sd.InstrumentationScope()}
-		t := byScope[key]
-		if t == nil {
-			t = leanspan.New(leanspan.Config{Sampler: sdktrace.AlwaysSample(), Resource: sd.Resource(),
-				Scope: sd.InstrumentationScope(), OnEnd: func(s *leanspan.Span) { ended = append(ended, s) }})
-			byScope[key] = t
-		}
-		opts := []trace.SpanStartOption{trace.WithSpanKind(sd.SpanKind()), trace.WithTimestamp(sd.StartTime()),
-			trace.WithAttributes(sd.Attributes()...)}
-		for _, l := range sd.Links() {
-			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: l.SpanContext, Attributes: l.Attributes}))
-		}
-		_, s := t.Start(context.Background(), sd.Name(), opts...)
-		for _, e := range sd.Events() {
-			s.AddEvent(e.Name, trace.WithTimestamp(e.Time), trace.WithAttributes(e.Attributes...))
-		}
-		s.SetStatus(sd.Status().Code, sd.Status().Description)
-		s.End(trace.WithTimestamp(sd.EndTime()))
-	}
-	return ended
-}
 
 // TestLeanBenchSpans checks that the benchmark's leanspan spans encode as
 // the SDK spans they replay but for their ids: the same size.
 func TestLeanBenchSpans(t *testing.T) {
 	spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, false)
-	lean := leanSpans(spans)
+	lean := otlpenctest.Lean(spans)
 	var enc otlpenc.Encoder
 	if got, want := len(enc.AppendLeanTraces(nil, lean)), len(enc.AppendTraces(nil, spans)); got != want {
 		t.Fatalf("the leanspan replay encodes to %d bytes, the SDK spans to %d", got, want)
@@ -68,7 +35,7 @@ func TestLeanBenchSpans(t *testing.T) {
 func BenchmarkEncodeLean(b *testing.B) {
 	for _, scalarOnly := range []bool{false, true} {
 		spans := otlpenctest.BenchSpans(otlpenctest.BatchSize, scalarOnly)
-		lean := leanSpans(spans)
+		lean := otlpenctest.Lean(spans)
 		suffix := ""
 		if scalarOnly {
 			suffix = "-scalar"

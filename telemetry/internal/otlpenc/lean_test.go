@@ -5,22 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-
 	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 )
-
-// snapshots returns the spans' Snapshots, nil for a nil span.
-func snapshots(spans []*leanspan.Span) []sdktrace.ReadOnlySpan {
-	out := make([]sdktrace.ReadOnlySpan, len(spans))
-	for i, s := range spans {
-		if s != nil {
-			out[i] = s.Snapshot()
-		}
-	}
-	return out
-}
 
 // requireSameAsSnapshots fails unless AppendLeanTraces of spans writes the
 // bytes AppendTraces writes for their Snapshots, after a prefix each keeps,
@@ -28,7 +16,7 @@ func snapshots(spans []*leanspan.Span) []sdktrace.ReadOnlySpan {
 func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, spans []*leanspan.Span) int {
 	tb.Helper()
 	prefix := []byte("prefix")
-	want := snap.AppendTraces(prefix, snapshots(spans))
+	want := snap.AppendTraces(prefix, otlpenctest.Snapshots(spans))
 	got := lean.AppendLeanTraces(prefix, spans)
 	if !bytes.Equal(got, want) {
 		tb.Fatalf("AppendLeanTraces wrote %d bytes, AppendTraces of the Snapshots %d; first difference at byte %d",

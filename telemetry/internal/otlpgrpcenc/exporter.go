@@ -5,6 +5,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
@@ -43,6 +44,25 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	b := getBuffers(&e.c.pool)
 	defer b.release()
 	b.raw = b.spans.AppendTraces(b.raw[:0], spans)
+	if len(b.raw) == 0 {
+		return nil // only nil spans
+	}
+	return e.c.export(ctx, methodTraces, otlpretry.KindSpans, len(spans), b)
+}
+
+// ExportLeanSpans is [Exporter.ExportSpans] for sightline's own ended
+// spans (telemetry/internal/leanspan), encoded through their getters
+// with no snapshot: the same request bytes, retries and errors.
+func (e *Exporter) ExportLeanSpans(ctx context.Context, spans []*leanspan.Span) error {
+	if e.c.closed.Load() {
+		return ErrShutdown
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	b := getBuffers(&e.c.pool)
+	defer b.release()
+	b.raw = b.spans.AppendLeanTraces(b.raw[:0], spans)
 	if len(b.raw) == 0 {
 		return nil // only nil spans
 	}

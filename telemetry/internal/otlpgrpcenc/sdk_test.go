@@ -99,3 +99,28 @@ func TestSameRequestAsSDK(t *testing.T) {
 		}
 	}
 }
+
+// TestLeanSpansSameRequestAsSDK sends sightline's own spans
+// (telemetry/internal/leanspan) with ExportLeanSpans and their Snapshots
+// with the SDK's otlptracegrpc: the collectors decode the same traces.
+func TestLeanSpansSameRequestAsSDK(t *testing.T) {
+	lean := otlpenctest.Lean(otlpenctest.Spans(40))
+	ours, theirs := newCollector(t, nil, nil), newCollector(t, nil, nil)
+	ctx := context.Background()
+	if err := newExporter(t, otlpgrpcenc.DefaultConfig(ours.url())).ExportLeanSpans(ctx, lean); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdkExporter(t, theirs.url(), false, nil).ExportSpans(ctx, otlpenctest.Snapshots(lean)); err != nil {
+		t.Fatal(err)
+	}
+	got, want := ours.received(), theirs.received()
+	if len(got) != 1 || len(want) != 1 {
+		t.Fatalf("%d and %d calls, want 1 each", len(got), len(want))
+	}
+	if n := got[0].traces.SpanCount(); n != len(lean) {
+		t.Errorf("%d spans arrived, want %d", n, len(lean))
+	}
+	if g, w := tracesJSON(t, got[0].traces), tracesJSON(t, want[0].traces); g != w {
+		t.Errorf("traces differ from the SDK's\n got %.400s\nwant %.400s", g, w)
+	}
+}

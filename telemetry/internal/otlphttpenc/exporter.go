@@ -7,6 +7,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
@@ -62,6 +63,18 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	}
 	return e.c.export(ctx, otlpretry.KindSpans, func(b *buffers) []byte {
 		return b.enc.AppendTraces(b.raw[:0], spans)
+	})
+}
+
+// ExportLeanSpans is [Exporter.ExportSpans] for sightline's own ended
+// spans (telemetry/internal/leanspan), encoded through their getters
+// with no snapshot: the same request bytes, retries and errors.
+func (e *Exporter) ExportLeanSpans(ctx context.Context, spans []*leanspan.Span) error {
+	if len(spans) == 0 {
+		return e.c.shutdownErr()
+	}
+	return e.c.export(ctx, otlpretry.KindSpans, func(b *buffers) []byte {
+		return b.enc.AppendLeanTraces(b.raw[:0], spans)
 	})
 }
 

@@ -142,3 +142,27 @@ func TestHeaders(t *testing.T) {
 		t.Errorf("default User-Agent %q, want the exporter's name", ua)
 	}
 }
+
+// TestLeanSpansSameRequestAsSDK sends sightline's own spans
+// (telemetry/internal/leanspan) with ExportLeanSpans and their Snapshots
+// with the SDK's otlptracehttp: the servers receive the same bytes.
+func TestLeanSpansSameRequestAsSDK(t *testing.T) {
+	lean := otlpenctest.Lean(otlpenctest.Spans(40))
+	ours, theirs := otlphttptest.NewServer(t, nil), otlphttptest.NewServer(t, nil)
+	if err := newExporter(t, otlphttpenc.DefaultConfig(ours.URL+"/v1/traces")).ExportLeanSpans(context.Background(), lean); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdkExporter(t, theirs.URL+"/v1/traces").ExportSpans(context.Background(), otlpenctest.Snapshots(lean)); err != nil {
+		t.Fatal(err)
+	}
+	got, want := ours.Received(), theirs.Received()
+	if len(got) != 1 || len(want) != 1 {
+		t.Fatalf("%d and %d requests, want 1 each", len(got), len(want))
+	}
+	if !bytes.Equal(got[0].Body, want[0].Body) {
+		t.Errorf("body differs from the SDK's (%d vs %d bytes)", len(got[0].Body), len(want[0].Body))
+	}
+	if n := decode(t, got[0].Body).SpanCount(); n != len(lean) {
+		t.Errorf("%d spans sent, want %d", n, len(lean))
+	}
+}
