@@ -8,7 +8,6 @@ import (
 
 	"go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // The announcer's bounds.
@@ -69,7 +68,7 @@ type announcer struct {
 	epoch   time.Time // times are kept as offsets from it
 	watched []watchedSpan
 	cursor  int // where the next sweep starts, so deferred spans go first
-	spare   [liveShards][]sdktrace.ReadWriteSpan
+	spare   [liveShards][]liveSpan
 }
 
 // newAnnouncer makes an announcer over sinks; run starts its sweeper.

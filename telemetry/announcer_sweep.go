@@ -2,14 +2,12 @@ package telemetry
 
 import (
 	"time"
-
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // watchedSpan is a span the sweeper watches: registered, and open when it
 // was last looked at. Times are offsets from the announcer's epoch.
 type watchedSpan struct {
-	s     sdktrace.ReadWriteSpan
+	s     liveSpan
 	start time.Duration
 	// freq is the interval sent with the last heartbeat; 0 means the span
 	// has not been announced yet.
@@ -64,13 +62,13 @@ func (a *announcer) sweep(now time.Time, timing InFlightSettings, budget int) {
 		}
 		budget--
 		if ended {
-			a.emit(w.s, eventStop, 0, now)
+			a.emit(readOnly(w.s), eventStop, 0, now)
 			a.c.inflight.stops.Add(1)
 			a.forget(*w)
 			w.s = nil
 			continue
 		}
-		a.emit(w.s, eventHeartbeat, timing.Interval, now)
+		a.emit(readOnly(w.s), eventHeartbeat, timing.Interval, now)
 		a.c.inflight.heartbeats.Add(1)
 		if w.freq == 0 {
 			a.c.inflight.open.Add(1)

@@ -265,7 +265,7 @@ func (c *Component) ForceFlush(ctx context.Context) error {
 	c.mu.Lock()
 	var flush []func(context.Context) error
 	for _, s := range c.spanSinks {
-		flush = append(flush, s.proc.ForceFlush)
+		flush = append(flush, s.forceFlush)
 	}
 	for _, s := range c.logSinks {
 		flush = append(flush, s.proc.ForceFlush)

@@ -274,6 +274,9 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 		s.proc = sdktrace.NewSimpleSpanProcessor(counted)
 	} else {
 		s.queueCap = batchQueueSize
+		if le, ok := exp.(leanExporter); ok {
+			s.lean = newLeanQueue(&s.sinkBase, le)
+		}
 		s.proc = sdktrace.NewBatchSpanProcessor(counted, sdktrace.WithMaxQueueSize(batchQueueSize),
 			sdktrace.WithMaxExportBatchSize(batchSize), sdktrace.WithBatchTimeout(batchDelay),
 			sdktrace.WithExportTimeout(set.timeout))

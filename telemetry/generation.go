@@ -8,6 +8,9 @@ import (
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 )
 
 // closedGen is what a generation's live count is set to when it is shut
@@ -31,7 +34,8 @@ type generation struct {
 	logs      []*logSink
 	ann       *announcer               // traces generations with in-flight announcing; nil otherwise
 	annSinks  []*logSink               // ann's sinks
-	tp        *sdktrace.TracerProvider // traces generations
+	tp        *sdktrace.TracerProvider // traces generations on the SDK's path
+	lean      *leanspan.Provider       // traces generations on the lean path (lean.go)
 	lp        *sdklog.LoggerProvider   // logs generations
 }
 
@@ -90,6 +94,14 @@ func (g *generation) forceClose() int64 {
 			return n
 		}
 	}
+}
+
+// tracer is the tracer of a traces generation for a scope.
+func (g *generation) tracer(name string, opts []trace.TracerOption) trace.Tracer {
+	if g.lean != nil {
+		return g.lean.Tracer(name, opts...)
+	}
+	return g.tp.Tracer(name, opts...)
 }
 
 // shutdown flushes and stops the generation's provider; the sinks are

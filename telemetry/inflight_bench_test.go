@@ -183,7 +183,7 @@ func BenchmarkLiveSet(b *testing.B) {
 	b.Run("buffer", func(b *testing.B) {
 		var overflow atomic.Uint64
 		l := newLiveSet(&overflow)
-		spare := make([][]sdktrace.ReadWriteSpan, liveShards)
+		spare := make([][]liveSpan, liveShards)
 		b.ReportAllocs()
 		for i := range b.N {
 			l.add(spans[i%len(spans)])

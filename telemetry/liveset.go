@@ -3,8 +3,11 @@ package telemetry
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // The live set's bounds: liveShards buffers of at most liveShardCap spans
@@ -41,7 +44,7 @@ type liveSet struct {
 // liveShard is one buffer, padded to its own cache line.
 type liveShard struct {
 	mu  sync.Mutex
-	buf []sdktrace.ReadWriteSpan
+	buf []liveSpan
 	_   [64 - 32]byte
 }
 
@@ -52,7 +55,7 @@ func newLiveSet(overflow *atomic.Uint64) *liveSet {
 // add registers s when it is sampled (a span that is recorded but not
 // sampled is never exported, so never announced). It never blocks on the
 // sweeper.
-func (l *liveSet) add(s sdktrace.ReadWriteSpan) {
+func (l *liveSet) add(s liveSpan) {
 	sc := s.SpanContext()
 	if !sc.IsSampled() {
 		return
@@ -76,6 +79,26 @@ func (l *liveSet) add(s sdktrace.ReadWriteSpan) {
 	}
 }
 
+// liveSpan is what the sweeper reads of a live span: an SDK span
+// (sdktrace.ReadWriteSpan) or a lean one (*leanspan.Span). An announcement
+// reads the rest through readOnly.
+type liveSpan interface {
+	SpanContext() trace.SpanContext
+	StartTime() time.Time
+	EndTime() time.Time
+}
+
+// readOnly is the span an announcement encodes: the SDK span itself, or a
+// lean span's snapshot (announcements are rare: a heartbeat per long span
+// and interval).
+func readOnly(s liveSpan) sdktrace.ReadOnlySpan {
+	if ls, ok := s.(*leanspan.Span); ok {
+		return ls.Snapshot()
+	}
+	ro, _ := s.(sdktrace.ReadOnlySpan)
+	return ro
+}
+
 // signal leaves a token in ch unless one is there already.
 func signal(ch chan struct{}) {
 	select {
@@ -85,7 +108,7 @@ func signal(ch chan struct{}) {
 }
 
 // take swaps shard i's buffer for spare (emptied) and returns what it held.
-func (l *liveSet) take(i int, spare []sdktrace.ReadWriteSpan) []sdktrace.ReadWriteSpan {
+func (l *liveSet) take(i int, spare []liveSpan) []liveSpan {
 	sh := &l.shards[i]
 	sh.mu.Lock()
 	buf := sh.buf

@@ -26,10 +26,15 @@ func (c *Component) buildTraces(ctx context.Context, cfg Config, eps []Endpoint,
 		return nil, err
 	}
 	g.spans = sinks
-	proc := genProcessor{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded}
+	var live *liveSet
 	if g.ann = c.buildAnnouncer(ctx, cfg, eps); g.ann != nil {
-		g.annSinks, proc.live = g.ann.sinks, g.ann.live
+		g.annSinks, live = g.ann.sinks, g.ann.live
 	}
+	if c.leanPath(sinks) {
+		g.lean = c.leanProvider(&leanHooks{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded, live: live})
+		return g, err
+	}
+	proc := genProcessor{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded, live: live}
 	popts := []sdktrace.TracerProviderOption{
 		sdktrace.WithSpanProcessor(proc),
 		sdktrace.WithResource(c.res), sdktrace.WithSampler(c.sampler),
@@ -72,7 +77,7 @@ type sink interface {
 
 func (s *spanSink) base() *sinkBase     { return &s.sinkBase }
 func (s *logSink) base() *sinkBase      { return &s.sinkBase }
-func (s *spanSink) shutdownProc() error { return s.shutdown(shutdownTimeout, s.proc.Shutdown) }
+func (s *spanSink) shutdownProc() error { return s.shutdown(shutdownTimeout, s.shutdownProcs) }
 func (s *logSink) shutdownProc() error  { return s.shutdown(shutdownTimeout, s.proc.Shutdown) }
 
 // acquireSinks takes a reference on the sink of every endpoint, building

@@ -76,13 +76,12 @@ func (s *sinkBase) admit(n int64) bool {
 	if s.queueCap == 0 {
 		return true
 	}
+	s.queued.Add(uint64(n)) // dropped or not: Queued = Exported + Failed + Dropped + Pending
 	if s.pending.Add(n) > s.queueCap {
 		s.pending.Add(-n)
-		s.dropped.Add(uint64(n))
-		s.totals.dropped.Add(uint64(n))
+		s.drop(int(n))
 		return false
 	}
-	s.queued.Add(uint64(n))
 	return true
 }
 

@@ -8,10 +8,32 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// spanSink is a sink for spans.
+// spanSink is a sink for spans: the SDK's processor for SDK spans and,
+// for a batch endpoint of sightline's OTLP exporters, a leanQueue for
+// leanspan spans (both export through the same exporter).
 type spanSink struct {
 	sinkBase
 	proc sdktrace.SpanProcessor
+	lean *leanQueue // nil: the endpoint takes SDK spans only
+}
+
+// shutdownProcs flushes and stops the sink's lean queue, then its SDK
+// processor, which shuts the exporter down.
+func (s *spanSink) shutdownProcs(ctx context.Context) error {
+	var errs []error
+	if s.lean != nil {
+		errs = append(errs, s.lean.shutdown(ctx))
+	}
+	return errors.Join(append(errs, s.proc.Shutdown(ctx))...)
+}
+
+// forceFlush exports what the sink's processors hold.
+func (s *spanSink) forceFlush(ctx context.Context) error {
+	var errs []error
+	if s.lean != nil {
+		errs = append(errs, s.lean.forceFlush(ctx))
+	}
+	return errors.Join(append(errs, s.proc.ForceFlush(ctx))...)
 }
 
 // genProcessor is the one span processor a traces generation's SDK

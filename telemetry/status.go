@@ -47,6 +47,13 @@ type SpanCounters struct {
 	// Lost counts spans still open when their pipeline had to shut down
 	// (drain timeout or component shutdown).
 	Lost uint64 `json:"lost"`
+	// Recorder is what records the current pipeline's spans: "sightline"
+	// (sightline's own span, encoded into the export request when it ends:
+	// every endpoint an http or grpc endpoint with sightline's exporter
+	// and a batch processor, and no ProviderFactory) or "sdk" (the
+	// OpenTelemetry SDK's span and processors: every other pipeline).
+	// Empty when there is no traces pipeline.
+	Recorder string `json:"recorder,omitempty"`
 }
 
 // LogCounters counts the component's log records, like SpanCounters.
@@ -69,6 +76,13 @@ func (k *Control) Status() Status {
 		Logs: LogCounters{Emitted: c.logsEmitted.Load(), Exported: c.logTotals.exported.Load(),
 			Failed: c.logTotals.failed.Load(), Dropped: c.logTotals.dropped.Load()},
 		DrainingPipelines: c.draining.Load(),
+	}
+	switch {
+	case st.traces == nil:
+	case st.traces.lean != nil:
+		s.Spans.Recorder = RecorderSightline
+	default:
+		s.Spans.Recorder = RecorderSDK
 	}
 	c.mu.Lock()
 	s.Settings = settingsOf(c.cfg, c.src)

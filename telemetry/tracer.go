@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace/embedded"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	"github.com/sightline-dev/sightline/telemetry/topic"
 )
 
@@ -61,7 +62,7 @@ type tracer struct {
 	lastOff atomic.Pointer[offChild]
 }
 
-// genTracer is the SDK tracer of one generation.
+// genTracer is the SDK or leanspan tracer of one generation.
 type genTracer struct {
 	g *generation
 	t trace.Tracer
@@ -82,17 +83,27 @@ func (t *tracer) Start(ctx context.Context, name string, opts ...trace.SpanStart
 		}
 		gt := t.cache.Load()
 		if gt == nil || gt.g != g {
-			gt = &genTracer{g: g, t: g.tp.Tracer(t.name, t.opts...)}
+			gt = &genTracer{g: g, t: g.tracer(t.name, t.opts)}
 			t.cache.Store(gt)
 		}
 		ctx, span := gt.t.Start(ctx, name, opts...)
-		// The SDK returns a ReadOnlySpan exactly when it records; asking
-		// IsRecording would take the span's lock.
-		if _, recording := span.(sdktrace.ReadOnlySpan); !recording {
+		// The SDK returns a ReadOnlySpan exactly when it records, leanspan
+		// a *leanspan.Span; asking IsRecording would take the span's lock.
+		if !recording(span) {
 			g.release() // sampled out: no OnEnd will come
 		}
 		return ctx, span
 	}
+}
+
+// recording reports whether a span just started by an SDK or leanspan
+// tracer records.
+func recording(span trace.Span) bool {
+	if _, ok := span.(*leanspan.Span); ok {
+		return true
+	}
+	_, ok := span.(sdktrace.ReadOnlySpan)
+	return ok
 }
 
 // offSpan is the off path. With no recording span in ctx it returns ctx and
