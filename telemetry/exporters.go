@@ -275,7 +275,7 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 	} else {
 		s.queueCap = batchQueueSize
 		if le, ok := exp.(leanExporter); ok {
-			s.lean = newLeanQueue(&s.sinkBase, le)
+			s.lean = newBatchQueue(&s.sinkBase, leanSend(&s.sinkBase, le))
 		}
 		s.proc = sdktrace.NewBatchSpanProcessor(counted, sdktrace.WithMaxQueueSize(batchQueueSize),
 			sdktrace.WithMaxExportBatchSize(batchSize), sdktrace.WithBatchTimeout(batchDelay),
@@ -312,9 +312,7 @@ func (c *Component) newLogSinkFor(ctx context.Context, ep Endpoint, cfg Config, 
 		s.proc = sdklog.NewSimpleProcessor(counted)
 	} else {
 		s.queueCap = batchQueueSize
-		s.proc = sdklog.NewBatchProcessor(counted, sdklog.WithMaxQueueSize(batchQueueSize),
-			sdklog.WithExportMaxBatchSize(batchSize), sdklog.WithExportInterval(batchDelay),
-			sdklog.WithExportTimeout(set.timeout))
+		s.proc = newRecordProcessor(&s.sinkBase, counted)
 	}
 	return s, nil
 }

@@ -11,7 +11,7 @@ import (
 // component without a provider factory, records spans with leanspan
 // instead of the SDK: a span that behaves as the SDK's in every field
 // (leanspan's TestEquivalence), handed when it ends straight to each
-// endpoint's leanQueue, and encoded from its getters into the export
+// endpoint's batch queue (batch_queue.go), and encoded from its getters into the export
 // request, with no snapshot. It costs about half the SDK span's time and a
 // third of its allocations (docs/performance.md). Anything else (console,
 // file, OTLP-JSON, registered exporters, simple processors, a

@@ -31,20 +31,20 @@ func (r *batchRecorder) batches() []int {
 	return append([]int(nil), r.sizes...)
 }
 
-// leanTestQueue is a leanQueue over a batch sink (testSink's, with the
-// queue bound) and a batchRecorder, shut down at the end of the test.
-func leanTestQueue(t *testing.T) (*leanQueue, *sinkBase, *batchRecorder) {
+// testQueue is a lean span queue over a batch sink (testSink's, with
+// the queue bound) and a batchRecorder, shut down at the end of the test.
+func testQueue(t *testing.T) (*batchQueue[*leanspan.Span], *sinkBase, *batchRecorder) {
 	s := testSink(t)
 	s.processor, s.queueCap = "batch", batchQueueSize
 	rec := &batchRecorder{}
-	q := newLeanQueue(s, rec)
+	q := newBatchQueue(s, leanSend(s, rec))
 	t.Cleanup(func() { _ = q.shutdown(context.Background()) })
 	return q, s, rec
 }
 
 // endSpans admits and queues n ended spans as the lean path's OnEnd
 // does, and returns how many the sink admitted.
-func endSpans(q *leanQueue, s *sinkBase, n int) int {
+func endSpans(q *batchQueue[*leanspan.Span], s *sinkBase, n int) int {
 	tr := leanspan.New(leanspan.Config{})
 	admitted := 0
 	for range n {
@@ -70,11 +70,11 @@ func sameInts(a, b []int) bool {
 	return true
 }
 
-// TestLeanQueueBatches: full batches go at once, the rest batchDelay
+// TestBatchQueueBatches: full batches go at once, the rest batchDelay
 // after the first of them arrived, and the counters add up.
-func TestLeanQueueBatches(t *testing.T) {
+func TestBatchQueueBatches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q, s, rec := leanTestQueue(t)
+		q, s, rec := testQueue(t)
 		endSpans(q, s, 3)
 		time.Sleep(batchDelay - time.Millisecond)
 		synctest.Wait()
@@ -103,16 +103,15 @@ func TestLeanQueueBatches(t *testing.T) {
 	})
 }
 
-// TestLeanQueueBound: with the exporter stuck, the queue holds at most
+// TestBatchQueueBound: with the exporter stuck, the queue holds at most
 // batchQueueSize spans besides the batch in export and counts the rest
 // dropped; ForceFlush exports
 // what is held; after shutdown a span is dropped and counted.
-func TestLeanQueueBound(t *testing.T) {
+func TestBatchQueueBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q, s, rec := leanTestQueue(t)
+		q, s, rec := testQueue(t)
 		stuck := make(chan struct{})
-		blocking := &blockingExporter{inner: rec, release: stuck}
-		q.exp = blocking
+		q.export = leanSend(s, &blockingExporter{inner: rec, release: stuck})
 		admitted := endSpans(q, s, batchSize) // the first batch blocks in export
 		synctest.Wait()
 		admitted += endSpans(q, s, batchQueueSize+10)
@@ -142,11 +141,11 @@ func TestLeanQueueBound(t *testing.T) {
 	})
 }
 
-// TestLeanQueueShutdownExports: shutdown exports what is queued without
+// TestBatchQueueShutdownExports: shutdown exports what is queued without
 // waiting for the batch delay; a failing export is counted failed.
-func TestLeanQueueShutdownExports(t *testing.T) {
+func TestBatchQueueShutdownExports(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q, s, rec := leanTestQueue(t)
+		q, s, rec := testQueue(t)
 		rec.err = errRefused
 		endSpans(q, s, 7)
 		if err := q.shutdown(context.Background()); err != nil {
