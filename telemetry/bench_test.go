@@ -120,6 +120,41 @@ func TestOffPathAllocatesNothing(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("gated-off kernel span under a recording parent allocates %v, want 0", allocs)
 	}
+
+	// Under lean parents (sightline's own spans) not even a change of
+	// parent allocates: the stand-in is the parent itself.
+	lean, err := Setup(context.Background(), WithEnv(func(k string) (string, bool) {
+		v, ok := map[string]string{"SIGHTLINE_TELEMETRY_ENABLE": "on", "SIGHTLINE_TELEMETRY_TYPES": "tracing",
+			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": "http://127.0.0.1:1/v1/traces"}[k]
+		return v, ok
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lean.Shutdown(context.Background())
+	if r := lean.Control().Status().Spans.Recorder; r != RecorderSightline {
+		t.Fatalf("recorder %q", r)
+	}
+	ctx1, p1 := lean.Tracer("user").Start(ctx, "run 1")
+	ctx2, p2 := lean.Tracer("user").Start(ctx, "run 2")
+	defer p1.End()
+	defer p2.End()
+	kernel = lean.Tracer("kernel", kernelOption())
+	allocs = testing.AllocsPerRun(1000, func() {
+		_, s := kernel.Start(ctx1, "dispatch")
+		s.End()
+		_, s = kernel.Start(ctx2, "dispatch")
+		if !s.SpanContext().Equal(p2.SpanContext()) || s.IsRecording() {
+			t.Fatal("the stand-in is not a non-recording span with its parent's context")
+		}
+		s.End()
+	})
+	if allocs != 0 {
+		t.Errorf("gated-off kernel spans under alternating lean parents allocate %v, want 0", allocs)
+	}
+	if !p2.IsRecording() {
+		t.Error("ending the stand-in ended its parent")
+	}
 }
 
 func benchComponentT(t *testing.T, name string) *Component {

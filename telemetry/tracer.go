@@ -111,11 +111,15 @@ func recording(span trace.Span) bool {
 // a recording parent it returns ctx unchanged (what is started from it is
 // the parent's child, and outgoing calls carry the parent's context) and a
 // non-recording span with the parent's context, so ending it cannot end the
-// parent. Neither allocates in the steady state.
+// parent: a lean parent's stand-in, which costs nothing, or an offChild
+// kept for the last SDK parent. Neither allocates in the steady state.
 func (t *tracer) offSpan(ctx context.Context) (context.Context, trace.Span) {
 	parent := trace.SpanFromContext(ctx)
 	if !parent.IsRecording() {
 		return ctx, parent
+	}
+	if ls, ok := parent.(*leanspan.Span); ok {
+		return ctx, ls.StandIn()
 	}
 	sc := parent.SpanContext()
 	if c := t.lastOff.Load(); c != nil && c.sc.SpanID() == sc.SpanID() && c.sc.TraceID() == sc.TraceID() {

@@ -63,12 +63,16 @@ func (s *Span) ensureWritable(capacity int) {
 }
 
 // grow makes room for n more attributes: out of the inline array to room
-// for 16, then doubling.
+// for exactly what is needed (a span's attributes mostly come in one
+// SetAttributes call just after Start), later doubling.
 func (s *Span) grow(n int) {
 	if cap(s.attrs)-len(s.attrs) >= n {
 		return
 	}
-	c := max(len(s.attrs)+n, 16, 2*len(s.attrs))
+	c := len(s.attrs) + n
+	if cap(s.attrs) > inlineAttrs {
+		c = max(c, 2*len(s.attrs))
+	}
 	attrs := make([]attribute.KeyValue, len(s.attrs), c)
 	copy(attrs, s.attrs)
 	clear(s.attrs)

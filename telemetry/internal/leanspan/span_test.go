@@ -151,3 +151,31 @@ func TestEndedReadsDoNotCopy(t *testing.T) {
 		t.Errorf("attributes %v, want k=w once", a)
 	}
 }
+
+// TestStandIn: the stand-in carries its span's context, records nothing,
+// does not end or change its span, parents what is started from it, and
+// costs no allocation.
+func TestStandIn(t *testing.T) {
+	var ended []*leanspan.Span
+	tr := leanspan.New(leanspan.Config{OnEnd: func(s *leanspan.Span) { ended = append(ended, s) }})
+	_, sp := tr.Start(context.Background(), "parent")
+	s := sp.(*leanspan.Span)
+	in := s.StandIn()
+	if !in.SpanContext().Equal(s.SpanContext()) || in.IsRecording() {
+		t.Fatalf("stand-in: context %v recording %v", in.SpanContext(), in.IsRecording())
+	}
+	in.SetName("renamed")
+	in.SetAttributes(attribute.Bool("x", true))
+	in.End()
+	if !s.IsRecording() || s.Name() != "parent" || len(s.Attributes()) != 0 || len(ended) != 0 {
+		t.Errorf("the stand-in changed its span: recording %v, name %q, %d attributes, %d ended",
+			s.IsRecording(), s.Name(), len(s.Attributes()), len(ended))
+	}
+	_, child := tr.Start(trace.ContextWithSpan(context.Background(), in), "child")
+	if got := child.(*leanspan.Span).Parent(); !got.Equal(s.SpanContext()) {
+		t.Errorf("child's parent %v, want the span's %v", got, s.SpanContext())
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = s.StandIn() }); n != 0 {
+		t.Errorf("StandIn allocates %v", n)
+	}
+}
