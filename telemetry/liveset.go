@@ -18,7 +18,7 @@ import (
 const (
 	liveShards     = 16 // a power of two
 	liveShardCap   = 4096
-	liveShardEarly = 256
+	liveShardEarly = 32
 )
 
 // liveSet is where the span hot path registers the spans a generation's
