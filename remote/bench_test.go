@@ -58,7 +58,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 		name string
 		env  map[string]string
 	}{{"telemetry=off", offEnv}, {"telemetry=on", on}, {"telemetry=on,exporter=sdk", withEnv(on, sdkExporter)},
-		{"telemetry=on,sampler=0.1", withEnv(on, map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "0.1"})}} {
+		{"telemetry=on,sampler=0.1", withEnv(on, map[string]string{"SIGHTLINE_TELEMETRY_SAMPLER": "0.1"})},
+		{"telemetry=on,inflight=off", withEnv(on, map[string]string{"SIGHTLINE_TELEMETRY_INFLIGHT": "off"})}} {
 		b.Run(c.name, func(b *testing.B) {
 			d := server.NewDevice("bench/noop/1", "Noop")
 			server.Command(d, "Noop", func(context.Context, server.Void) (server.Void, error) { return server.Void{}, nil })
