@@ -14,7 +14,8 @@ import (
 // each, so at most 65,536 registrations wait for the sweeper. A buffer
 // that reaches liveShardEarly wakes the sweeper early, so that under a
 // high span rate the ended spans the buffers keep alive stay few (about
-// liveShards × liveShardEarly, 4096) rather than a tick's worth.
+// liveShards × liveShardEarly, 512: ~0.5 MB that every garbage collection
+// would scan) rather than a tick's worth.
 const (
 	liveShards     = 16 // a power of two
 	liveShardCap   = 4096
