@@ -14,9 +14,9 @@ import (
 )
 
 // inlineAttrs is how many attributes a span holds before its attribute
-// slice moves to the heap: the 9 of a device-server call's spans, with
-// the span still in one allocation of Go's 896-byte size class.
-const inlineAttrs = 9
+// slice moves to the heap: the 11 of a device server's SERVER span, with
+// the span still in one allocation of Go's 1024-byte size class.
+const inlineAttrs = 11
 
 // Span is a recording span that behaves as the SDK's recording span does
 // (sdk/trace span.go recordingSpan): the same limits, drops, counts and

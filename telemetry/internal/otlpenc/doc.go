@@ -67,7 +67,7 @@
 // FuzzAppendLeanTraces check it); appendSpan reads either kind through
 // one small interface. BenchmarkEncodeLean measures it at the cost of
 // AppendTraces of SDK spans, and less than half of snapshotting first.
-// Not wired yet: see leanspan's package documentation.
+// otlphttpenc and otlpgrpcenc export them with it (ExportLeanSpans).
 //
 // # OTLP-JSON
 //
