@@ -12,8 +12,10 @@ import (
 
 // requireSameAsSnapshots fails unless AppendLeanTraces of spans writes the
 // bytes AppendTraces writes for their Snapshots, after a prefix each keeps,
-// and returns how many spans the encoding holds (pdata decodes it).
-func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, spans []*leanspan.Span) int {
+// and returns how many spans the encoding holds (pdata decodes it). The
+// spans added one by one to batch (emptied first: a batch reused across
+// calls shows state left over) encode the same through AppendSpanBatch.
+func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, batch *otlpenc.SpanBatch, spans []*leanspan.Span) int {
 	tb.Helper()
 	prefix := []byte("prefix")
 	want := snap.AppendTraces(prefix, otlpenctest.Snapshots(spans))
@@ -27,6 +29,17 @@ func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, spans []
 		if s != nil {
 			n++
 		}
+	}
+	batch.Reset()
+	for _, s := range spans {
+		batch.Add(s)
+	}
+	if got := lean.AppendSpanBatch(prefix, batch); !bytes.Equal(got, want) {
+		tb.Fatalf("AppendSpanBatch wrote %d bytes, AppendTraces of the Snapshots %d; first difference at byte %d",
+			len(got), len(want), firstDiff(got, want))
+	}
+	if batch.Len() != n {
+		tb.Fatalf("the batch holds %d spans, want %d", batch.Len(), n)
 	}
 	if got := decode(tb, "AppendLeanTraces's encoding", want[len(prefix):]).SpanCount(); got != n {
 		tb.Fatalf("the encoding holds %d spans, want the batch's %d", got, n)
@@ -42,13 +55,14 @@ func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, spans []
 // Encoder, so state left from one batch would show in the next.
 func TestLeanMatchesSnapshots(t *testing.T) {
 	var lean, snap otlpenc.Encoder
+	var batch otlpenc.SpanBatch
 	n := 500
 	if testing.Short() {
 		n = 100
 	}
 	spans := 0
 	for seed := range n {
-		spans += requireSameAsSnapshots(t, &lean, &snap, gen{randChooser{rand.New(rand.NewPCG(uint64(seed), 20))}}.leanBatch())
+		spans += requireSameAsSnapshots(t, &lean, &snap, &batch, gen{randChooser{rand.New(rand.NewPCG(uint64(seed), 20))}}.leanBatch())
 	}
 	if spans < 2*n {
 		t.Fatalf("only %d spans in %d batches: the generator does not exercise the encoder", spans, n)
@@ -71,7 +85,8 @@ func TestLeanEmpty(t *testing.T) {
 func FuzzAppendLeanTraces(f *testing.F) {
 	addSeeds(f)
 	var lean, snap otlpenc.Encoder
+	var batch otlpenc.SpanBatch
 	f.Fuzz(func(t *testing.T, data []byte) {
-		requireSameAsSnapshots(t, &lean, &snap, gen{&byteChooser{data}}.leanBatch())
+		requireSameAsSnapshots(t, &lean, &snap, &batch, gen{&byteChooser{data}}.leanBatch())
 	})
 }
