@@ -5,7 +5,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
@@ -50,23 +50,20 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	return e.c.export(ctx, methodTraces, otlpretry.KindSpans, len(spans), b)
 }
 
-// ExportLeanSpans is [Exporter.ExportSpans] for sightline's own ended
-// spans (telemetry/internal/leanspan), encoded through their getters
-// with no snapshot: the same request bytes, retries and errors.
-func (e *Exporter) ExportLeanSpans(ctx context.Context, spans []*leanspan.Span) error {
+// ExportSpanBatch is [Exporter.ExportSpans] for sightline's own spans
+// (telemetry/internal/leanspan), encoded as they ended into batch: the
+// same request, the same retries and errors. batch is not changed.
+func (e *Exporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
 	if e.c.closed.Load() {
 		return ErrShutdown
 	}
-	if len(spans) == 0 {
+	if batch.Len() == 0 {
 		return nil
 	}
 	b := getBuffers(&e.c.pool)
 	defer b.release()
-	b.raw = b.spans.AppendLeanTraces(b.raw[:0], spans)
-	if len(b.raw) == 0 {
-		return nil // only nil spans
-	}
-	return e.c.export(ctx, methodTraces, otlpretry.KindSpans, len(spans), b)
+	b.raw = b.spans.AppendSpanBatch(b.raw[:0], batch)
+	return e.c.export(ctx, methodTraces, otlpretry.KindSpans, batch.Len(), b)
 }
 
 // ForceFlush does nothing: the exporter holds no spans between exports.

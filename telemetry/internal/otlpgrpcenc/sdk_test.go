@@ -9,6 +9,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpgrpcenc"
 )
@@ -101,13 +102,17 @@ func TestSameRequestAsSDK(t *testing.T) {
 }
 
 // TestLeanSpansSameRequestAsSDK sends sightline's own spans
-// (telemetry/internal/leanspan) with ExportLeanSpans and their Snapshots
+// (telemetry/internal/leanspan) with ExportSpanBatch and their Snapshots
 // with the SDK's otlptracegrpc: the collectors decode the same traces.
 func TestLeanSpansSameRequestAsSDK(t *testing.T) {
 	lean := otlpenctest.Lean(otlpenctest.Spans(40))
+	var batch otlpenc.SpanBatch
+	for _, s := range lean {
+		batch.Add(s)
+	}
 	ours, theirs := newCollector(t, nil, nil), newCollector(t, nil, nil)
 	ctx := context.Background()
-	if err := newExporter(t, otlpgrpcenc.DefaultConfig(ours.url())).ExportLeanSpans(ctx, lean); err != nil {
+	if err := newExporter(t, otlpgrpcenc.DefaultConfig(ours.url())).ExportSpanBatch(ctx, &batch); err != nil {
 		t.Fatal(err)
 	}
 	if err := sdkExporter(t, theirs.url(), false, nil).ExportSpans(ctx, otlpenctest.Snapshots(lean)); err != nil {

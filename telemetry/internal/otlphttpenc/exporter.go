@@ -7,7 +7,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpretry"
 )
 
@@ -66,15 +66,16 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	})
 }
 
-// ExportLeanSpans is [Exporter.ExportSpans] for sightline's own ended
-// spans (telemetry/internal/leanspan), encoded through their getters
-// with no snapshot: the same request bytes, retries and errors.
-func (e *Exporter) ExportLeanSpans(ctx context.Context, spans []*leanspan.Span) error {
-	if len(spans) == 0 {
+// ExportSpanBatch is [Exporter.ExportSpans] for sightline's own spans
+// (telemetry/internal/leanspan), encoded as they ended into batch: the
+// same request bytes as for their snapshots, the same retries and errors.
+// batch is not changed.
+func (e *Exporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
+	if batch.Len() == 0 {
 		return e.c.shutdownErr()
 	}
 	return e.c.export(ctx, otlpretry.KindSpans, func(b *buffers) []byte {
-		return b.enc.AppendLeanTraces(b.raw[:0], spans)
+		return b.enc.AppendSpanBatch(b.raw[:0], batch)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sightline-dev/sightline/internal/otlphttp/otlphttptest"
 	"github.com/sightline-dev/sightline/sightlinetest"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlphttpenc"
 )
@@ -144,12 +145,16 @@ func TestHeaders(t *testing.T) {
 }
 
 // TestLeanSpansSameRequestAsSDK sends sightline's own spans
-// (telemetry/internal/leanspan) with ExportLeanSpans and their Snapshots
+// (telemetry/internal/leanspan) with ExportSpanBatch and their Snapshots
 // with the SDK's otlptracehttp: the servers receive the same bytes.
 func TestLeanSpansSameRequestAsSDK(t *testing.T) {
 	lean := otlpenctest.Lean(otlpenctest.Spans(40))
+	var batch otlpenc.SpanBatch
+	for _, s := range lean {
+		batch.Add(s)
+	}
 	ours, theirs := otlphttptest.NewServer(t, nil), otlphttptest.NewServer(t, nil)
-	if err := newExporter(t, otlphttpenc.DefaultConfig(ours.URL+"/v1/traces")).ExportLeanSpans(context.Background(), lean); err != nil {
+	if err := newExporter(t, otlphttpenc.DefaultConfig(ours.URL+"/v1/traces")).ExportSpanBatch(context.Background(), &batch); err != nil {
 		t.Fatal(err)
 	}
 	if err := sdkExporter(t, theirs.URL+"/v1/traces").ExportSpans(context.Background(), otlpenctest.Snapshots(lean)); err != nil {
