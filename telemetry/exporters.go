@@ -274,8 +274,8 @@ func (c *Component) newSpanSink(ctx context.Context, ep Endpoint, cfg Config) (*
 		s.proc = sdktrace.NewSimpleSpanProcessor(counted)
 	} else {
 		s.queueCap = batchQueueSize
-		if le, ok := exp.(leanExporter); ok {
-			s.lean = newBatchQueue(&s.sinkBase, leanSend(&s.sinkBase, le))
+		if be, ok := exp.(batchExporter); ok {
+			s.lean = newSpanBatcher(&s.sinkBase, be)
 		}
 		s.proc = sdktrace.NewBatchSpanProcessor(counted, sdktrace.WithMaxQueueSize(batchQueueSize),
 			sdktrace.WithMaxExportBatchSize(batchSize), sdktrace.WithBatchTimeout(batchDelay),

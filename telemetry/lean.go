@@ -10,10 +10,10 @@ import (
 // export through sightline's OTLP exporters with a batch processor, in a
 // component without a provider factory, records spans with leanspan
 // instead of the SDK: a span that behaves as the SDK's in every field
-// (leanspan's TestEquivalence), handed when it ends straight to each
-// endpoint's batch queue (batch_queue.go), and encoded from its getters into the export
-// request, with no snapshot. It costs about half the SDK span's time and a
-// third of its allocations (docs/performance.md). Anything else (console,
+// (leanspan's TestEquivalence), encoded from its getters when it ends into
+// each endpoint's batch of request bytes (spanBatcher, sink_lean.go), with
+// no snapshot and nothing of the span kept. It costs about half the SDK
+// span's time and a third of its allocations (docs/performance.md). Anything else (console,
 // file, OTLP-JSON, registered exporters, simple processors, a
 // ProviderFactory, SIGHTLINE_TELEMETRY_OTLP_EXPORTER=sdk) keeps the SDK's
 // provider, so every SDK extension point still works where it is asked

@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 )
 
-// batchRecorder is a leanExporter that records the size of each batch and
-// fails while err is set.
+// batchRecorder is a batchExporter that records the size of each batch
+// and fails while err is set.
 type batchRecorder struct {
 	mu    sync.Mutex
 	sizes []int
 	err   error
 }
 
-func (r *batchRecorder) ExportLeanSpans(_ context.Context, spans []*leanspan.Span) error {
+func (r *batchRecorder) ExportSpanBatch(_ context.Context, batch *otlpenc.SpanBatch) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sizes = append(r.sizes, len(spans))
+	r.sizes = append(r.sizes, batch.Len())
 	return r.err
 }
 
@@ -31,20 +32,20 @@ func (r *batchRecorder) batches() []int {
 	return append([]int(nil), r.sizes...)
 }
 
-// testQueue is a lean span queue over a batch sink (testSink's, with
-// the queue bound) and a batchRecorder, shut down at the end of the test.
-func testQueue(t *testing.T) (*batchQueue[*leanspan.Span], *sinkBase, *batchRecorder) {
+// testBatcher is a spanBatcher over a batch sink (testSink's, with the
+// queue bound) and a batchRecorder, shut down at the end of the test.
+func testBatcher(t *testing.T) (*spanBatcher, *sinkBase, *batchRecorder) {
 	s := testSink(t)
 	s.processor, s.queueCap = "batch", batchQueueSize
 	rec := &batchRecorder{}
-	q := newBatchQueue(s, leanSend(s, rec))
+	q := newSpanBatcher(s, rec)
 	t.Cleanup(func() { _ = q.shutdown(context.Background()) })
 	return q, s, rec
 }
 
 // endSpans admits and queues n ended spans as the lean path's OnEnd
 // does, and returns how many the sink admitted.
-func endSpans(q *batchQueue[*leanspan.Span], s *sinkBase, n int) int {
+func endSpans(q *spanBatcher, s *sinkBase, n int) int {
 	tr := leanspan.New(leanspan.Config{})
 	admitted := 0
 	for range n {
@@ -70,11 +71,11 @@ func sameInts(a, b []int) bool {
 	return true
 }
 
-// TestBatchQueueBatches: full batches go at once, the rest batchDelay
+// TestSpanBatcherBatches: full batches go at once, the rest batchDelay
 // after the first of them arrived, and the counters add up.
-func TestBatchQueueBatches(t *testing.T) {
+func TestSpanBatcherBatches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q, s, rec := testQueue(t)
+		q, s, rec := testBatcher(t)
 		endSpans(q, s, 3)
 		time.Sleep(batchDelay - time.Millisecond)
 		synctest.Wait()
@@ -103,15 +104,15 @@ func TestBatchQueueBatches(t *testing.T) {
 	})
 }
 
-// TestBatchQueueBound: with the exporter stuck, the queue holds at most
+// TestSpanBatcherBound: with the exporter stuck, the queue holds at most
 // batchQueueSize spans besides the batch in export and counts the rest
 // dropped; ForceFlush exports
 // what is held; after shutdown a span is dropped and counted.
-func TestBatchQueueBound(t *testing.T) {
+func TestSpanBatcherBound(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q, s, rec := testQueue(t)
+		q, s, rec := testBatcher(t)
 		stuck := make(chan struct{})
-		q.export = leanSend(s, &blockingExporter{inner: rec, release: stuck})
+		q.exp = &blockingExporter{inner: rec, release: stuck}
 		admitted := endSpans(q, s, batchSize) // the first batch blocks in export
 		synctest.Wait()
 		admitted += endSpans(q, s, batchQueueSize+10)
@@ -141,11 +142,11 @@ func TestBatchQueueBound(t *testing.T) {
 	})
 }
 
-// TestBatchQueueShutdownExports: shutdown exports what is queued without
+// TestSpanBatcherShutdownExports: shutdown exports what is queued without
 // waiting for the batch delay; a failing export is counted failed.
-func TestBatchQueueShutdownExports(t *testing.T) {
+func TestSpanBatcherShutdownExports(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		q, s, rec := testQueue(t)
+		q, s, rec := testBatcher(t)
 		rec.err = errRefused
 		endSpans(q, s, 7)
 		if err := q.shutdown(context.Background()); err != nil {
@@ -162,11 +163,11 @@ func TestBatchQueueShutdownExports(t *testing.T) {
 
 // blockingExporter waits for release before each export.
 type blockingExporter struct {
-	inner   leanExporter
+	inner   batchExporter
 	release chan struct{}
 }
 
-func (b *blockingExporter) ExportLeanSpans(ctx context.Context, spans []*leanspan.Span) error {
+func (b *blockingExporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
 	<-b.release
-	return b.inner.ExportLeanSpans(ctx, spans)
+	return b.inner.ExportSpanBatch(ctx, batch)
 }

@@ -5,17 +5,16 @@ import (
 	"errors"
 	"sync/atomic"
 
-	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // spanSink is a sink for spans: the SDK's processor for SDK spans and,
-// for a batch endpoint of sightline's OTLP exporters, a batchQueue for
+// for a batch endpoint of sightline's OTLP exporters, a spanBatcher for
 // leanspan spans (both export through the same exporter).
 type spanSink struct {
 	sinkBase
 	proc sdktrace.SpanProcessor
-	lean *batchQueue[*leanspan.Span] // nil: the endpoint takes SDK spans only
+	lean *spanBatcher // nil: the endpoint takes SDK spans only
 }
 
 // shutdownProcs flushes and stops the sink's lean queue, then its SDK
