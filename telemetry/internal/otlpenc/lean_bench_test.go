@@ -26,6 +26,8 @@ func TestLeanBenchSpans(t *testing.T) {
 // leanspan), reported per span (ns/span, B/span, allocs/span) through:
 //
 //   - direct: Encoder.AppendLeanTraces into a reused buffer (the getters);
+//   - batch: each span added to a reused SpanBatch as it would be when it
+//     ends, then Encoder.AppendSpanBatch (what telemetry's lean path does);
 //   - snapshot: each span's Snapshot, then Encoder.AppendTraces;
 //   - readonlyspan: AppendTraces of the SDK's own spans, for reference
 //     (BenchmarkEncode/otlpenc).
@@ -44,6 +46,16 @@ func BenchmarkEncodeLean(b *testing.B) {
 		buf := enc.AppendTraces(nil, spans)
 		b.Run("direct"+suffix, func(b *testing.B) {
 			runPerSpan(b, func() { buf = enc.AppendLeanTraces(buf[:0], lean) })
+		})
+		var batch otlpenc.SpanBatch
+		b.Run("batch"+suffix, func(b *testing.B) {
+			runPerSpan(b, func() {
+				batch.Reset()
+				for _, s := range lean {
+					batch.Add(s)
+				}
+				buf = enc.AppendSpanBatch(buf[:0], &batch)
+			})
 		})
 		snaps := make([]sdktrace.ReadOnlySpan, len(lean))
 		b.Run("snapshot"+suffix, func(b *testing.B) {
