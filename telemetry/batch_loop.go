@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,9 @@ type batchLoop struct {
 	stop  chan struct{}      // closed by shutdown
 	done  chan struct{}      // closed when run returns
 	once  sync.Once
+	// armed is set while the batch delay's timer runs: an item that finds
+	// it set need not kick the goroutine to be exported in time.
+	armed atomic.Bool
 }
 
 func newBatchLoop() batchLoop {
@@ -33,18 +37,23 @@ func (l *batchLoop) run(full, all func(), waiting func() bool) {
 	defer close(l.done)
 	timer := time.NewTimer(batchDelay)
 	timer.Stop()
-	armed := false
 	for {
 		select {
 		case <-l.kick:
 			full()
-			if !armed && waiting() {
+			if !l.armed.Load() && waiting() {
+				l.armed.Store(true)
 				timer.Reset(batchDelay)
-				armed = true
 			}
 		case <-timer.C:
-			armed = false
+			// Disarmed before the export: an item added from here on
+			// kicks, and one added before is exported now.
+			l.armed.Store(false)
 			all()
+			if waiting() {
+				l.armed.Store(true)
+				timer.Reset(batchDelay)
+			}
 		case reply := <-l.flush:
 			all()
 			close(reply)

@@ -15,39 +15,43 @@ type batchExporter interface {
 	ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error
 }
 
-// maxFreeBatches is how many exported batches a spanBatcher keeps for
-// reuse: one filling and one exporting in the steady state.
-const maxFreeBatches = 2
+// encodeEvery is how many ended spans wait before the batcher's goroutine
+// is woken to encode them: few enough that little is kept alive, enough
+// that the goroutine wakes rarely (about 600 times a second at 40,000
+// spans a second).
+const encodeEvery = 64
 
 // spanBatcher is the batch processor of a span sink for lean spans (the
-// lean path, lean.go). A span is encoded into the batch being filled on
-// the goroutine that ends it, so what waits for export is bytes, which
-// the garbage collector does not scan, and the span is free to go at
-// once: the SDK's batch processor keeps every span of a batch alive until
-// its export, about a megabyte for a busy device server, which made each
-// collection longer and, in a small heap, more frequent. Full batches wait
-// in order for the batchLoop's goroutine; the sink's queue bound caps what
-// they hold at batchQueueSize spans.
+// lean path, lean.go). Ended spans wait in a short list until its
+// goroutine encodes them (every encodeEvery spans, off the goroutine that
+// ended them) into the batch being filled, which it exports when full or
+// batchDelay after its first span: what waits for export is bytes, which
+// the garbage collector does not scan, and a span is free to go soon after
+// it ends. The SDK's batch processor keeps every span of a batch alive
+// until its export, about a megabyte for a busy device server, which made
+// each collection longer and, in a small heap, more frequent. The sink's
+// queue bound caps what is held, encoded or not, at batchQueueSize spans.
 type spanBatcher struct {
 	batchLoop
 	s   *sinkBase
 	exp batchExporter
 
 	mu     sync.Mutex
-	cur    *otlpenc.SpanBatch   // being filled; nil when none
-	full   []*otlpenc.SpanBatch // waiting for export, oldest first
-	free   []*otlpenc.SpanBatch // exported, kept for reuse
-	closed bool                 // after shutdown: what arrives is dropped (counted)
+	ended  []*leanspan.Span // not yet encoded
+	closed bool             // after shutdown: what arrives is dropped (counted)
+
+	// Owned by the goroutine.
+	batch otlpenc.SpanBatch
+	spare []*leanspan.Span
 }
 
 func newSpanBatcher(s *sinkBase, exp batchExporter) *spanBatcher {
 	b := &spanBatcher{batchLoop: newBatchLoop(), s: s, exp: exp}
-	go b.run(b.exportFull, b.exportAll, b.waiting)
+	go b.run(func() { b.encode(false) }, func() { b.encode(true) }, b.waiting)
 	return b
 }
 
-// add encodes an ended span the sink has admitted into the batch being
-// filled. It never blocks on an export.
+// add queues an ended span the sink has admitted. It never blocks.
 func (b *spanBatcher) add(sp *leanspan.Span) {
 	b.mu.Lock()
 	if b.closed {
@@ -56,76 +60,56 @@ func (b *spanBatcher) add(sp *leanspan.Span) {
 		b.s.drop(1)
 		return
 	}
-	if b.cur == nil {
-		if n := len(b.free); n > 0 {
-			b.cur, b.free = b.free[n-1], b.free[:n-1]
-		} else {
-			b.cur = new(otlpenc.SpanBatch)
-		}
-	}
-	b.cur.Add(sp)
-	n := b.cur.Len()
-	if n >= batchSize {
-		b.full = append(b.full, b.cur)
-		b.cur = nil
-	}
+	b.ended = append(b.ended, sp)
+	n := len(b.ended)
 	b.mu.Unlock()
-	if n == 1 || n >= batchSize {
+	if n%encodeEvery == 0 || n == 1 && !b.armed.Load() {
 		signal(b.kick)
 	}
 }
 
-// waiting reports whether spans wait in the batch being filled.
+// waiting reports whether spans wait, encoded or not.
 func (b *spanBatcher) waiting() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.cur != nil && b.cur.Len() > 0
+	return len(b.ended) > 0 || b.batch.Len() > 0
 }
 
-// exportFull exports the full batches, oldest first.
-func (b *spanBatcher) exportFull() {
+// encode encodes the ended spans into the batch, exporting it each time
+// it is full, and with all the rest too.
+func (b *spanBatcher) encode(all bool) {
 	for {
 		b.mu.Lock()
-		if len(b.full) == 0 {
-			b.mu.Unlock()
-			return
-		}
-		next := b.full[0]
-		copy(b.full, b.full[1:])
-		b.full[len(b.full)-1] = nil
-		b.full = b.full[:len(b.full)-1]
+		ended := b.ended
+		b.ended = b.spare[:0]
 		b.mu.Unlock()
-		b.send(next)
+		for i, sp := range ended {
+			b.batch.Add(sp)
+			ended[i] = nil
+			if b.batch.Len() >= batchSize {
+				b.send()
+			}
+		}
+		b.spare = ended[:0]
+		if len(ended) == 0 {
+			break
+		}
+	}
+	if all && b.batch.Len() > 0 {
+		b.send()
 	}
 }
 
-// exportAll exports every span: the full batches, then the one being
-// filled.
-func (b *spanBatcher) exportAll() {
-	b.mu.Lock()
-	if b.cur != nil && b.cur.Len() > 0 {
-		b.full = append(b.full, b.cur)
-		b.cur = nil
-	}
-	b.mu.Unlock()
-	b.exportFull()
-}
-
-// send exports one batch, counted as countingSpanExporter counts an SDK
-// batch, then keeps it for reuse.
-func (b *spanBatcher) send(batch *otlpenc.SpanBatch) {
-	if n := batch.Len(); b.s.beginExport(n) {
+// send exports the batch, counted as countingSpanExporter counts an SDK
+// batch, and empties it.
+func (b *spanBatcher) send() {
+	if n := b.batch.Len(); b.s.beginExport(n) {
 		ctx, done := b.s.exportContext(context.Background())
-		err := b.exp.ExportSpanBatch(ctx, batch)
+		err := b.exp.ExportSpanBatch(ctx, &b.batch)
 		done()
 		b.s.endExport(n, err)
 	}
-	batch.Reset()
-	b.mu.Lock()
-	if len(b.free) < maxFreeBatches {
-		b.free = append(b.free, batch)
-	}
-	b.mu.Unlock()
+	b.batch.Reset()
 }
 
 // shutdown exports what is held and stops the goroutine; spans that end
