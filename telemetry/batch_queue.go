@@ -34,8 +34,7 @@ func (q *batchQueue[T]) add(item T) {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
-		q.s.pending.Add(-1)
-		q.s.drop(1)
+		q.s.refuse(1)
 		return
 	}
 	q.items = append(q.items, item)

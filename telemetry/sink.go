@@ -98,6 +98,13 @@ func (s *sinkBase) beginExport(n int) bool {
 	return true
 }
 
+// refuse drops n items the sink admitted but can no longer export (its
+// processor is shut down): they leave the queue, counted as dropped.
+func (s *sinkBase) refuse(n int) {
+	s.pending.Add(-int64(n))
+	s.drop(n)
+}
+
 // drop counts n items dropped.
 func (s *sinkBase) drop(n int) {
 	s.dropped.Add(uint64(n))

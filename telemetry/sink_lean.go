@@ -56,8 +56,7 @@ func (b *spanBatcher) add(sp *leanspan.Span) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
-		b.s.pending.Add(-1)
-		b.s.drop(1)
+		b.s.refuse(1)
 		return
 	}
 	b.ended = append(b.ended, sp)

@@ -17,7 +17,7 @@ type spanSink struct {
 	lean *spanBatcher // nil: the endpoint takes SDK spans only
 }
 
-// shutdownProcs flushes and stops the sink's lean queue, then its SDK
+// shutdownProcs flushes and stops the sink's span batcher, then its SDK
 // processor, which shuts the exporter down.
 func (s *spanSink) shutdownProcs(ctx context.Context) error {
 	var errs []error
