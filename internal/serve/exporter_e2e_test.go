@@ -22,8 +22,10 @@ import (
 )
 
 // TestExporterImplementationsStoreAlike runs the same traced and logged
-// work through a telemetry component with sightline's OTLP exporters (the
-// default) and with the SDK's (SIGHTLINE_TELEMETRY_OTLP_EXPORTER=sdk),
+// work through a telemetry component with sightline's OTLP exporters and
+// spans (the default: Status says the recorder is sightline's) and with
+// the SDK's (SIGHTLINE_TELEMETRY_OTLP_EXPORTER=sdk: the SDK's exporters
+// and spans),
 // over OTLP/HTTP and OTLP/gRPC, into a real `sightline serve`, and
 // compares what the store gives back: the trace (as Grafana's Tempo data
 // source reads it) and the log records, with the ids (random per run)
@@ -38,12 +40,16 @@ func TestExporterImplementationsStoreAlike(t *testing.T) {
 			if transport == "grpc" {
 				endpoint = "grpc://" + ts.GRPC
 			}
-			tid := runExporterWork(t, base, map[string]string{
+			tid, recorder := runExporterWork(t, base, map[string]string{
 				"SIGHTLINE_TELEMETRY_ENABLE": "on", "SIGHTLINE_TELEMETRY_SERVICE_NAME": "exporter-e2e",
 				"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS": transport, "SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS": endpoint,
 				"SIGHTLINE_TELEMETRY_LOGGING_EXPORTERS": transport, "SIGHTLINE_TELEMETRY_LOGGING_ENDPOINTS": endpoint,
 				"SIGHTLINE_TELEMETRY_OTLP_EXPORTER": impl, "SIGHTLINE_TELEMETRY_INFLIGHT": "off",
 			})
+			if want := map[string]string{telemetry.OTLPExporterSightline: telemetry.RecorderSightline,
+				telemetry.OTLPExporterSDK: telemetry.RecorderSDK}[impl]; recorder != want {
+				t.Fatalf("%s %s: spans recorded by %q, want %q", transport, impl, recorder, want)
+			}
 			resp, body := servetest.Get(t, ts.UI+"/api/traces/"+tid, "application/protobuf")
 			if resp.StatusCode != 200 {
 				t.Fatalf("%s %s: trace %s: %d %s", transport, impl, tid, resp.StatusCode, body)
@@ -71,8 +77,9 @@ func TestExporterImplementationsStoreAlike(t *testing.T) {
 // runExporterWork sets up a component from env, makes a trace of four
 // spans (every attribute type, an event, a link, an error status, each
 // kind of span) and two log records in it, shuts the component down
-// (which flushes its batch processors) and returns the trace id.
-func runExporterWork(t *testing.T, base time.Time, env map[string]string) string {
+// (which flushes its batch processors) and returns the trace id and what
+// recorded the spans (Status's spans.recorder).
+func runExporterWork(t *testing.T, base time.Time, env map[string]string) (traceID, recorder string) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := telemetry.Setup(ctx, telemetry.WithEnv(func(name string) (string, bool) {
@@ -108,10 +115,11 @@ func runExporterWork(t *testing.T, base time.Time, env map[string]string) string
 	}
 	read.End(trace.WithTimestamp(at(320)))
 	root.End(trace.WithTimestamp(at(400)))
+	recorder = c.Control().Status().Spans.Recorder
 	if err := c.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return root.SpanContext().TraceID().String()
+	return root.SpanContext().TraceID().String(), recorder
 }
 
 // canonicalTrace is td as OTLP-JSON with spans sorted by start, span ids
