@@ -74,26 +74,23 @@ func (b *spanBatcher) waiting() bool {
 	return len(b.ended) > 0 || b.batch.Len() > 0
 }
 
-// encode encodes the ended spans into the batch, exporting it each time
-// it is full, and with all the rest too.
+// encode encodes the spans ended so far into the batch, exporting it each
+// time it is full, and with all the rest too. One pass: spans that end
+// meanwhile kick again (or wait for the timer), so a steady stream cannot
+// keep the goroutine from a flush or a shutdown.
 func (b *spanBatcher) encode(all bool) {
-	for {
-		b.mu.Lock()
-		ended := b.ended
-		b.ended = b.spare[:0]
-		b.mu.Unlock()
-		for i, sp := range ended {
-			b.batch.Add(sp)
-			ended[i] = nil
-			if b.batch.Len() >= batchSize {
-				b.send()
-			}
-		}
-		b.spare = ended[:0]
-		if len(ended) == 0 {
-			break
+	b.mu.Lock()
+	ended := b.ended
+	b.ended = b.spare[:0]
+	b.mu.Unlock()
+	for i, sp := range ended {
+		b.batch.Add(sp)
+		ended[i] = nil
+		if b.batch.Len() >= batchSize {
+			b.send()
 		}
 	}
+	b.spare = ended[:0]
 	if all && b.batch.Len() > 0 {
 		b.send()
 	}
