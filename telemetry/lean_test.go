@@ -2,6 +2,8 @@ package telemetry_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 
 	"github.com/sightline-dev/sightline/sightlinetest"
 	"github.com/sightline-dev/sightline/telemetry"
+	"github.com/sightline-dev/sightline/telemetry/topic"
 )
 
 // TestSpanRecorder: a pipeline records with sightline's own span exactly
@@ -106,5 +109,87 @@ func TestRecorderFollowsEndpoints(t *testing.T) {
 	if st.Spans.Started != 3 || st.Spans.Ended != 3 || st.Spans.Exported != 4 || st.Spans.Dropped != 0 {
 		// 4 exported: the http endpoint's 3 and the file's 1.
 		t.Errorf("counters %+v, want 3 started and ended, 4 exported", st.Spans)
+	}
+}
+
+// TestLeanPathConcurrent: goroutines start and end lean spans (each with
+// a gated-off kernel child) while another flushes and switches the
+// pipeline between the lean and the SDK recorder, adding and removing a
+// file endpoint every 100 spans. Every span reaches the receiver at most
+// once, and every one that does not is counted dropped (the queue bound
+// is the only way to lose one); none is lost or failed.
+func TestLeanPathConcurrent(t *testing.T) {
+	rcv := sightlinetest.NewReceiver(t)
+	ctx := context.Background()
+	c, err := telemetry.Setup(ctx, env("SIGHTLINE_TELEMETRY_ENABLE", "on", "SIGHTLINE_TELEMETRY_TYPES", "tracing",
+		"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", rcv.HTTPEndpoint()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := telemetry.ParseEndpoint(telemetry.SignalTraces, telemetry.ExporterFile, t.TempDir()+"/spans.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 4, 1500
+	user := c.Tracer("sightline/lean-stress")
+	kernel := c.Tracer("sightline/lean-stress-kernel", topic.Kernel.TracerOption())
+	progress := make(chan struct{}, workers)
+	var switches sync.WaitGroup
+	switches.Go(func() {
+		i := 0
+		for range progress {
+			if err := c.ForceFlush(ctx); err != nil {
+				t.Error(err)
+			}
+			change := c.Control().AddTracingEndpoint
+			if i%2 == 1 {
+				change = c.Control().RemoveTracingEndpoint
+			}
+			if err := change(ctx, file); err != nil {
+				t.Error(err)
+			}
+			i++
+		}
+	})
+	var work sync.WaitGroup
+	for w := range workers {
+		work.Go(func() {
+			for i := range each {
+				sctx, s := user.Start(ctx, fmt.Sprintf("w%d-%d", w, i))
+				_, k := kernel.Start(sctx, "off")
+				k.End()
+				s.End()
+				if i%100 == 99 {
+					progress <- struct{}{}
+				}
+			}
+		})
+	}
+	work.Wait()
+	close(progress)
+	switches.Wait()
+	if err := c.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const total = workers * each
+	st := c.Control().Status().Spans
+	if st.Started != total || st.Ended != total || st.Lost != 0 || st.Failed != 0 {
+		t.Fatalf("counters %+v, want %d started and ended, nothing lost or failed", st, total)
+	}
+	want := total - int(st.Dropped)
+	seen := map[string]int{}
+	for _, s := range rcv.WaitForSpans(want, 10*time.Second) {
+		seen[s.Name()]++
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("%s arrived %d times", name, n)
+		}
+	}
+	if len(seen) != want {
+		t.Errorf("%d distinct spans arrived; %d were dropped (counted), so want %d", len(seen), st.Dropped, want)
+	}
+	if int(st.Exported) < want { // the file endpoint's count too while it was configured
+		t.Errorf("%d exported, fewer than the %d that arrived", st.Exported, want)
 	}
 }
