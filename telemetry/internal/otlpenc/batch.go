@@ -1,6 +1,7 @@
 package otlpenc
 
 import (
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 
@@ -23,9 +24,12 @@ type SpanBatch struct {
 	n      int
 }
 
-// batchGroup is the encoded spans of one resource and scope, in the order
-// added: Span fields of a ScopeSpans, each as appendSpan writes it.
+// batchGroup is the encoded spans of one resource attribute set and
+// scope, in the order added: Span fields of a ScopeSpans, each as
+// appendSpan writes it. res is the first resource seen with the set, which
+// the request carries, as the Encoder's grouping does.
 type batchGroup struct {
+	key   attribute.Distinct
 	res   *resource.Resource
 	scope instrumentation.Scope
 	spans []byte
@@ -41,16 +45,16 @@ func (b *SpanBatch) Add(s *leanspan.Span) {
 	b.n++
 }
 
-// group returns the index of the group of res and scope, adding it when
-// it is new. Groups are few (a component's scopes): a scan, the last one
-// first. The encoder merges groups whose resources are distinct values
-// with the same attributes, as it does for spans.
+// group returns the index of the group of res's attribute set and scope,
+// adding it when it is new. Groups are few (a component has one resource
+// and a few scopes): the last one first (by pointer), then a scan.
 func (b *SpanBatch) group(res *resource.Resource, scope instrumentation.Scope) int {
 	if b.n > 0 && b.groups[b.prev].res == res && b.groups[b.prev].scope == scope {
 		return b.prev
 	}
+	key := res.Equivalent() // nil-safe: a nil resource groups with the empty one, as in Encoder.find
 	for i := range b.ng {
-		if g := &b.groups[i]; g.res == res && g.scope == scope {
+		if g := &b.groups[i]; g.key == key && g.scope == scope {
 			b.prev = i
 			return i
 		}
@@ -61,7 +65,7 @@ func (b *SpanBatch) group(res *resource.Resource, scope instrumentation.Scope) i
 	i := b.ng
 	b.ng++
 	g := &b.groups[i]
-	g.res, g.scope, g.spans = res, scope, g.spans[:0]
+	g.key, g.res, g.scope, g.spans = key, res, scope, g.spans[:0]
 	b.prev = i
 	return i
 }
@@ -83,7 +87,7 @@ func (b *SpanBatch) Size() int {
 func (b *SpanBatch) Reset() {
 	for i := range b.groups {
 		g := &b.groups[i]
-		g.res, g.scope, g.spans = nil, instrumentation.Scope{}, g.spans[:0]
+		g.key, g.res, g.scope, g.spans = attribute.Distinct{}, nil, instrumentation.Scope{}, g.spans[:0]
 	}
 	b.ng, b.prev, b.n = 0, 0, 0
 }

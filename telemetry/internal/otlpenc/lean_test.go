@@ -2,12 +2,16 @@ package otlpenc_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/leanspan"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc/otlpenctest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
 )
 
 // requireSameAsSnapshots fails unless AppendLeanTraces of spans writes the
@@ -89,4 +93,34 @@ func FuzzAppendLeanTraces(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		requireSameAsSnapshots(t, &lean, &snap, &batch, gen{&byteChooser{data}}.leanBatch())
 	})
+}
+
+// TestSpanBatchGroupsBySet: spans of two resources that are distinct
+// values with the same attributes, interleaved, are grouped as
+// AppendLeanTraces groups them (by attribute set, in batch order), so the
+// batch's request is byte for byte the same.
+func TestSpanBatchGroupsBySet(t *testing.T) {
+	var ended []*leanspan.Span
+	onEnd := func(s *leanspan.Span) { ended = append(ended, s) }
+	res := func() *resource.Resource { return resource.NewSchemaless(attribute.String("service.name", "twin")) }
+	a := leanspan.New(leanspan.Config{Resource: res(), OnEnd: onEnd})
+	b := leanspan.New(leanspan.Config{Resource: res(), OnEnd: onEnd})
+	for i := range 6 {
+		tr := a
+		if i%2 == 1 {
+			tr = b
+		}
+		_, s := tr.Start(context.Background(), fmt.Sprint("span ", i))
+		s.End()
+	}
+	var enc otlpenc.Encoder
+	var batch otlpenc.SpanBatch
+	for _, s := range ended {
+		batch.Add(s)
+	}
+	want := enc.AppendLeanTraces(nil, ended)
+	if got := enc.AppendSpanBatch(nil, &batch); !bytes.Equal(got, want) {
+		t.Fatalf("AppendSpanBatch wrote %d bytes, AppendLeanTraces %d; first difference at byte %d",
+			len(got), len(want), firstDiff(got, want))
+	}
 }
