@@ -7,7 +7,7 @@ import (
 
 // appendSpanJSON appends the Span object of sd, its fields in pdata's order
 // (field-number order) and each set as otlpjson's Traces sets it.
-func appendSpanJSON(b []byte, sd sdktrace.ReadOnlySpan, d *jsonScratch) []byte {
+func appendSpanJSON(b []byte, sd spanReader, d *jsonScratch) []byte {
 	start := len(b)
 	b = append(b, '{')
 	sc := sd.SpanContext()

@@ -45,6 +45,15 @@ func requireSameAsSnapshots(tb testing.TB, lean, snap *otlpenc.Encoder, batch *o
 	if batch.Len() != n {
 		tb.Fatalf("the batch holds %d spans, want %d", batch.Len(), n)
 	}
+	jsonBatch := otlpenc.NewJSONSpanBatch()
+	for _, s := range spans {
+		jsonBatch.Add(s)
+	}
+	wantJSON := snap.AppendTracesJSON(prefix, otlpenctest.Snapshots(spans))
+	if got := lean.AppendSpanBatchJSON(prefix, jsonBatch); !bytes.Equal(got, wantJSON) {
+		tb.Fatalf("AppendSpanBatchJSON wrote %d bytes, AppendTracesJSON of the Snapshots %d; first difference at byte %d",
+			len(got), len(wantJSON), firstDiff(got, wantJSON))
+	}
 	if got := decode(tb, "AppendLeanTraces's encoding", want[len(prefix):]).SpanCount(); got != n {
 		tb.Fatalf("the encoding holds %d spans, want the batch's %d", got, n)
 	}
@@ -96,31 +105,43 @@ func FuzzAppendLeanTraces(f *testing.F) {
 }
 
 // TestSpanBatchGroupsBySet: spans of two resources that are distinct
-// values with the same attributes, interleaved, are grouped as
-// AppendLeanTraces groups them (by attribute set, in batch order), so the
-// batch's request is byte for byte the same.
+// values with the same attributes (and the same or different schema URLs),
+// interleaved, are grouped as the encoders group them (protobuf: by
+// attribute set; JSON: by attribute set and schema URL; in batch order),
+// so a batch's request is byte for byte AppendLeanTraces's and the
+// snapshots' AppendTracesJSON.
 func TestSpanBatchGroupsBySet(t *testing.T) {
-	var ended []*leanspan.Span
-	onEnd := func(s *leanspan.Span) { ended = append(ended, s) }
-	res := func() *resource.Resource { return resource.NewSchemaless(attribute.String("service.name", "twin")) }
-	a := leanspan.New(leanspan.Config{Resource: res(), OnEnd: onEnd})
-	b := leanspan.New(leanspan.Config{Resource: res(), OnEnd: onEnd})
-	for i := range 6 {
-		tr := a
-		if i%2 == 1 {
-			tr = b
+	for _, urls := range [][2]string{{"", ""}, {"https://opentelemetry.io/schemas/1.26.0", "https://opentelemetry.io/schemas/1.27.0"}} {
+		var ended []*leanspan.Span
+		onEnd := func(s *leanspan.Span) { ended = append(ended, s) }
+		res := func(url string) *resource.Resource {
+			return resource.NewWithAttributes(url, attribute.String("service.name", "twin"))
 		}
-		_, s := tr.Start(context.Background(), fmt.Sprint("span ", i))
-		s.End()
-	}
-	var enc otlpenc.Encoder
-	var batch otlpenc.SpanBatch
-	for _, s := range ended {
-		batch.Add(s)
-	}
-	want := enc.AppendLeanTraces(nil, ended)
-	if got := enc.AppendSpanBatch(nil, &batch); !bytes.Equal(got, want) {
-		t.Fatalf("AppendSpanBatch wrote %d bytes, AppendLeanTraces %d; first difference at byte %d",
-			len(got), len(want), firstDiff(got, want))
+		a := leanspan.New(leanspan.Config{Resource: res(urls[0]), OnEnd: onEnd})
+		b := leanspan.New(leanspan.Config{Resource: res(urls[1]), OnEnd: onEnd})
+		for i := range 6 {
+			tr := a
+			if i%2 == 1 {
+				tr = b
+			}
+			_, s := tr.Start(context.Background(), fmt.Sprint("span ", i))
+			s.End()
+		}
+		var enc otlpenc.Encoder
+		var batch otlpenc.SpanBatch
+		jsonBatch := otlpenc.NewJSONSpanBatch()
+		for _, s := range ended {
+			batch.Add(s)
+			jsonBatch.Add(s)
+		}
+		want := enc.AppendLeanTraces(nil, ended)
+		if got := enc.AppendSpanBatch(nil, &batch); !bytes.Equal(got, want) {
+			t.Errorf("schema URLs %q: AppendSpanBatch wrote %d bytes, AppendLeanTraces %d; first difference at byte %d",
+				urls, len(got), len(want), firstDiff(got, want))
+		}
+		want = enc.AppendTracesJSON(nil, otlpenctest.Snapshots(ended))
+		if got := enc.AppendSpanBatchJSON(nil, jsonBatch); !bytes.Equal(got, want) {
+			t.Errorf("schema URLs %q: AppendSpanBatchJSON wrote\n%s\nAppendTracesJSON\n%s", urls, got, want)
+		}
 	}
 }
