@@ -2,6 +2,7 @@ package otlpgrpcenc
 
 import (
 	"context"
+	"errors"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -50,10 +51,18 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	return e.c.export(ctx, methodTraces, otlpretry.KindSpans, len(spans), b)
 }
 
+// NewSpanBatch returns an empty batch of the kind ExportSpanBatch sends
+// (protobuf).
+func (e *Exporter) NewSpanBatch() *otlpenc.SpanBatch { return new(otlpenc.SpanBatch) }
+
 // ExportSpanBatch is [Exporter.ExportSpans] for sightline's own spans
-// (telemetry/internal/leanspan), encoded as they ended into batch: the
-// same request, the same retries and errors. batch is not changed.
+// (telemetry/internal/leanspan), encoded as they ended into batch (made by
+// NewSpanBatch): the same request, the same retries and errors. batch is
+// not changed.
 func (e *Exporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
+	if batch.JSON() {
+		return errors.New("otlpgrpcenc: an OTLP-JSON span batch given to the gRPC exporter")
+	}
 	if e.c.closed.Load() {
 		return ErrShutdown
 	}

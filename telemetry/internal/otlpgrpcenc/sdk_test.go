@@ -112,8 +112,12 @@ func TestLeanSpansSameRequestAsSDK(t *testing.T) {
 	}
 	ours, theirs := newCollector(t, nil, nil), newCollector(t, nil, nil)
 	ctx := context.Background()
-	if err := newExporter(t, otlpgrpcenc.DefaultConfig(ours.url())).ExportSpanBatch(ctx, &batch); err != nil {
+	exp := newExporter(t, otlpgrpcenc.DefaultConfig(ours.url()))
+	if err := exp.ExportSpanBatch(ctx, &batch); err != nil {
 		t.Fatal(err)
+	}
+	if err := exp.ExportSpanBatch(ctx, otlpenc.NewJSONSpanBatch()); err == nil {
+		t.Error("an OTLP-JSON batch was accepted")
 	}
 	if err := sdkExporter(t, theirs.url(), false, nil).ExportSpans(ctx, otlpenctest.Snapshots(lean)); err != nil {
 		t.Fatal(err)

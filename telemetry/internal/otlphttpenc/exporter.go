@@ -14,6 +14,8 @@ import (
 // ErrShutdown is returned by exports after Shutdown.
 var ErrShutdown = errors.New("otlphttpenc: exporter is shut down")
 
+var errJSONBatch = errors.New("otlphttpenc: an OTLP-JSON span batch given to the protobuf exporter")
+
 // userAgent names the exporter, as the SDK's names itself ("OTel OTLP
 // Exporter Go/<version>").
 const userAgent = "sightline OTLP Exporter Go (otlpenc)"
@@ -66,11 +68,18 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	})
 }
 
+// NewSpanBatch returns an empty batch of the kind ExportSpanBatch sends
+// (protobuf).
+func (e *Exporter) NewSpanBatch() *otlpenc.SpanBatch { return new(otlpenc.SpanBatch) }
+
 // ExportSpanBatch is [Exporter.ExportSpans] for sightline's own spans
-// (telemetry/internal/leanspan), encoded as they ended into batch: the
-// same request bytes as for their snapshots, the same retries and errors.
-// batch is not changed.
+// (telemetry/internal/leanspan), encoded as they ended into batch (made by
+// NewSpanBatch): the same request bytes as for their snapshots, the same
+// retries and errors. batch is not changed.
 func (e *Exporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
+	if batch.JSON() {
+		return errJSONBatch
+	}
 	if batch.Len() == 0 {
 		return e.c.shutdownErr()
 	}

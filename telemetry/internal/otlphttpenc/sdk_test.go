@@ -154,8 +154,12 @@ func TestLeanSpansSameRequestAsSDK(t *testing.T) {
 		batch.Add(s)
 	}
 	ours, theirs := otlphttptest.NewServer(t, nil), otlphttptest.NewServer(t, nil)
-	if err := newExporter(t, otlphttpenc.DefaultConfig(ours.URL+"/v1/traces")).ExportSpanBatch(context.Background(), &batch); err != nil {
+	exp := newExporter(t, otlphttpenc.DefaultConfig(ours.URL+"/v1/traces"))
+	if err := exp.ExportSpanBatch(context.Background(), &batch); err != nil {
 		t.Fatal(err)
+	}
+	if err := exp.ExportSpanBatch(context.Background(), otlpenc.NewJSONSpanBatch()); err == nil {
+		t.Error("an OTLP-JSON batch was accepted")
 	}
 	if err := sdkExporter(t, theirs.URL+"/v1/traces").ExportSpans(context.Background(), otlpenctest.Snapshots(lean)); err != nil {
 		t.Fatal(err)

@@ -46,6 +46,12 @@ func (e *encoders) spansLine(spans []sdktrace.ReadOnlySpan) []byte {
 	return e.line
 }
 
+// batchLine is spansLine for a JSON span batch.
+func (e *encoders) batchLine(b *otlpenc.SpanBatch) []byte {
+	e.line = append(e.spans.AppendSpanBatchJSON(e.line[:0], b), '\n')
+	return e.line
+}
+
 // logsLine is spansLine for log records.
 func (e *encoders) logsLine(records []sdklog.Record) []byte {
 	e.line = append(e.logs.AppendLogsJSON(e.line[:0], records), '\n')
@@ -59,6 +65,13 @@ func (e *encoders) spansBody(spans []sdktrace.ReadOnlySpan) []byte {
 	b := e.spans.AppendTracesJSON(make([]byte, 0, e.bodyCap()), spans)
 	e.body = len(b)
 	return b
+}
+
+// batchBody is spansBody for a JSON span batch.
+func (e *encoders) batchBody(b *otlpenc.SpanBatch) []byte {
+	body := e.spans.AppendSpanBatchJSON(make([]byte, 0, e.bodyCap()), b)
+	e.body = len(body)
+	return body
 }
 
 // logsBody is spansBody for log records.

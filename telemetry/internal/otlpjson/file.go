@@ -14,6 +14,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/sightline-dev/sightline/telemetry/internal/nofollow"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 )
 
 // Compile-time interface checks.
@@ -58,6 +59,29 @@ func (e *FileSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	enc := getEncoders()
 	defer putEncoders(enc)
 	return e.w.writeLine(enc.spansLine(spans))
+}
+
+// NewSpanBatch returns an empty batch of the kind ExportSpanBatch writes
+// (OTLP-JSON).
+func (e *FileSpanExporter) NewSpanBatch() *otlpenc.SpanBatch { return otlpenc.NewJSONSpanBatch() }
+
+// ExportSpanBatch is ExportSpans for sightline's own spans
+// (telemetry/internal/leanspan), encoded as they ended into batch (made by
+// NewSpanBatch): the same line as for their snapshots. batch is not
+// changed.
+func (e *FileSpanExporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
+	if !batch.JSON() {
+		return errProtobufBatch
+	}
+	if batch.Len() == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	enc := getEncoders()
+	defer putEncoders(enc)
+	return e.w.writeLine(enc.batchLine(batch))
 }
 
 // ForceFlush syncs the file to stable storage.

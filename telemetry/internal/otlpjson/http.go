@@ -12,11 +12,15 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/sightline-dev/sightline/internal/otlphttp"
+	"github.com/sightline-dev/sightline/telemetry/internal/otlpenc"
 )
 
 // errShutdown is returned by exports after Shutdown. It matches
 // sdklog.ErrExporterShutdown under errors.Is.
 var errShutdown error = shutdownError{}
+
+// errProtobufBatch is returned for a span batch of the wrong kind.
+var errProtobufBatch = errors.New("otlpjson: a protobuf span batch given to an OTLP-JSON exporter")
 
 type shutdownError struct{}
 
@@ -63,6 +67,30 @@ func (e *HTTPSpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	}
 	enc := getEncoders()
 	body := enc.spansBody(spans)
+	putEncoders(enc)
+	return sendErr(e.s.Send(ctx, body, e.checkResponse))
+}
+
+// NewSpanBatch returns an empty batch of the kind ExportSpanBatch sends
+// (OTLP-JSON).
+func (e *HTTPSpanExporter) NewSpanBatch() *otlpenc.SpanBatch { return otlpenc.NewJSONSpanBatch() }
+
+// ExportSpanBatch is ExportSpans for sightline's own spans
+// (telemetry/internal/leanspan), encoded as they ended into batch (made by
+// NewSpanBatch): the same request as for their snapshots. batch is not
+// changed.
+func (e *HTTPSpanExporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
+	if !batch.JSON() {
+		return errProtobufBatch
+	}
+	if e.s.Closed() {
+		return errShutdown
+	}
+	if batch.Len() == 0 {
+		return nil
+	}
+	enc := getEncoders()
+	body := enc.batchBody(batch)
 	putEncoders(enc)
 	return sendErr(e.s.Send(ctx, body, e.checkResponse))
 }
