@@ -7,14 +7,15 @@ import (
 )
 
 // The lean span path (issue 19). A traces generation whose endpoints all
-// export through sightline's OTLP exporters with a batch processor, in a
-// component without a provider factory, records spans with leanspan
-// instead of the SDK: a span that behaves as the SDK's in every field
-// (leanspan's TestEquivalence), encoded from its getters when it ends into
-// each endpoint's batch of request bytes (spanBatcher, sink_lean.go), with
-// no snapshot and nothing of the span kept. It costs about half the SDK
-// span's time and a third of its allocations (docs/performance.md). Anything else (console,
-// file, OTLP-JSON, registered exporters, simple processors, a
+// export through sightline's OTLP exporters (http, protobuf or JSON; grpc;
+// an OTLP-JSON file) with a batch processor, in a component without a
+// provider factory, records spans with leanspan instead of the SDK: a span
+// that behaves as the SDK's in every field (leanspan's TestEquivalence),
+// encoded from its getters soon after it ends into each endpoint's batch
+// of request bytes (spanBatcher, sink_lean.go), with no snapshot and
+// nothing of the span kept. It costs about half the SDK span's time and a
+// third of its allocations (docs/performance.md). Anything else (console
+// and console-JSON files, registered exporters, simple processors, a
 // ProviderFactory, SIGHTLINE_TELEMETRY_OTLP_EXPORTER=sdk) keeps the SDK's
 // provider, so every SDK extension point still works where it is asked
 // for. Gates, the sampler holder, topics, generations, counters, queue
@@ -26,10 +27,12 @@ const (
 	RecorderSDK       = "sdk"
 )
 
-// leanPath reports whether a traces generation over sinks records with
-// leanspan. c.mu held.
-func (c *Component) leanPath(sinks []*spanSink) bool {
-	if c.opts.factory != nil {
+// leanPath reports whether a traces generation over sinks, built from
+// cfg, records with leanspan: not with a provider factory, nor when cfg
+// asks for the SDK's exporters (and so its spans, to compare or fall back
+// with file endpoints too). c.mu held.
+func (c *Component) leanPath(cfg Config, sinks []*spanSink) bool {
+	if c.opts.factory != nil || cfg.otlpExporter() == OTLPExporterSDK {
 		return false
 	}
 	for _, s := range sinks {

@@ -15,9 +15,9 @@ import (
 )
 
 // TestSpanRecorder: a pipeline records with sightline's own span exactly
-// when every endpoint is an http (protobuf) or grpc endpoint with
-// sightline's exporter and a batch processor and no ProviderFactory is
-// set; Status says which.
+// when every endpoint has sightline's OTLP exporter (http, protobuf or
+// JSON; grpc; an OTLP-JSON file) and a batch processor and no
+// ProviderFactory is set; Status says which.
 func TestSpanRecorder(t *testing.T) {
 	rcv := sightlinetest.NewReceiver(t)
 	factory := telemetry.WithProviderFactory(func(opts ...sdktrace.TracerProviderOption) *sdktrace.TracerProvider {
@@ -36,7 +36,13 @@ func TestSpanRecorder(t *testing.T) {
 		{"http and console", []string{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "http,console",
 			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", rcv.HTTPEndpoint() + ",stderr"}, nil, telemetry.RecorderSDK},
 		{"the SDK's exporters", []string{"SIGHTLINE_TELEMETRY_OTLP_EXPORTER", "sdk"}, nil, telemetry.RecorderSDK},
-		{"OTLP-JSON", []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}, nil, telemetry.RecorderSDK},
+		{"the SDK's exporters, an OTLP-JSON file", []string{"SIGHTLINE_TELEMETRY_OTLP_EXPORTER", "sdk", "SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "file",
+			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", t.TempDir() + "/spans.jsonl"}, nil, telemetry.RecorderSDK},
+		{"OTLP-JSON", []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"}, nil, telemetry.RecorderSightline},
+		{"http and an OTLP-JSON file", []string{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "http,file",
+			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", rcv.HTTPEndpoint() + "," + t.TempDir() + "/spans.jsonl"}, nil, telemetry.RecorderSightline},
+		{"a console-JSON file", []string{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "file",
+			"SIGHTLINE_TELEMETRY_TRACING_ENDPOINTS", telemetry.FileConsolePrefix + t.TempDir() + "/spans.jsonl"}, nil, telemetry.RecorderSDK},
 		{"simple processor", []string{"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", "simple"}, nil, telemetry.RecorderSDK},
 		{"provider factory", nil, factory, telemetry.RecorderSDK},
 		{"no traces pipeline", []string{"SIGHTLINE_TELEMETRY_TRACING_EXPORTERS", "none"}, nil, ""},
@@ -56,7 +62,7 @@ func TestSpanRecorder(t *testing.T) {
 	}
 }
 
-// TestRecorderFollowsEndpoints: adding a file endpoint at runtime
+// TestRecorderFollowsEndpoints: adding a console-JSON file endpoint at runtime
 // moves new spans to the SDK's recorder and removing it moves them back;
 // spans started under one recorder and ended under the other reach the
 // receiver, counted once each.
@@ -70,7 +76,7 @@ func TestRecorderFollowsEndpoints(t *testing.T) {
 	}
 	ctl := c.Control()
 	recorder := func() string { return ctl.Status().Spans.Recorder }
-	file, err := telemetry.ParseEndpoint(telemetry.SignalTraces, telemetry.ExporterFile, t.TempDir()+"/spans.jsonl")
+	file, err := telemetry.ParseEndpoint(telemetry.SignalTraces, telemetry.ExporterFile, telemetry.FileConsolePrefix+t.TempDir()+"/spans.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +86,7 @@ func TestRecorderFollowsEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := recorder(); got != telemetry.RecorderSDK {
-		t.Fatalf("with a file endpoint the recorder is %q", got)
+		t.Fatalf("with a console-JSON file endpoint the recorder is %q", got)
 	}
 	_, sdk := tr.Start(ctx, "started sdk")
 	lean.End()
@@ -115,7 +121,7 @@ func TestRecorderFollowsEndpoints(t *testing.T) {
 // TestLeanPathConcurrent: goroutines start and end lean spans (each with
 // a gated-off kernel child) while another flushes and switches the
 // pipeline between the lean and the SDK recorder, adding and removing a
-// file endpoint every 100 spans. Every span reaches the receiver at most
+// console-JSON file endpoint every 100 spans. Every span reaches the receiver at most
 // once, and every one that does not is counted dropped (the queue bound
 // is the only way to lose one); none is lost or failed.
 func TestLeanPathConcurrent(t *testing.T) {
@@ -126,7 +132,7 @@ func TestLeanPathConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := telemetry.ParseEndpoint(telemetry.SignalTraces, telemetry.ExporterFile, t.TempDir()+"/spans.jsonl")
+	file, err := telemetry.ParseEndpoint(telemetry.SignalTraces, telemetry.ExporterFile, telemetry.FileConsolePrefix+t.TempDir()+"/spans.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func (c *Component) buildTraces(ctx context.Context, cfg Config, eps []Endpoint,
 	if g.ann = c.buildAnnouncer(ctx, cfg, eps); g.ann != nil {
 		g.annSinks, live = g.ann.sinks, g.ann.live
 	}
-	if c.leanPath(sinks) {
+	if c.leanPath(cfg, sinks) {
 		g.lean = c.leanProvider(&leanHooks{g: g, sinks: sinks, started: &c.spansStarted, ended: &c.spansEnded, live: live})
 		return g, err
 	}

@@ -9,9 +9,11 @@ import (
 )
 
 // batchExporter is what sightline's OTLP span exporters (otlphttpenc,
-// otlpgrpcenc) offer besides the SDK's interface: the export of a batch
-// of sightline's own spans, encoded as they ended.
+// otlpgrpcenc, and otlpjson's file and HTTP ones) offer besides the SDK's
+// interface: the export of a batch of sightline's own spans, encoded as
+// they ended into a batch of the exporter's kind (protobuf or OTLP-JSON).
 type batchExporter interface {
+	NewSpanBatch() *otlpenc.SpanBatch
 	ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error
 }
 
@@ -41,12 +43,12 @@ type spanBatcher struct {
 	closed bool             // after shutdown: what arrives is dropped (counted)
 
 	// Owned by the goroutine.
-	batch otlpenc.SpanBatch
+	batch *otlpenc.SpanBatch
 	spare []*leanspan.Span
 }
 
 func newSpanBatcher(s *sinkBase, exp batchExporter) *spanBatcher {
-	b := &spanBatcher{batchLoop: newBatchLoop(), s: s, exp: exp}
+	b := &spanBatcher{batchLoop: newBatchLoop(), s: s, exp: exp, batch: exp.NewSpanBatch()}
 	go b.run(func() { b.encode(false) }, func() { b.encode(true) }, b.waiting)
 	return b
 }
@@ -101,7 +103,7 @@ func (b *spanBatcher) encode(all bool) {
 func (b *spanBatcher) send() {
 	if n := b.batch.Len(); b.s.beginExport(n) {
 		ctx, done := b.s.exportContext(context.Background())
-		err := b.exp.ExportSpanBatch(ctx, &b.batch)
+		err := b.exp.ExportSpanBatch(ctx, b.batch)
 		done()
 		b.s.endExport(n, err)
 	}

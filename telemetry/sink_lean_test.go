@@ -19,6 +19,8 @@ type batchRecorder struct {
 	err   error
 }
 
+func (*batchRecorder) NewSpanBatch() *otlpenc.SpanBatch { return new(otlpenc.SpanBatch) }
+
 func (r *batchRecorder) ExportSpanBatch(_ context.Context, batch *otlpenc.SpanBatch) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -166,6 +168,8 @@ type blockingExporter struct {
 	inner   batchExporter
 	release chan struct{}
 }
+
+func (b *blockingExporter) NewSpanBatch() *otlpenc.SpanBatch { return b.inner.NewSpanBatch() }
 
 func (b *blockingExporter) ExportSpanBatch(ctx context.Context, batch *otlpenc.SpanBatch) error {
 	<-b.release

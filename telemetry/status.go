@@ -49,9 +49,10 @@ type SpanCounters struct {
 	Lost uint64 `json:"lost"`
 	// Recorder is what records the current pipeline's spans: "sightline"
 	// (sightline's own span, encoded into the export request when it ends:
-	// every endpoint an http or grpc endpoint with sightline's exporter
-	// and a batch processor, and no ProviderFactory) or "sdk" (the
-	// OpenTelemetry SDK's span and processors: every other pipeline).
+	// every endpoint one of sightline's OTLP exporters, http, grpc or an
+	// OTLP-JSON file, with a batch processor, and no ProviderFactory) or
+	// "sdk" (the OpenTelemetry SDK's span and processors: every other
+	// pipeline).
 	// Empty when there is no traces pipeline.
 	Recorder string `json:"recorder,omitempty"`
 }

@@ -35,7 +35,7 @@ var Variables = []Variable{
 	{"SIGHTLINE_TELEMETRY_SPAN_PROCESSOR", "simple for console (and registered exporters that ask for it, such as memory), batch otherwise", "simple, batch",
 		"Span and log processor for every endpoint."},
 	{envOTLPExporter, OTLPExporterSightline, OTLPExporterSightline + ", " + OTLPExporterSDK,
-		"Implementation of http (protobuf) and grpc endpoints: sightline's encodes OTLP straight from the spans and log records (several times less CPU and garbage per span, docs/performance.md), and a pipeline of only such endpoints (batch processor, no provider factory) records with sightline's own span, equal to the SDK's; sdk uses the SDK's OTLP exporters and spans, to compare or fall back. Both send the same requests and retry alike; file and http/json endpoints always use sightline's encoding."},
+		"Implementation of http (protobuf) and grpc endpoints: sightline's encodes OTLP straight from the spans and log records (several times less CPU and garbage per span, docs/performance.md), and a pipeline of only such endpoints and OTLP-JSON files (batch processor, no provider factory) records with sightline's own span, equal to the SDK's; sdk uses the SDK's OTLP exporters and spans, to compare or fall back. Both send the same requests and retry alike; file and http/json endpoints always use sightline's encoding."},
 	{"SIGHTLINE_TELEMETRY_SYNC_EXPORT_TIMEOUT", "500 (ms)", "10 to 60000 milliseconds, or a duration such as 500ms or 2s",
 		"Bound of one export by a simple processor to an http or grpc endpoint, in the goroutine that ends the span. After a failure or timeout the endpoint's items are dropped (counted) without waiting until a background probe gets through."},
 	{envInFlight, "auto", "auto, on, off",
