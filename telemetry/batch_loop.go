@@ -8,7 +8,8 @@ import (
 )
 
 // batchLoop is the goroutine and the signals of sightline's batch
-// processors (batchQueue for log records, spanBatcher for lean spans).
+// processors (recordProcessor for log records, spanBatcher for lean
+// spans).
 // They batch as the SDK's processors do with sightline's settings: an item
 // waits at most batchDelay, batchSize items go out at once, the sink's
 // queue bound (admit) caps what is held at batchQueueSize, and exports run

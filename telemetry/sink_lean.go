@@ -30,8 +30,8 @@ const encodeEvery = 64
 // batchDelay after its first span: what waits for export is bytes, which
 // the garbage collector does not scan, and a span is free to go soon after
 // it ends. The SDK's batch processor keeps every span of a batch alive
-// until its export, about a megabyte for a busy device server, which made
-// each collection longer and, in a small heap, more frequent. The sink's
+// until its export (up to 512 spans of about 1 KB each), which makes each
+// collection longer and, in a small heap, more frequent. The sink's
 // queue bound caps what is held, encoded or not, at batchQueueSize spans.
 type spanBatcher struct {
 	batchLoop

@@ -2,7 +2,6 @@ package telemetry
 
 import (
 	"context"
-	"errors"
 
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 )
@@ -61,45 +60,6 @@ func (e *countingLogExporter) Export(ctx context.Context, recs []sdklog.Record) 
 func (e *countingLogExporter) Shutdown(ctx context.Context) error { return e.inner.Shutdown(ctx) }
 
 func (e *countingLogExporter) ForceFlush(ctx context.Context) error { return e.inner.ForceFlush(ctx) }
-
-// recordProcessor is the batch processor of a log sink: a batchQueue of
-// record clones in front of the counted exporter. It replaces the SDK's
-// BatchProcessor, whose ring of batchQueueSize records is made up front:
-// 1.5 MB per endpoint that every garbage collection scans, used or not,
-// which made collections of a traced device server ten times longer
-// (docs/performance.md).
-type recordProcessor struct {
-	q   *batchQueue[sdklog.Record]
-	exp sdklog.Exporter // the counted exporter
-}
-
-func newRecordProcessor(s *sinkBase, exp sdklog.Exporter) *recordProcessor {
-	return &recordProcessor{exp: exp,
-		q: newBatchQueue(s, func(batch []sdklog.Record) { _ = exp.Export(context.Background(), batch) })}
-}
-
-// Enabled is true, as the SDK's BatchProcessor's.
-func (*recordProcessor) Enabled(context.Context, sdklog.EnabledParameters) bool { return true }
-
-// OnEmit queues a clone of r (the SDK reuses r), as the SDK's
-// BatchProcessor does. The sink has admitted it.
-func (p *recordProcessor) OnEmit(_ context.Context, r *sdklog.Record) error {
-	p.q.add(r.Clone())
-	return nil
-}
-
-// ForceFlush exports what is queued, then flushes the exporter.
-func (p *recordProcessor) ForceFlush(ctx context.Context) error {
-	if err := p.q.forceFlush(ctx); err != nil {
-		return err
-	}
-	return p.exp.ForceFlush(ctx)
-}
-
-// Shutdown exports what is queued and shuts the exporter down.
-func (p *recordProcessor) Shutdown(ctx context.Context) error {
-	return errors.Join(p.q.shutdown(ctx), p.exp.Shutdown(ctx))
-}
 
 // keepRecord is what the breaker keeps of a record past the export call: a
 // copy sharing nothing with the SDK's, which the SDK reuses.

@@ -99,15 +99,6 @@ func (b *SpanBatch) group(res *resource.Resource, scope instrumentation.Scope) i
 // Len is the number of spans in the batch.
 func (b *SpanBatch) Len() int { return b.n }
 
-// Size is the number of bytes the batch's spans take.
-func (b *SpanBatch) Size() int {
-	n := 0
-	for i := range b.ng {
-		n += len(b.groups[i].spans)
-	}
-	return n
-}
-
 // Reset empties the batch, keeping its buffers, and lets its resources
 // and scopes go.
 func (b *SpanBatch) Reset() {
